@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from accounts.models import Policy, Role, Station, User
+from registry.forms import clean_phone, clean_text
+
+
+class StaffForm(forms.ModelForm):
+    """An administrator creates or edits a member of staff of their own county."""
+
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput(render_value=True),
+        required=False,
+        help_text="至少 12 位；新建账户必填，修改时留空则不变。",
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "role", "station", "is_active"]
+        labels = {"username": "登录名", "is_active": "账户可用"}
+
+    def __init__(self, *args, administrator: User, **kwargs) -> None:
+        self.administrator = administrator
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = Station.objects.filter(county=administrator.county)
+        self.fields["station"].required = False
+        self.fields["full_name"].required = True
+        if not self.instance.pk:
+            self.fields["password"].required = True
+
+    def clean_full_name(self) -> str:
+        return clean_text(self.cleaned_data["full_name"])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("role") == Role.CASEWORKER and not data.get("station"):
+            self.add_error("station", "经办员必须属于一个医保站。")
+        password = data.get("password")
+        if password:
+            candidate = self.instance if self.instance.pk else User(username=data.get("username"))
+            try:
+                validate_password(password, candidate)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.county = self.administrator.county
+        if self.cleaned_data.get("password"):
+            user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user
+
+
+class StationForm(forms.ModelForm):
+    class Meta:
+        model = Station
+        fields = ["name", "township", "address", "phone"]
+
+    def __init__(self, *args, administrator: User, **kwargs) -> None:
+        self.administrator = administrator
+        super().__init__(*args, **kwargs)
+        self.instance.county = administrator.county
+
+    def clean_name(self) -> str:
+        return clean_text(self.cleaned_data["name"])
+
+    def clean_township(self) -> str:
+        return clean_text(self.cleaned_data["township"])
+
+    def clean_address(self) -> str:
+        return clean_text(self.cleaned_data["address"])
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data["phone"])
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = Policy
+        fields = [
+            "backdating_days",
+            "temporary_validity_months",
+            "referral_validity_months",
+            "long_term_min_validity_months",
+            "long_term_cancel_after_months",
+            "large_amount_threshold",
+            "manual_review_working_days",
+            "max_family_members",
+        ]

@@ -1,0 +1,238 @@
+"""Counties, township stations, staff accounts with their roles, and each county's policy."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from registry import regions
+
+six_digits = RegexValidator(r"^\d{6}$", "请输入 6 位数字的行政区划代码。")
+
+
+class County(models.Model):
+    """A county or district (县 / 区); its stations and staff belong to it."""
+
+    code = models.CharField("行政区划代码", max_length=6, unique=True, validators=[six_digits])
+    name = models.CharField("县（区）名称", max_length=50)
+    # The pooling region (统筹区) is usually the prefecture-level city, e.g. 山西省运城市.
+    pooling_region_code = models.CharField(
+        "统筹区（参保地）代码", max_length=6, validators=[six_digits]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "县（区）"
+        verbose_name_plural = verbose_name
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def pooling_region_name(self) -> str:
+        return regions.region_name(self.pooling_region_code)
+
+    def clean(self) -> None:
+        if self.pooling_region_code and not regions.is_known(self.pooling_region_code):
+            raise ValidationError({"pooling_region_code": "未知的统筹区代码。"})
+
+
+class Station(models.Model):
+    """A township medical-insurance station (乡镇医保站), serving one township."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="stations", verbose_name="所属县（区）"
+    )
+    name = models.CharField("医保站名称", max_length=50)
+    township = models.CharField("乡镇", max_length=30)
+    address = models.CharField("办理地址", max_length=100)
+    phone = models.CharField("联系电话", max_length=30)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "医保站"
+        verbose_name_plural = verbose_name
+        ordering = ["county", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="station_name_unique_in_county")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", "经办员"
+    SUPERVISOR = "supervisor", "审核员"
+    AUDITOR = "auditor", "审计员"
+    ADMINISTRATOR = "administrator", "系统管理员"
+
+
+class User(AbstractUser):
+    """A member of staff. Caseworkers belong to a station; the other roles to a county.
+
+    `county` is kept for every user (a caseworker's is their station's) so that county-wide
+    scoping is one filter for every role.
+    """
+
+    full_name = models.CharField("姓名", max_length=30)
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    county = models.ForeignKey(
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name="所属县（区）",
+    )
+    station = models.ForeignKey(
+        Station,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name="所属医保站",
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = "工作人员"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="caseworker") | models.Q(station__isnull=False),
+                name="caseworker_has_station",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.CASEWORKER and not self.station_id:
+            raise ValidationError({"station": "经办员必须属于一个医保站。"})
+        if (
+            self.role
+            and self.role != Role.CASEWORKER
+            and not self.county_id
+            and not self.is_superuser
+        ):
+            raise ValidationError({"county": "请选择所属县（区）。"})
+
+    def save(self, *args, **kwargs) -> None:
+        if self.station_id:
+            self.county_id = self.station.county_id
+        if self.role != Role.CASEWORKER:
+            self.station = None
+        super().save(*args, **kwargs)
+
+    @property
+    def is_caseworker(self) -> bool:
+        return self.role == Role.CASEWORKER
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == Role.AUDITOR
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    @property
+    def can_read_history(self) -> bool:
+        """DOMAIN.md: the administrator cannot read the audit trail; the other roles can
+        (caseworkers only for their own station's records, which scoping already ensures)."""
+        return self.role in (Role.CASEWORKER, Role.SUPERVISOR, Role.AUDITOR)
+
+    @property
+    def workplace(self) -> str:
+        return str(self.station or self.county or "")
+
+
+class Policy(models.Model):
+    """A county's policy parameters: the values the seeds disagree on (DOMAIN.md, end).
+
+    Code that applies a rule reads it from here (`Policy.for_county`), never from a constant.
+    """
+
+    county = models.OneToOneField(
+        County, on_delete=models.CASCADE, related_name="policy", verbose_name="县（区）"
+    )
+    backdating_days = models.PositiveSmallIntegerField(
+        "备案开始日期可向前追溯天数",
+        default=5,
+        validators=[MaxValueValidator(30)],
+        help_text="国家平台 5 天；山西医保 0 天；江苏不早于申请当天（0）。[001][002]",
+    )
+    temporary_validity_months = models.PositiveSmallIntegerField(
+        "临时外出就医备案有效期（月）", default=6, validators=[MinValueValidator(1)]
+    )
+    referral_validity_months = models.PositiveSmallIntegerField(
+        "异地转诊备案有效期（月）", default=6, validators=[MinValueValidator(1)]
+    )
+    long_term_min_validity_months = models.PositiveSmallIntegerField(
+        "长期居住备案最短有效期（月）", default=12, validators=[MinValueValidator(1)]
+    )
+    long_term_cancel_after_months = models.PositiveSmallIntegerField(
+        "长期居住备案最早可取消（开始后月数）", default=6
+    )
+    large_amount_threshold = models.DecimalField(
+        "大额补偿承诺书起点（元）",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("30000.00"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="总费用达到或超过此金额须填写大额补偿承诺书。[001]",
+    )
+    manual_review_working_days = models.PositiveSmallIntegerField(
+        "人工审核时限（工作日）", default=2, validators=[MinValueValidator(1)]
+    )
+    max_family_members = models.PositiveSmallIntegerField(
+        "最多绑定家庭成员数", default=5, validators=[MinValueValidator(1)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "政策参数"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.county}政策参数"
+
+    @classmethod
+    def for_county(cls, county: County | int) -> Policy:
+        """The county's policy, created with the defaults the first time it is read."""
+        county_id = county if isinstance(county, int) else county.pk
+        policy, _ = cls.objects.get_or_create(county_id=county_id)
+        return policy
+
+
+class StationScopedQuerySet(models.QuerySet):
+    """Scoping by station, in one place for every model that belongs to a station.
+
+    A caseworker sees their station's records; a supervisor or auditor their county's; an
+    administrator none (they manage accounts and policy, not residents' business). Views fetch
+    records only through `for_user`, so a record out of reach is a 404, not a 403.
+    """
+
+    station_field = "station"
+
+    def for_user(self, user: User) -> StationScopedQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.CASEWORKER:
+            return self.filter(**{self.station_field: user.station_id})
+        if user.role in (Role.SUPERVISOR, Role.AUDITOR):
+            return self.filter(**{f"{self.station_field}__county": user.county_id})
+        return self.none()

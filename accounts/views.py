@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from accounts.access import role_required
+from accounts.forms import PolicyForm, StaffForm, StationForm
+from accounts.models import Policy, Role, Station, User
+from audit.history import history_entries
+from registry.models import Resident
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+login_view = login_not_required(LoginView.as_view())
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role == Role.ADMINISTRATOR:
+        return redirect("accounts:staff_list")
+    today = timezone.localdate()
+    residents = Resident.objects.for_user(user)
+    stations = Station.objects.filter(county=user.county)
+    if user.is_caseworker:
+        stations = stations.filter(pk=user.station_id)
+    stations = stations.annotate(
+        resident_count=Count("residents"),
+        registered_today=Count("residents", filter=Q(residents__created_at__date=today)),
+    )
+    recent = residents.select_related("household").order_by("-created_at")[:10]
+    return render(
+        request, "accounts/home.html", {"stations": stations, "recent": recent, "today": today}
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    staff = User.objects.filter(county=request.user.county).select_related("station")
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"staff": staff.order_by("role", "station__name", "username")},
+    )
+
+
+def _staff_form(request: HttpRequest, instance: User | None) -> HttpResponse:
+    form = StaffForm(request.POST or None, instance=instance, administrator=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+        messages.success(request, f"已保存工作人员 {user.full_name}。")
+        return redirect("accounts:staff_list")
+    return render(request, "accounts/staff_form.html", {"form": form, "member": instance})
+
+
+@role_required(Role.ADMINISTRATOR)
+def staff_create(request: HttpRequest) -> HttpResponse:
+    return _staff_form(request, None)
+
+
+@role_required(Role.ADMINISTRATOR)
+def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=pk, county=request.user.county, is_superuser=False)
+    return _staff_form(request, member)
+
+
+@role_required(Role.ADMINISTRATOR)
+def station_list(request: HttpRequest) -> HttpResponse:
+    stations = Station.objects.filter(county=request.user.county).annotate(
+        staff_count=Count("staff", distinct=True), resident_count=Count("residents", distinct=True)
+    )
+    return render(request, "accounts/station_list.html", {"stations": stations})
+
+
+def _station_form(request: HttpRequest, instance: Station | None) -> HttpResponse:
+    form = StationForm(request.POST or None, instance=instance, administrator=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            station = form.save()
+        messages.success(request, f"已保存医保站 {station.name}。")
+        return redirect("accounts:station_list")
+    return render(request, "accounts/station_form.html", {"form": form, "station": instance})
+
+
+@role_required(Role.ADMINISTRATOR)
+def station_create(request: HttpRequest) -> HttpResponse:
+    return _station_form(request, None)
+
+
+@role_required(Role.ADMINISTRATOR)
+def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _station_form(request, get_object_or_404(Station, pk=pk, county=request.user.county))
+
+
+@role_required(Role.ADMINISTRATOR, Role.SUPERVISOR, Role.AUDITOR)
+def policy(request: HttpRequest) -> HttpResponse:
+    """Administrators edit the county's policy; supervisors and auditors read it and its
+    history (the administrator may not read the audit trail, DOMAIN.md)."""
+    current = Policy.for_county(request.user.county)
+    form = PolicyForm(request.POST or None, instance=current)
+    if not request.user.is_administrator:
+        for field in form.fields.values():
+            field.disabled = True
+    elif request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, "政策参数已保存。")
+        return redirect("accounts:policy")
+    history = history_entries(current) if request.user.can_read_history else None
+    return render(
+        request, "accounts/policy.html", {"form": form, "policy": current, "history": history}
+    )

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+
+from accounts.models import User
+from registry import id_numbers
+from registry.models import Household, Relationship, Resident
+
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """Trim and refuse control characters, which no name or address contains."""
+    value = (value or "").strip()
+    if CONTROL_CHARS.search(value):
+        raise ValidationError("内容包含不可见的控制字符，请重新输入。")
+    return value
+
+
+def clean_phone(value: str) -> str:
+    value = id_numbers.normalize(value).replace("-", "") if value else ""
+    if value and not PHONE.match(value):
+        raise ValidationError("请输入 11 位手机号码或带区号的固定电话。")
+    return value
+
+
+class ResidentForm(forms.ModelForm):
+    household_number = forms.CharField(
+        label="户号",
+        required=False,
+        max_length=20,
+        help_text="该参保人所在户的户号；新户请先登记户。",
+    )
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id_number",
+            "name",
+            "ethnicity",
+            "phone",
+            "address",
+            "insurance_type",
+            "household_number",
+            "relationship_to_head",
+        ]
+        widgets = {
+            "id_number": forms.TextInput(
+                attrs={
+                    "autofocus": True,
+                    "autocomplete": "off",
+                    "inputmode": "text",
+                    "maxlength": 18,
+                }
+            ),
+        }
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Changing an ID number is a correction that needs a supervisor (issue 4).
+            self.fields["id_number"].disabled = True
+            if self.instance.household_id:
+                self.initial["household_number"] = self.instance.household.household_number
+
+    def clean_id_number(self) -> str:
+        if self.instance.pk:
+            return self.instance.id_number
+        number = id_numbers.validate(self.cleaned_data["id_number"])
+        existing = Resident.objects.filter(id_number=number).select_related("station").first()
+        if existing:
+            if Resident.objects.for_user(self.user).filter(pk=existing.pk).exists():
+                raise ValidationError(
+                    format_html(
+                        '该身份证号码已登记为 <a href="{}">{}</a>，请勿重复登记。',
+                        reverse("registry:resident_detail", args=[existing.pk]),
+                        existing.name,
+                    ),
+                    code="unique",
+                )
+            raise ValidationError("该身份证号码已在其他医保站登记，请联系该站核实。", code="unique")
+        return number
+
+    def clean_name(self) -> str:
+        name = clean_text(self.cleaned_data["name"])
+        if len(name) < 2:
+            raise ValidationError("姓名至少 2 个字。")
+        return name
+
+    def clean_address(self) -> str:
+        return clean_text(self.cleaned_data["address"])
+
+    def clean_ethnicity(self) -> str:
+        return clean_text(self.cleaned_data["ethnicity"])
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean_household_number(self) -> Household | None:
+        number = clean_text(self.cleaned_data["household_number"])
+        if not number:
+            return None
+        household = Household.objects.for_user(self.user).filter(household_number=number).first()
+        if household is None:
+            raise ValidationError(f"未找到户号 {number}，请核对或先登记该户。")
+        return household
+
+    def clean(self) -> dict:
+        data = super().clean()
+        household = data.get("household_number")
+        relationship = data.get("relationship_to_head")
+        if household and not relationship:
+            self.add_error("relationship_to_head", "请选择与户主关系。")
+        if relationship and not household and "household_number" not in self.errors:
+            self.add_error("household_number", "填写了与户主关系，请同时填写户号。")
+        if household and relationship == Relationship.HEAD:
+            other_head = household.members.filter(relationship_to_head=Relationship.HEAD)
+            if self.instance.pk:
+                other_head = other_head.exclude(pk=self.instance.pk)
+            if other_head.exists():
+                self.add_error(
+                    "relationship_to_head",
+                    f"户号 {household.household_number} 已有户主 {other_head.first().name}。",
+                )
+        return data
+
+    def save(self, commit: bool = True) -> Resident:
+        resident = super().save(commit=False)
+        resident.household = self.cleaned_data.get("household_number")
+        if not resident.pk:
+            resident.station = self.user.station
+        if commit:
+            resident.save()
+        return resident
+
+
+class HouseholdForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = ["household_number", "address"]
+        widgets = {"household_number": forms.TextInput(attrs={"autofocus": True})}
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_household_number(self) -> str:
+        number = id_numbers.normalize(clean_text(self.cleaned_data["household_number"]))
+        if not number.isdigit():
+            raise ValidationError("户号应为数字。")
+        duplicate = Household.objects.filter(household_number=number).exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise ValidationError(f"户号 {number} 已登记。")
+        return number
+
+    def clean_address(self) -> str:
+        return clean_text(self.cleaned_data["address"])
+
+    def save(self, commit: bool = True) -> Household:
+        household = super().save(commit=False)
+        if not household.pk:
+            household.station = self.user.station
+        if commit:
+            household.save()
+        return household
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="身份证号 / 姓名 / 户号", required=False, max_length=40)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything the portal needs on a fresh Debian machine: the system packages (CJK
+# fonts and the Pango/HarfBuzz libraries WeasyPrint draws Chinese PDFs with, PostgreSQL,
+# Chromium for the browser tests) and the Python environment in .venv, pinned by
+# requirements.lock. Quick when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  fonts-noto-cjk          # Noto Sans/Serif CJK SC: the interface and printed forms
+  fonts-hanazono          # HanaMin A/B: CJK Extension A-F, rare characters in names
+  fonts-babelstone-han    # BabelStone Han: the newest 通用规范汉字表 characters
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
+  poppler-utils           # pdftoppm/pdftotext, to look at printed PDFs
+  postgresql              # the production database; the tests run on it too
+)
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing system packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+python="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $($python --version)"
+  "$python" -m venv .venv
+fi
+if [ ! -f .venv/.installed ] || [ requirements.lock -nt .venv/.installed ]; then
+  echo "setup: installing Python packages from requirements.lock"
+  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+  touch .venv/.installed
+fi

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every check and the whole test suite, on SQLite and on a real PostgreSQL:
+#   ./scripts/test.sh [extra pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export DJANGO_SETTINGS_MODULE=config.test_settings
+
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== migrations are up to date"
+.venv/bin/python manage.py makemigrations --check --dry-run
+
+echo "== tests on SQLite"
+env -u DATABASE_URL .venv/bin/pytest "$@"
+
+echo "== tests on PostgreSQL"
+eval "$(bash scripts/postgres.sh start)"
+trap 'bash scripts/postgres.sh stop "$PORTAL_PGDATA"' EXIT
+.venv/bin/pytest "$@"

@@ -1,0 +1,191 @@
+"""Named personas, as in the tests of the codebases we follow:
+
+- alice: caseworker at 古魏镇医保站 (station A)
+- bob: caseworker at 风陵渡镇医保站 (station B), same county
+- carol: supervisor of the county
+- dave: auditor of the county
+- erin: administrator of the county
+- frank: an outsider, caseworker in another county, who should reach nothing of ours
+- grace: administrator of the other county
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import County, Role, Station, User
+from registry import id_numbers
+from registry.models import Household, Relationship, Resident
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def county(db) -> County:
+    return County.objects.create(code="140830", name="芮城县", pooling_region_code="140800")
+
+
+@pytest.fixture
+def other_county(db) -> County:
+    return County.objects.create(code="140902", name="忻府区", pooling_region_code="140900")
+
+
+@pytest.fixture
+def station_a(county) -> Station:
+    return Station.objects.create(
+        county=county,
+        name="古魏镇医保站",
+        township="古魏镇",
+        address="芮城县古魏镇便民服务中心120办公室",
+        phone="0359-3021120",
+    )
+
+
+@pytest.fixture
+def station_b(county) -> Station:
+    return Station.objects.create(
+        county=county,
+        name="风陵渡镇医保站",
+        township="风陵渡镇",
+        address="芮城县风陵渡镇便民服务中心",
+        phone="0359-3351006",
+    )
+
+
+@pytest.fixture
+def station_x(other_county) -> Station:
+    return Station.objects.create(
+        county=other_county,
+        name="播明镇医保站",
+        township="播明镇",
+        address="忻府区播明镇",
+        phone="0350-1234567",
+    )
+
+
+def _user(
+    username: str, full_name: str, role: Role, county: County, station: Station | None = None
+) -> User:
+    user = User(username=username, full_name=full_name, role=role, county=county, station=station)
+    user.set_password("Correct-Horse-42")
+    user.save()
+    return user
+
+
+@pytest.fixture
+def alice(county, station_a) -> User:
+    return _user("alice", "李秀梅", Role.CASEWORKER, county, station_a)
+
+
+@pytest.fixture
+def bob(county, station_b) -> User:
+    return _user("bob", "张建军", Role.CASEWORKER, county, station_b)
+
+
+@pytest.fixture
+def carol(county) -> User:
+    return _user("carol", "王海燕", Role.SUPERVISOR, county)
+
+
+@pytest.fixture
+def dave(county) -> User:
+    return _user("dave", "赵文华", Role.AUDITOR, county)
+
+
+@pytest.fixture
+def erin(county) -> User:
+    return _user("erin", "陈志强", Role.ADMINISTRATOR, county)
+
+
+@pytest.fixture
+def frank(other_county, station_x) -> User:
+    return _user("frank", "郭外人", Role.CASEWORKER, other_county, station_x)
+
+
+@pytest.fixture
+def grace(other_county) -> User:
+    return _user("grace", "高管理", Role.ADMINISTRATOR, other_county)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_alice(alice) -> Client:
+    return client_for(alice)
+
+
+@pytest.fixture
+def as_bob(bob) -> Client:
+    return client_for(bob)
+
+
+@pytest.fixture
+def as_carol(carol) -> Client:
+    return client_for(carol)
+
+
+@pytest.fixture
+def as_dave(dave) -> Client:
+    return client_for(dave)
+
+
+@pytest.fixture
+def as_erin(erin) -> Client:
+    return client_for(erin)
+
+
+# ID numbers from the seeds' regions, completed with their check digit.
+ZHANG_JUAN_ID = "321282199504040041"  # the seed's own example [002], a woman born 1995-04-04
+
+
+def make_id(first17: str) -> str:
+    return id_numbers.make(first17)
+
+
+@pytest.fixture
+def household_a(station_a) -> Household:
+    return Household.objects.create(
+        station=station_a,
+        household_number="140830100001",
+        address="山西省运城市芮城县古魏镇城北村12号",
+    )
+
+
+@pytest.fixture
+def resident_a(station_a, household_a) -> Resident:
+    return Resident.objects.create(
+        station=station_a,
+        household=household_a,
+        relationship_to_head=Relationship.HEAD,
+        name="薛建国",
+        id_number=make_id("14083019580312003"),
+        phone="13835901234",
+        address="山西省运城市芮城县古魏镇城北村12号",
+    )
+
+
+@pytest.fixture
+def household_b(station_b) -> Household:
+    return Household.objects.create(
+        station=station_b,
+        household_number="140830200001",
+        address="山西省运城市芮城县风陵渡镇西王村3号",
+    )
+
+
+@pytest.fixture
+def resident_b(station_b, household_b) -> Resident:
+    return Resident.objects.create(
+        station=station_b,
+        household=household_b,
+        relationship_to_head=Relationship.HEAD,
+        name="王芳",
+        id_number=make_id("14083019700101002"),
+        phone="13935905678",
+        address="山西省运城市芮城县风陵渡镇西王村3号",
+    )

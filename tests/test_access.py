@@ -1,0 +1,131 @@
+"""Who reaches what. Two guarantees, each over every URL of the portal:
+
+1. each page without an object opens for its roles and is a 404 for the others;
+2. each page about one record is a 404 for anyone outside the record's station (or county).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from tests.conftest import client_for
+from tests.urls import all_url_patterns
+
+pytestmark = pytest.mark.django_db
+
+CASEWORKER, SUPERVISOR, AUDITOR, ADMIN = (
+    Role.CASEWORKER,
+    Role.SUPERVISOR,
+    Role.AUDITOR,
+    Role.ADMINISTRATOR,
+)
+STAFF = {CASEWORKER, SUPERVISOR, AUDITOR}
+
+# Pages without an object: the roles that may open them (GET answers 200).
+PAGES = {
+    "home": STAFF,  # administrators are sent on to their staff list
+    "registry:resident_list": STAFF,
+    "registry:resident_create": {CASEWORKER},
+    "registry:household_create": {CASEWORKER},
+    "accounts:staff_list": {ADMIN},
+    "accounts:staff_create": {ADMIN},
+    "accounts:station_list": {ADMIN},
+    "accounts:station_create": {ADMIN},
+    "accounts:policy": {ADMIN, SUPERVISOR, AUDITOR},
+}
+PUBLIC = {"login", "logout"}
+
+# Pages about one record: which fixture provides a record of station B (or of county B for
+# county-level records), who owns it, and who must not see it.
+OBJECT_PAGES = {
+    "registry:resident_detail": "resident_b",
+    "registry:resident_edit": "resident_b",
+    "registry:household_detail": "household_b",
+    "registry:household_edit": "household_b",
+    "accounts:staff_edit": "staff_of_other_county",
+    "accounts:station_edit": "station_x",
+}
+
+
+@pytest.fixture
+def staff_of_other_county(frank):
+    return frank
+
+
+@pytest.fixture
+def personas(alice, carol, dave, erin):
+    return {CASEWORKER: alice, SUPERVISOR: carol, AUDITOR: dave, ADMIN: erin}
+
+
+def test_every_url_is_listed_in_this_file():
+    names = {name for name, _ in all_url_patterns()}
+    assert names == set(PAGES) | set(OBJECT_PAGES) | PUBLIC
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_each_page_opens_for_its_roles_only(name, personas):
+    for role, user in personas.items():
+        response = client_for(user).get(reverse(name))
+        if role in PAGES[name]:
+            assert response.status_code == 200, (name, role)
+        elif name == "home" and role == ADMIN:
+            assert response.status_code == 302
+        else:
+            assert response.status_code == 404, (name, role)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES) + sorted(OBJECT_PAGES))
+def test_every_page_requires_login(name, client, request):
+    args = []
+    if name in OBJECT_PAGES:
+        args = [request.getfixturevalue(OBJECT_PAGES[name]).pk]
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_PAGES))
+def test_records_of_another_station_are_a_404(name, request, alice, bob, erin, grace):
+    record = request.getfixturevalue(OBJECT_PAGES[name])
+    url = reverse(name, args=[record.pk])
+    if name.startswith("registry:"):
+        owner, outsider = bob, alice  # station B's caseworker, station A's caseworker
+    else:
+        owner, outsider = grace, erin  # the other county's administrator, ours
+    assert client_for(owner).get(url).status_code == 200
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(outsider).post(url, {"name": "篡改"}).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["registry:resident_detail", "registry:household_detail"])
+def test_county_roles_see_every_station_of_their_county_but_not_another(
+    name, request, carol, dave, frank
+):
+    record = request.getfixturevalue(OBJECT_PAGES[name])
+    url = reverse(name, args=[record.pk])
+    assert client_for(carol).get(url).status_code == 200
+    assert client_for(dave).get(url).status_code == 200
+    assert client_for(frank).get(url).status_code == 404
+
+
+def test_login_page_opens_without_login(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "登录" in response.content.decode()
+
+
+def test_it_logs_in_and_out(client, alice):
+    response = client.post(reverse("login"), {"username": "alice", "password": "Correct-Horse-42"})
+    assert response.status_code == 302
+    page = client.get(reverse("home")).content.decode()
+    assert "古魏镇医保站" in page and "李秀梅" in page
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_wrong_password_says_so_in_chinese(client, alice):
+    response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()

@@ -1,0 +1,116 @@
+"""Administrators manage accounts, stations and the county's policy."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Policy, Role, Station, User
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def staff_data(**overrides) -> dict:
+    data = {
+        "username": "zhou",
+        "full_name": "周丽娟",
+        "role": Role.CASEWORKER,
+        "station": "",
+        "is_active": "on",
+        "password": "Gu-Wei-Station-2026",
+    }
+    return {**data, **overrides}
+
+
+def test_an_administrator_creates_a_caseworker_of_a_station(as_erin, erin, station_a):
+    response = as_erin.post(reverse("accounts:staff_create"), staff_data(station=station_a.pk))
+    assert response.status_code == 302
+    user = User.objects.get(username="zhou")
+    assert user.station == station_a and user.county == erin.county
+    assert user.check_password("Gu-Wei-Station-2026")
+    assert user.history.get().history_user == erin
+
+
+def test_a_caseworker_needs_a_station(as_erin):
+    page = as_erin.post(reverse("accounts:staff_create"), staff_data()).content.decode()
+    assert "经办员必须属于一个医保站。" in page
+    assert 'value="周丽娟"' in page
+    assert not User.objects.filter(username="zhou").exists()
+
+
+def test_a_weak_password_is_refused(as_erin, station_a):
+    data = staff_data(station=station_a.pk, password="123456")
+    page = as_erin.post(reverse("accounts:staff_create"), data).content.decode()
+    assert "密码太短，至少需要 12 个字符。" in page
+    data["password"] = "guweistation"
+    page = as_erin.post(reverse("accounts:staff_create"), data).content.decode()
+    assert "至少三类" in page
+    assert not User.objects.filter(username="zhou").exists()
+
+
+def test_a_station_of_another_county_cannot_be_chosen(as_erin, station_x):
+    data = staff_data(station=station_x.pk)
+    page = as_erin.post(reverse("accounts:staff_create"), data).content.decode()
+    assert "选择一个有效的选项" in page
+    assert not User.objects.filter(username="zhou").exists()
+
+
+def test_an_administrator_creates_a_station_in_their_county(as_erin, erin):
+    data = {
+        "name": "陌南镇医保站",
+        "township": "陌南镇",
+        "address": "陌南镇政府",
+        "phone": "0359-3381234",
+    }
+    as_erin.post(reverse("accounts:station_create"), data)
+    station = Station.objects.get(name="陌南镇医保站")
+    assert station.county == erin.county
+    assert station.phone == "03593381234"
+
+
+def test_an_administrator_changes_the_policy_and_it_is_kept_in_history(as_erin, erin, as_carol):
+    policy = Policy.for_county(erin.county)
+    assert policy.large_amount_threshold == Decimal("30000.00")
+    assert policy.backdating_days == 5
+    data = {
+        "backdating_days": 0,  # 山西医保 allows no backdating [001]
+        "temporary_validity_months": 6,
+        "referral_validity_months": 6,
+        "long_term_min_validity_months": 12,
+        "long_term_cancel_after_months": 6,
+        "large_amount_threshold": "30000.00",
+        "manual_review_working_days": 3,
+        "max_family_members": 5,
+    }
+    assert as_erin.post(reverse("accounts:policy"), data).status_code == 302
+    policy.refresh_from_db()
+    assert policy.backdating_days == 0 and policy.manual_review_working_days == 3
+    assert policy.history.latest().history_user == erin
+    # The administrator may not read the audit trail; the supervisor reads it.
+    assert "变更记录" not in as_erin.get(reverse("accounts:policy")).content.decode()
+    page = as_carol.get(reverse("accounts:policy")).content.decode()
+    assert "变更记录" in page and "陈志强" in page
+    assert "人工审核时限（工作日）：2 → 3" in page
+
+
+def test_a_supervisor_cannot_change_the_policy(as_carol, carol):
+    policy = Policy.for_county(carol.county)
+    as_carol.post(reverse("accounts:policy"), {"backdating_days": 0})
+    policy.refresh_from_db()
+    assert policy.backdating_days == 5
+
+
+def test_an_out_of_range_policy_value_is_refused(as_erin, erin):
+    page = as_erin.post(
+        reverse("accounts:policy"), {"backdating_days": 99, "large_amount_threshold": "-1"}
+    ).content.decode()
+    assert "确保该值小于或等于30" in page
+    assert Policy.for_county(erin.county).backdating_days == 5
+
+
+def test_an_administrator_is_sent_to_the_staff_list(erin):
+    response = client_for(erin).get(reverse("home"))
+    assert response["Location"] == reverse("accounts:staff_list")

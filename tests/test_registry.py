@@ -1,0 +1,204 @@
+"""The resident registry at the counter: register, find, edit, and the history it leaves."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from registry.models import Household, Relationship, Resident
+from tests.conftest import ZHANG_JUAN_ID, make_id
+
+pytestmark = pytest.mark.django_db
+
+NEW = {
+    "id_number": ZHANG_JUAN_ID,
+    "name": "张娟",
+    "ethnicity": "汉族",
+    "phone": "18252602688",
+    "address": "山西省运城市芮城县古魏镇西关村8号",
+    "insurance_type": "resident",
+    "household_number": "",
+    "relationship_to_head": "",
+}
+
+
+def test_it_registers_a_resident_with_sex_and_age_from_the_id_number(as_alice, alice):
+    response = as_alice.post(reverse("registry:resident_create"), NEW)
+    resident = Resident.objects.get(id_number=ZHANG_JUAN_ID)
+    assert response.status_code == 302
+    assert response["Location"] == resident.get_absolute_url()
+    assert resident.station == alice.station
+    assert resident.sex_display == "女"
+    page = as_alice.get(resident.get_absolute_url()).content.decode()
+    assert "1995-04-04" in page and "女" in page
+
+
+def test_it_records_the_caseworker_in_the_history(as_alice, alice):
+    as_alice.post(reverse("registry:resident_create"), NEW)
+    resident = Resident.objects.get(id_number=ZHANG_JUAN_ID)
+    assert resident.history.get().history_user == alice
+    as_alice.post(
+        reverse("registry:resident_edit", args=[resident.pk]), {**NEW, "phone": "13900001111"}
+    )
+    latest = resident.history.latest()
+    assert latest.history_user == alice
+    assert latest.phone == "13900001111"
+    page = as_alice.get(resident.get_absolute_url()).content.decode()
+    assert "联系电话：18252602688 → 13900001111" in page
+    assert "李秀梅" in page
+
+
+def test_it_accepts_the_id_number_as_an_id_card_reader_types_it(as_alice):
+    # Readers type the number and Enter; some IMEs give full-width digits and a lower-case x.
+    data = {**NEW, "id_number": "１１０１０５１９４９１２３１００２x", "name": "测试"}
+    as_alice.post(reverse("registry:resident_create"), data)
+    assert Resident.objects.filter(id_number="11010519491231002X").exists()
+
+
+@pytest.mark.parametrize(
+    ("id_number", "message"),
+    [
+        ("32128219950404004", "身份证号码应为 18 位，当前为 17 位。"),
+        ("321282199504040042", "校验位错误：最后一位应为 1"),
+        (make_id("99128219950404004"), "前两位 99 不是有效的省级行政区划代码"),
+        (make_id("32128219950230004"), "出生日期 19950230 不是有效日期"),
+        (make_id("32128221000101004"), "晚于今天"),
+    ],
+)
+def test_a_bad_id_number_reshows_the_form_with_what_was_typed(as_alice, id_number, message):
+    response = as_alice.post(reverse("registry:resident_create"), {**NEW, "id_number": id_number})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    assert f'value="{id_number}"' in page
+    assert 'value="张娟"' in page and "西关村8号" in page
+    assert not Resident.objects.exists()
+    assert not Resident.history.exists()
+
+
+def test_a_duplicate_id_number_links_to_the_existing_resident(as_alice, resident_a):
+    response = as_alice.post(
+        reverse("registry:resident_create"), {**NEW, "id_number": resident_a.id_number}
+    )
+    page = response.content.decode()
+    assert "该身份证号码已登记为" in page
+    assert f'href="{resident_a.get_absolute_url()}"' in page
+    assert Resident.objects.count() == 1
+
+
+def test_a_duplicate_in_another_station_is_refused_without_a_link(as_alice, resident_b):
+    response = as_alice.post(
+        reverse("registry:resident_create"), {**NEW, "id_number": resident_b.id_number}
+    )
+    page = response.content.decode()
+    assert "已在其他医保站登记" in page
+    assert resident_b.get_absolute_url() not in page
+    assert Resident.objects.count() == 1
+
+
+def test_it_joins_a_household_by_number_and_refuses_a_second_head(as_alice, resident_a):
+    data = {**NEW, "household_number": "140830100001", "relationship_to_head": "head"}
+    page = as_alice.post(reverse("registry:resident_create"), data).content.decode()
+    assert "已有户主 薛建国" in page
+    data["relationship_to_head"] = Relationship.SPOUSE
+    as_alice.post(reverse("registry:resident_create"), data)
+    resident = Resident.objects.get(id_number=ZHANG_JUAN_ID)
+    assert resident.household == resident_a.household
+    household_page = as_alice.get(resident.household.get_absolute_url()).content.decode()
+    assert "户主：薛建国" in household_page and "张娟" in household_page
+
+
+def test_a_household_of_another_station_is_not_found(as_alice, household_b):
+    data = {**NEW, "household_number": household_b.household_number, "relationship_to_head": "son"}
+    page = as_alice.post(reverse("registry:resident_create"), data).content.decode()
+    assert f"未找到户号 {household_b.household_number}" in page
+    assert not Resident.objects.filter(id_number=ZHANG_JUAN_ID).exists()
+
+
+def test_control_characters_and_bad_phones_are_refused(as_alice):
+    data = {**NEW, "name": "张\x1b娟", "phone": "12345"}
+    page = as_alice.post(reverse("registry:resident_create"), data).content.decode()
+    assert "控制字符" in page
+    assert "请输入 11 位手机号码或带区号的固定电话" in page
+    assert not Resident.objects.exists()
+
+
+def test_the_id_number_cannot_be_changed_by_editing(as_alice, resident_a):
+    original = resident_a.id_number
+    data = {**NEW, "id_number": ZHANG_JUAN_ID, "name": "薛建国"}
+    as_alice.post(reverse("registry:resident_edit", args=[resident_a.pk]), data)
+    resident_a.refresh_from_db()
+    assert resident_a.id_number == original
+
+
+def test_it_registers_a_household(as_alice, alice):
+    response = as_alice.post(
+        reverse("registry:household_create"),
+        {"household_number": "140830109999", "address": "山西省运城市芮城县古魏镇东关村1号"},
+    )
+    household = Household.objects.get(household_number="140830109999")
+    assert response.status_code == 302
+    assert household.station == alice.station
+    assert household.history.get().history_user == alice
+
+
+def test_a_duplicate_household_number_is_refused(as_alice, household_a):
+    response = as_alice.post(
+        reverse("registry:household_create"),
+        {"household_number": household_a.household_number, "address": "别处"},
+    )
+    assert f"户号 {household_a.household_number} 已登记。" in response.content.decode()
+    assert Household.objects.count() == 1
+
+
+class TestSearch:
+    @pytest.fixture
+    def residents(self, station_a, household_a, resident_a):
+        names = ["王芳", "王芳芳", "李王芳", "王小明"]
+        for index, name in enumerate(names):
+            Resident.objects.create(
+                station=station_a, name=name, id_number=make_id(f"14083019800101{index + 10}3")
+            )
+        return names
+
+    def search(self, client, query: str) -> str:
+        return client.get(reverse("registry:resident_list"), {"q": query}).content.decode()
+
+    def test_it_finds_by_full_id_number(self, as_alice, residents, resident_a):
+        page = self.search(as_alice, resident_a.id_number)
+        assert "薛建国" in page and "共 1 人" in page
+
+    def test_it_finds_a_two_character_name_exact_match_first(self, as_alice, residents):
+        page = self.search(as_alice, "王芳")
+        assert "共 3 人" in page
+        assert page.index(">王芳<") < page.index(">王芳芳<")
+        assert "王小明" not in page
+
+    def test_it_finds_by_household_number(self, as_alice, residents, resident_a):
+        page = self.search(as_alice, "140830100001")
+        assert "薛建国" in page and "共 1 人" in page
+
+    def test_it_masks_id_and_phone_numbers_in_results(self, as_alice, residents, resident_a):
+        page = self.search(as_alice, "薛建国")
+        assert resident_a.id_number not in page
+        assert resident_a.masked_id_number in page
+        assert "138****1234" in page and "13835901234" not in page
+
+    def test_it_does_not_find_residents_of_another_station(self, as_alice, resident_b):
+        page = self.search(as_alice, resident_b.id_number)
+        assert "没有找到参保人" in page
+
+    def test_a_supervisor_finds_residents_of_every_station_in_the_county(
+        self, as_carol, resident_a, resident_b
+    ):
+        page = self.search(as_carol, "")
+        assert "薛建国" in page and "王芳" in page
+
+    def test_it_paginates(self, as_alice, station_a, settings):
+        settings.PAGE_SIZE = 2
+        for index in range(5):
+            Resident.objects.create(
+                station=station_a, name=f"赵{index}", id_number=make_id(f"14083019900201{index}13")
+            )
+        page = as_alice.get(reverse("registry:resident_list"), {"page": 3}).content.decode()
+        assert "第 3 / 3 页，共 5 条" in page
