@@ -8,7 +8,8 @@ bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 port="${PGPORT:-55432}"
 
 as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From / so that the postgres user is never left in a folder it may not enter.
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 case "${1:-}" in

@@ -21,6 +21,12 @@ from registry.models import Household, Relationship, Resident
 pytestmark = pytest.mark.django_db
 
 
+def pytest_report_header(config) -> str:
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
 @pytest.fixture
 def county(db) -> County:
     return County.objects.create(code="140830", name="芮城县", pooling_region_code="140800")
