@@ -7,10 +7,12 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from accounts.access import STAFF, get_for_user, role_required
 from accounts.models import Role
 from audit.history import history_entries
+from printing.pdf import printable_response
 from registry.forms import HouseholdForm, ResidentForm, SearchForm
 from registry.models import Household, Resident
 
@@ -98,3 +100,29 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"已保存户号 {household.household_number}。")
         return redirect(household)
     return render(request, "registry/household_form.html", {"form": form, "household": household})
+
+
+@role_required(Role.CASEWORKER)
+def registration_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """《城乡居民基本医疗保险参保登记表》, pre-filled for the resident to sign."""
+    resident = get_for_user(Resident.objects.select_related("household", "station"), request, pk=pk)
+    household = resident.household
+    members = list(household.members.exclude(pk=resident.pk).order_by("pk")) if household else []
+    context = {
+        "resident": resident,
+        "household": household,
+        "members": members,
+        "station": resident.station,
+        "caseworker": request.user,
+        "today": timezone.localdate(),
+    }
+    checked = {"姓名": resident.name, "现住址": resident.address}
+    checked.update({f"家庭成员{m.name}": m.name for m in members})
+    return printable_response(
+        request,
+        template_name="registry/print/registration_form.html",
+        context=context,
+        filename=f"参保登记表-{resident.name}.pdf",
+        checked=checked,
+        back_url=resident.get_absolute_url(),
+    )

@@ -7,9 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  fonts-noto-cjk          # Noto Sans/Serif CJK SC: the interface and printed forms
+  fonts-arphic-uming      # AR PL UMing CN: the 宋体 of every printed form (printing/pdf.py)
   fonts-hanazono          # HanaMin A/B: CJK Extension A-F, rare characters in names
   fonts-babelstone-han    # BabelStone Han: the newest 通用规范汉字表 characters
+  fonts-dejavu-core       # Latin digits and symbols
+  fonts-noto-cjk          # Noto Sans CJK SC: the interface in the browser tests' Chromium
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
   poppler-utils           # pdftoppm/pdftotext, to look at printed PDFs
   postgresql              # the production database; the tests run on it too

@@ -42,6 +42,7 @@ PUBLIC = {"login", "logout"}
 OBJECT_PAGES = {
     "registry:resident_detail": "resident_b",
     "registry:resident_edit": "resident_b",
+    "registry:registration_form": "resident_b",
     "registry:household_detail": "household_b",
     "registry:household_edit": "household_b",
     "accounts:staff_edit": "staff_of_other_county",
