@@ -92,5 +92,6 @@ class PolicyForm(forms.ModelForm):
             "long_term_cancel_after_months",
             "large_amount_threshold",
             "manual_review_working_days",
+            "automatic_review",
             "max_family_members",
         ]

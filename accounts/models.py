@@ -198,6 +198,11 @@ class Policy(models.Model):
     manual_review_working_days = models.PositiveSmallIntegerField(
         "人工审核时限（工作日）", default=2, validators=[MinValueValidator(1)]
     )
+    automatic_review = models.BooleanField(
+        "材料齐全的备案自动审核、即时生效",
+        default=True,
+        help_text="勾选：材料或承诺书齐全即生效（国家平台、山西）；不勾选：全部人工审核（如江苏）。",
+    )
     max_family_members = models.PositiveSmallIntegerField(
         "最多绑定家庭成员数", default=5, validators=[MinValueValidator(1)]
     )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("registry/", include("registry.urls")),
+    path("filing/", include("filing.urls")),
 ]

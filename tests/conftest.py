@@ -195,3 +195,56 @@ def resident_b(station_b, household_b) -> Resident:
         phone="13935905678",
         address="山西省运城市芮城县风陵渡镇西王村3号",
     )
+
+
+@pytest.fixture
+def hank(other_county) -> User:
+    return _user("hank", "韩审核", Role.SUPERVISOR, other_county)
+
+
+def make_filing(resident: Resident, user: User, **overrides):
+    """A filing written straight to the database (the counter's path is tested in
+    test_filing_*.py): temporary care in 上海市 from 2026-11-22, approved."""
+    import datetime
+
+    from filing.models import Category, Evidence, Filing, Review, Status
+
+    values = {
+        "station": user.station,
+        "resident": resident,
+        "submitted_by": user,
+        "insured_region_code": "140800",
+        "care_region_code": "310000",
+        "insurance_type": "resident",
+        "category": Category.OTHER_TEMPORARY,
+        "start_date": datetime.date(2026, 11, 22),
+        "end_date": datetime.date(2027, 5, 21),
+        "contact_name": resident.name,
+        "contact_phone": "13835901234",
+        "contact_address": resident.address or "山西省运城市芮城县",
+        "evidence": Evidence.NONE,
+        "status": Status.APPROVED,
+        "review": Review.AUTOMATIC,
+    }
+    values.update(overrides)
+    return Filing.objects.create(**values)
+
+
+@pytest.fixture
+def filing_b(resident_b, bob):
+    from django.core.files.base import ContentFile
+
+    from filing.models import Evidence, Material, MaterialKind
+
+    filing = make_filing(
+        resident_b, bob, evidence=Evidence.MATERIALS, category="long_term_resident", end_date=None
+    )
+    material = Material(
+        filing=filing,
+        kind=MaterialKind.RESIDENCE_PERMIT,
+        sighted=True,
+        content_type="application/pdf",
+    )
+    material.file.save("permit.pdf", ContentFile(b"%PDF-1.4 residence permit"), save=True)
+    filing.material = material
+    return filing

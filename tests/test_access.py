@@ -34,20 +34,42 @@ PAGES = {
     "accounts:station_list": {ADMIN},
     "accounts:station_create": {ADMIN},
     "accounts:policy": {ADMIN, SUPERVISOR, AUDITOR},
+    "filing:list": STAFF,
+    "filing:start": {CASEWORKER},
+    "filing:review_queue": {SUPERVISOR},
+    "filing:calendar": {ADMIN},
 }
 PUBLIC = {"login", "logout"}
 
-# Pages about one record: which fixture provides a record of station B (or of county B for
-# county-level records), who owns it, and who must not see it.
+# Pages about one record: the fixture giving a record of station B (or of the other county for
+# county-level records), a user who may open it, and one of another station who must get 404.
+STATION_B = ("bob", "alice")  # station B's caseworker, station A's caseworker
+OTHER_COUNTY_ADMIN = ("grace", "erin")
+OTHER_COUNTY_SUPERVISOR = ("carol", "hank")
 OBJECT_PAGES = {
-    "registry:resident_detail": "resident_b",
-    "registry:resident_edit": "resident_b",
-    "registry:registration_form": "resident_b",
-    "registry:household_detail": "household_b",
-    "registry:household_edit": "household_b",
-    "accounts:staff_edit": "staff_of_other_county",
-    "accounts:station_edit": "station_x",
+    "registry:resident_detail": ("resident_b", STATION_B),
+    "registry:resident_edit": ("resident_b", STATION_B),
+    "registry:registration_form": ("resident_b", STATION_B),
+    "registry:household_detail": ("household_b", STATION_B),
+    "registry:household_edit": ("household_b", STATION_B),
+    "accounts:staff_edit": ("staff_of_other_county", OTHER_COUNTY_ADMIN),
+    "accounts:station_edit": ("station_x", OTHER_COUNTY_ADMIN),
+    "filing:create": ("resident_b", STATION_B),
+    "filing:detail": ("filing_b", STATION_B),
+    "filing:cancel": ("filing_b", STATION_B),
+    "filing:attach_letter": ("filing_b", STATION_B),
+    "filing:review": ("filing_b", OTHER_COUNTY_SUPERVISOR),
+    "filing:commitment_letter": ("filing_b", STATION_B),
+    "filing:filing_form": ("filing_b", STATION_B),
+    "filing:evidence_file": ("filing_b", STATION_B),
 }
+POST_ONLY = {"filing:cancel", "filing:attach_letter", "filing:review"}
+
+
+def url_args(name: str, record) -> list:
+    if name == "filing:evidence_file":
+        return [record.pk, "material", record.material.pk]
+    return [record.pk]
 
 
 @pytest.fixture
@@ -81,30 +103,35 @@ def test_each_page_opens_for_its_roles_only(name, personas):
 def test_every_page_requires_login(name, client, request):
     args = []
     if name in OBJECT_PAGES:
-        args = [request.getfixturevalue(OBJECT_PAGES[name]).pk]
+        args = url_args(name, request.getfixturevalue(OBJECT_PAGES[name][0]))
     response = client.get(reverse(name, args=args))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.parametrize("name", sorted(OBJECT_PAGES))
-def test_records_of_another_station_are_a_404(name, request, alice, bob, erin, grace):
-    record = request.getfixturevalue(OBJECT_PAGES[name])
-    url = reverse(name, args=[record.pk])
-    if name.startswith("registry:"):
-        owner, outsider = bob, alice  # station B's caseworker, station A's caseworker
-    else:
-        owner, outsider = grace, erin  # the other county's administrator, ours
-    assert client_for(owner).get(url).status_code == 200
-    assert client_for(outsider).get(url).status_code == 404
-    assert client_for(outsider).post(url, {"name": "篡改"}).status_code == 404
+def test_records_of_another_station_are_a_404(name, request):
+    fixture, (owner_name, outsider_name) = OBJECT_PAGES[name]
+    record = request.getfixturevalue(fixture)
+    owner, outsider = (request.getfixturevalue(who) for who in (owner_name, outsider_name))
+    url = reverse(name, args=url_args(name, record))
+    assert client_for(owner).get(url).status_code == (405 if name in POST_ONLY else 200)
+    assert client_for(outsider).get(url).status_code in (404, 405)
+    response = client_for(outsider).post(
+        url, {"name": "篡改", "reason": "篡改", "decision": "approve"}
+    )
+    assert response.status_code == 404
+    if hasattr(record, "refresh_from_db"):
+        before = record.__dict__.get("status")
+        record.refresh_from_db()
+        assert record.__dict__.get("status") == before
 
 
 @pytest.mark.parametrize("name", ["registry:resident_detail", "registry:household_detail"])
 def test_county_roles_see_every_station_of_their_county_but_not_another(
     name, request, carol, dave, frank
 ):
-    record = request.getfixturevalue(OBJECT_PAGES[name])
+    record = request.getfixturevalue(OBJECT_PAGES[name][0])
     url = reverse(name, args=[record.pk])
     assert client_for(carol).get(url).status_code == 200
     assert client_for(dave).get(url).status_code == 200

@@ -83,6 +83,7 @@ def test_an_administrator_changes_the_policy_and_it_is_kept_in_history(as_erin, 
         "long_term_cancel_after_months": 6,
         "large_amount_threshold": "30000.00",
         "manual_review_working_days": 3,
+        "automatic_review": "on",
         "max_family_members": 5,
     }
     assert as_erin.post(reverse("accounts:policy"), data).status_code == 302

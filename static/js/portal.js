@@ -7,3 +7,12 @@ document.addEventListener("DOMContentLoaded", function () {
     if (typeof invalid.select === "function") { invalid.select(); }
   }
 });
+
+// A submit button marked data-once is disabled after the first click, so a double click
+// sends the form once (the server also refuses a replayed submission).
+document.addEventListener("submit", function (event) {
+  var button = event.target.querySelector("button[data-once]");
+  if (button) {
+    window.setTimeout(function () { button.disabled = true; }, 0);
+  }
+});

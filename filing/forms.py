@@ -1,0 +1,309 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import Policy
+from filing import uploads
+from filing.models import (
+    MATERIALS_FOR,
+    AgentRelationship,
+    Category,
+    Evidence,
+    Filing,
+    MaterialKind,
+    default_end_date,
+    earliest_end_date,
+    earliest_start_date,
+    kind_of,
+)
+from registry import id_numbers, regions
+from registry.forms import clean_phone, clean_text
+from registry.models import Resident
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _day(value: datetime.date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+class FilingForm(forms.ModelForm):
+    """The counter's filing form for one resident. Every rule of §2 is checked here or in
+    the model functions it calls; the overlap check, which needs a lock, is in services."""
+
+    insured_region_code = forms.ChoiceField(label="参保地", choices=())
+    care_region_code = forms.ChoiceField(
+        label="就医地",
+        choices=(),
+        help_text="北京、天津、上海、重庆、海南、西藏、新疆生产建设兵团备案到省级，其他地方备案到地级市。",
+    )
+    by_agent = forms.BooleanField(label="由代办人办理（为他人备案）", required=False)
+    sighted = forms.MultipleChoiceField(
+        label="已核验原件的备案材料",
+        choices=MaterialKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    scan_kind = forms.ChoiceField(
+        label="扫描件是哪份材料", choices=[("", "—"), *MaterialKind.choices], required=False
+    )
+    scan = forms.FileField(label="材料扫描件（PDF/JPG/PNG，10 MB 以内）", required=False)
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+    letter_scan = forms.FileField(label="已签字的个人承诺书扫描件", required=False)
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Filing
+        fields = [
+            "insured_region_code",
+            "care_region_code",
+            "insurance_type",
+            "category",
+            "referring_hospital",
+            "start_date",
+            "end_date",
+            "contact_name",
+            "contact_phone",
+            "contact_address",
+            "agent_name",
+            "agent_id_number",
+            "agent_phone",
+            "agent_relationship",
+            "evidence",
+            "late_filing",
+            "discharged_self_paid",
+        ]
+        widgets = {
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+            "evidence": forms.RadioSelect,
+            "category": forms.RadioSelect,
+            "insurance_type": forms.RadioSelect,
+        }
+        labels = {"late_filing": "补办备案（已在异地住院）"}
+
+    def __init__(self, *args, resident: Resident, policy: Policy, today: datetime.date, **kwargs):
+        self.resident = resident
+        self.policy = policy
+        self.today = today
+        super().__init__(*args, **kwargs)
+        choices = [("", "请选择"), *regions.care_region_choices()]
+        self.fields["care_region_code"].choices = choices
+        self.fields["insured_region_code"].choices = choices
+        self.fields["agent_relationship"].choices = [("", "—"), *AgentRelationship.choices]
+        self.fields["evidence"].choices = Evidence.choices
+        self.fields["end_date"].required = False
+        for name in ("agent_name", "agent_id_number", "agent_phone", "agent_relationship"):
+            self.fields[name].required = False
+
+    # Single fields -------------------------------------------------------------------------
+    def clean_contact_name(self) -> str:
+        return clean_text(self.cleaned_data["contact_name"])
+
+    def clean_contact_address(self) -> str:
+        return clean_text(self.cleaned_data["contact_address"])
+
+    def clean_contact_phone(self) -> str:
+        phone = clean_phone(self.cleaned_data["contact_phone"])
+        if not phone:
+            raise ValidationError("请填写联系电话。")
+        return phone
+
+    def clean_referring_hospital(self) -> str:
+        return clean_text(self.cleaned_data["referring_hospital"])
+
+    def clean_agent_name(self) -> str:
+        return clean_text(self.cleaned_data["agent_name"])
+
+    def clean_agent_phone(self) -> str:
+        return clean_phone(self.cleaned_data["agent_phone"])
+
+    def clean_agent_id_number(self) -> str:
+        value = self.cleaned_data["agent_id_number"]
+        return id_numbers.validate(value) if value else ""
+
+    def clean_signature(self) -> str:
+        return uploads.clean_signature(self.cleaned_data["signature"])
+
+    def clean_scan(self):
+        scan = self.cleaned_data.get("scan")
+        if scan:
+            scan.detected_type = uploads.content_type_of(scan)
+        return scan
+
+    def clean_letter_scan(self):
+        scan = self.cleaned_data.get("letter_scan")
+        if scan:
+            scan.detected_type = uploads.content_type_of(scan)
+        return scan
+
+    # The rules of §2 --------------------------------------------------------------------
+    def clean(self) -> dict:
+        data = super().clean()
+        category = data.get("category")
+        self._check_places(data)
+        if category:
+            self._check_dates(data, category)
+            self._check_evidence(data, category)
+            if category == Category.REFERRAL and not data.get("referring_hospital"):
+                self.add_error("referring_hospital", "异地转诊须填写转出医院。")
+        self._check_agent(data)
+        if data.get("discharged_self_paid") and not data.get("late_filing"):
+            self.add_error("discharged_self_paid", "“已出院并自费结算”只适用于补办备案。")
+        return data
+
+    def _check_places(self, data: dict) -> None:
+        insured, care = data.get("insured_region_code"), data.get("care_region_code")
+        if care and not regions.is_valid_care_region(care):
+            self.add_error("care_region_code", "就医地无效。")
+        if insured and care and insured == care:
+            self.add_error("care_region_code", "就医地与参保地相同，无需办理异地就医备案。")
+
+    def _check_dates(self, data: dict, category: str) -> None:
+        start, end = data.get("start_date"), data.get("end_date")
+        if not start:
+            return
+        earliest = earliest_start_date(self.today, self.policy)
+        if start < earliest:
+            if self.policy.backdating_days:
+                message = (
+                    f"开始日期最多可向前追溯 {self.policy.backdating_days} 天，"
+                    f"不能早于 {_day(earliest)}。"
+                )
+            else:
+                message = f"开始日期不能早于申请当天（{_day(self.today)}）。"
+            self.add_error("start_date", message)
+            return
+        default = default_end_date(category, start, self.policy)
+        if end is None:
+            data["end_date"] = default
+            return
+        if end < start:
+            self.add_error("end_date", "结束日期不能早于开始日期。")
+        elif category == Category.REFERRAL and end != default:
+            self.add_error(
+                "end_date",
+                f"异地转诊备案有效期为 {self.policy.referral_validity_months} 个月，"
+                f"结束日期应为 {_day(default)}（可留空自动计算）。",
+            )
+        elif end < earliest_end_date(category, start, self.policy):
+            minimum = earliest_end_date(category, start, self.policy)
+            if kind_of(category) == "long_term":
+                months = self.policy.long_term_min_validity_months
+                what = f"异地长期居住备案有效期不少于 {months} 个月"
+            else:
+                what = f"临时外出就医备案有效期不少于 {self.policy.temporary_validity_months} 个月"
+            self.add_error("end_date", f"{what}，结束日期不能早于 {_day(minimum)}。")
+
+    def _check_evidence(self, data: dict, category: str) -> None:
+        """§2.4: the category's materials or the commitment letter — one, never both, and
+        never neither unless the category needs no material. A referral needs its form."""
+        needed = MATERIALS_FOR[category]
+        sighted = set(data.get("sighted") or [])
+        scan, scan_kind = data.get("scan"), data.get("scan_kind")
+        if scan and not scan_kind:
+            self.add_error("scan_kind", "请选择扫描件是哪份材料。")
+        provided = sighted | ({scan_kind} if scan and scan_kind else set())
+        letter_given = bool(data.get("signature") or data.get("letter_scan"))
+        wrong = [MaterialKind(kind).label for kind in provided if kind not in needed]
+        if wrong:
+            self.add_error(
+                "sighted", f"{'、'.join(wrong)}不是{Category(category).label}的备案材料。"
+            )
+        evidence = data.get("evidence")
+        if category == Category.REFERRAL and evidence != Evidence.MATERIALS:
+            self.add_error(
+                "evidence", "异地转诊须提供转出医院盖章的转诊备案表，不能以个人承诺书代替。"
+            )
+            return
+        if evidence == Evidence.MATERIALS:
+            if not needed:
+                self.add_error("evidence", f"{Category(category).label}无需提供备案材料。")
+            elif not provided & set(needed):
+                names = "、".join(MaterialKind(kind).label for kind in needed)
+                self.add_error("sighted", f"请核验原件或上传扫描件，至少一项：{names}。")
+            if letter_given:
+                self.add_error("evidence", "备案材料和个人承诺书只能选择其一。")
+        elif evidence == Evidence.COMMITMENT:
+            if provided:
+                self.add_error("evidence", "备案材料和个人承诺书只能选择其一。")
+        elif evidence == Evidence.NONE:
+            if needed:
+                self.add_error("evidence", "请提供备案材料或签署个人承诺书。")
+            if provided or letter_given:
+                self.add_error("evidence", "选择了“无需材料”，但又提供了材料或承诺书。")
+
+    def _check_agent(self, data: dict) -> None:
+        if not data.get("by_agent"):
+            for name in ("agent_name", "agent_id_number", "agent_phone", "agent_relationship"):
+                data[name] = ""
+            return
+        for name, message in (
+            ("agent_name", "请填写代办人姓名。"),
+            ("agent_id_number", "请填写代办人身份证号码。"),
+            ("agent_phone", "请填写代办人联系电话。"),
+            ("agent_relationship", "请选择代办人与参保人的关系。"),
+        ):
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        if data.get("agent_id_number") == self.resident.id_number:
+            self.add_error("agent_id_number", "代办人不能是参保人本人。")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="取消原因", max_length=200)
+
+    def clean_reason(self) -> str:
+        return clean_text(self.cleaned_data["reason"])
+
+
+COMMON_REJECTION_REASONS = [
+    "请提供异地居住证",
+    "请提供居住地社区盖章的居住证明",
+    "请提供单位派驻异地工作证明",
+    "请提供转出医院盖章的转诊备案表",
+    "承诺书未签字或签名不清",
+    "就医地选择有误，请重新备案",
+]
+
+
+class RejectForm(forms.Form):
+    common_reason = forms.ChoiceField(
+        label="常见原因",
+        choices=[("", "—")] + [(reason, reason) for reason in COMMON_REJECTION_REASONS],
+        required=False,
+    )
+    reason = forms.CharField(label="其他原因（填写后以此为准）", max_length=200, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        reason = clean_text(data.get("reason") or "") or data.get("common_reason")
+        if not reason:
+            raise ValidationError("请选择或填写退回原因，参保人会看到这条原因。")
+        data["final_reason"] = reason
+        return data
+
+
+class LetterScanForm(forms.Form):
+    letter_scan = forms.FileField(label="已签字的个人承诺书扫描件")
+
+    def clean_letter_scan(self):
+        scan = self.cleaned_data["letter_scan"]
+        scan.detected_type = uploads.content_type_of(scan)
+        return scan
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label="日期", widget=DATE_INPUT)
+    is_working_day = forms.TypedChoiceField(
+        label="安排",
+        choices=[("False", "放假"), ("True", "上班（调休）")],
+        coerce=lambda value: value == "True",
+    )
+    note = forms.CharField(label="说明", max_length=30, required=False)
+
+    def clean_note(self) -> str:
+        return clean_text(self.cleaned_data["note"])

@@ -1,0 +1,405 @@
+"""Cross-region medical-care filing (异地就医备案), DOMAIN.md §2, seeds [000]-[004]."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Policy, Station, StationScopedQuerySet, User
+from registry import regions
+from registry.models import InsuranceType, Resident
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day when it has no such day
+    (2026-08-31 + 6 months = 2027-02-28)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+class Kind(models.TextChoices):
+    """备案类型 [000][001]."""
+
+    LONG_TERM = "long_term", "异地长期居住人员"
+    TEMPORARY = "temporary", "临时外出就医人员"
+
+
+class Category(models.TextChoices):
+    """人员类别 §2.3. The first three are long-term, the last three temporary."""
+
+    RETIRED_RELOCATED = "retired_relocated", "异地安置退休人员"
+    LONG_TERM_RESIDENT = "long_term_resident", "异地长期居住人员"
+    POSTED_WORKER = "posted_worker", "常驻异地工作人员"
+    REFERRAL = "referral", "异地转诊人员"
+    EMERGENCY = "emergency", "异地急诊抢救人员"
+    OTHER_TEMPORARY = "other_temporary", "其他临时外出就医人员"
+
+
+LONG_TERM_CATEGORIES = (
+    Category.RETIRED_RELOCATED,
+    Category.LONG_TERM_RESIDENT,
+    Category.POSTED_WORKER,
+)
+TEMPORARY_CATEGORIES = (Category.REFERRAL, Category.EMERGENCY, Category.OTHER_TEMPORARY)
+
+
+def kind_of(category: str) -> Kind:
+    return Kind.LONG_TERM if category in LONG_TERM_CATEGORIES else Kind.TEMPORARY
+
+
+class MaterialKind(models.TextChoices):
+    HOUSEHOLD_REGISTER = "household_register", "户口簿（户籍已迁入定居地）"
+    RESIDENCE_PERMIT = "residence_permit", "居住证"
+    COMMUNITY_PROOF = "community_proof", "居住地社区盖章证明"
+    POSTING_CERTIFICATE = "posting_certificate", "参保地单位派驻异地工作证明"
+    EMPLOYER_PROOF = "employer_proof", "异地工作单位证明"
+    LABOUR_CONTRACT = "labour_contract", "异地工作劳动合同"
+    REFERRAL_FORM = "referral_form", "转诊备案表（转出医院盖章）"
+
+
+# §2.4 [002][003][004]: any one of these proves the category; emergency and other temporary
+# care need none.
+MATERIALS_FOR = {
+    Category.RETIRED_RELOCATED: (
+        MaterialKind.HOUSEHOLD_REGISTER,
+        MaterialKind.RESIDENCE_PERMIT,
+        MaterialKind.COMMUNITY_PROOF,
+    ),
+    Category.LONG_TERM_RESIDENT: (MaterialKind.RESIDENCE_PERMIT, MaterialKind.COMMUNITY_PROOF),
+    Category.POSTED_WORKER: (
+        MaterialKind.POSTING_CERTIFICATE,
+        MaterialKind.EMPLOYER_PROOF,
+        MaterialKind.LABOUR_CONTRACT,
+    ),
+    Category.REFERRAL: (MaterialKind.REFERRAL_FORM,),
+    Category.EMERGENCY: (),
+    Category.OTHER_TEMPORARY: (),
+}
+
+
+class Evidence(models.TextChoices):
+    MATERIALS = "materials", "提供备案材料"
+    COMMITMENT = "commitment", "签署个人承诺书"
+    NONE = "none", "无需材料"
+
+
+class Status(models.TextChoices):
+    """What the resident sees in the national app's 备案记录 [000][001][002][003]."""
+
+    PENDING = "pending", "审核中"
+    REJECTED = "rejected", "审核不通过"
+    APPROVED = "approved", "已备案"
+    CANCELLED = "cancelled", "已关闭"
+
+
+EXPIRED_LABEL = "已过期"
+
+
+class Review(models.TextChoices):
+    AUTOMATIC = "automatic", "自动审核"
+    MANUAL = "manual", "人工审核"
+
+
+class AgentRelationship(models.TextChoices):
+    SPOUSE = "spouse", "配偶"
+    CHILD = "child", "子女"
+    PARENT = "parent", "父母"
+    SIBLING = "sibling", "兄弟姐妹"
+    RELATIVE = "relative", "其他亲属"
+    OTHER = "other", "其他"
+
+
+class FilingQuerySet(StationScopedQuerySet):
+    def effective(self) -> FilingQuerySet:
+        """Filings that are or will be in force: pending or approved, not rejected or closed."""
+        return self.filter(status__in=[Status.PENDING, Status.APPROVED])
+
+    def overlapping(self, start: datetime.date, end: datetime.date | None) -> FilingQuerySet:
+        """Date ranges that share at least one day with [start, end] (None = no end)."""
+        queryset = self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=start))
+        if end is not None:
+            queryset = queryset.filter(start_date__lte=end)
+        return queryset
+
+
+class Filing(models.Model):
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="filings", verbose_name="经办医保站"
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="filings", verbose_name="参保人"
+    )
+    insured_region_code = models.CharField("参保地", max_length=6)
+    care_region_code = models.CharField("就医地", max_length=6)
+    insurance_type = models.CharField("参保险种", max_length=10, choices=InsuranceType.choices)
+    category = models.CharField("人员类别", max_length=20, choices=Category.choices)
+    referring_hospital = models.CharField("转出医院", max_length=100, blank=True)
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField(
+        "结束日期", null=True, blank=True, help_text="长期居住可不填（长期有效）"
+    )
+    contact_name = models.CharField("联系人", max_length=30)
+    contact_phone = models.CharField("联系电话", max_length=20)
+    contact_address = models.CharField("联系人地址", max_length=100)
+
+    agent_name = models.CharField("代办人姓名", max_length=30, blank=True)
+    agent_id_number = models.CharField("代办人身份证号码", max_length=18, blank=True)
+    agent_phone = models.CharField("代办人联系电话", max_length=20, blank=True)
+    agent_relationship = models.CharField(
+        "代办人与参保人关系", max_length=20, choices=AgentRelationship.choices, blank=True
+    )
+
+    evidence = models.CharField("备案依据", max_length=12, choices=Evidence.choices)
+    late_filing = models.BooleanField("补办备案", default=False)
+    discharged_self_paid = models.BooleanField("已出院并自费结算", default=False)
+
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    review = models.CharField("审核方式", max_length=10, choices=Review.choices, blank=True)
+    submitted_at = models.DateTimeField("申请时间", default=timezone.now)
+    submitted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    rejection_reason = models.CharField("退回原因", max_length=200, blank=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="取消人",
+    )
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    # A double-clicked or replayed submit carries the same token and creates nothing more.
+    submission_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    history = HistoricalRecords()
+
+    objects = FilingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "异地就医备案"
+        verbose_name_plural = verbose_name
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.resident.name} · {self.care_region_name} · {self.get_category_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("filing:detail", args=[self.pk])
+
+    # Places -----------------------------------------------------------------------------
+    @property
+    def insured_region_name(self) -> str:
+        return regions.region_name(self.insured_region_code)
+
+    @property
+    def care_region_name(self) -> str:
+        return regions.region_name(self.care_region_code)
+
+    @property
+    def is_cross_province(self) -> bool:
+        """跨省 or 省内 (another city of the same province) [001][002]."""
+        return regions.province_of(self.insured_region_code) != regions.province_of(
+            self.care_region_code
+        )
+
+    @property
+    def kind(self) -> Kind:
+        return kind_of(self.category)
+
+    @property
+    def kind_display(self) -> str:
+        return ("跨省" if self.is_cross_province else "省内") + self.kind.label
+
+    @property
+    def by_agent(self) -> bool:
+        return bool(self.agent_name)
+
+    @property
+    def filer_name(self) -> str:
+        """备案人 on the commitment letter: the agent signs with the agent's own name [000][001]."""
+        return self.agent_name or self.resident.name
+
+    # Status -----------------------------------------------------------------------------
+    def status_on(self, today: datetime.date) -> str:
+        """The status a resident would read: 已过期 once an approved filing's end has passed."""
+        if self.status == Status.APPROVED and self.end_date and self.end_date < today:
+            return EXPIRED_LABEL
+        return self.get_status_display()
+
+    @property
+    def status_display(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    def review_deadline(self) -> datetime.date:
+        """Manual review is due within the county's working days (2 by default) [002]."""
+        from filing.workdays import add_working_days
+
+        policy = Policy.for_county(self.station.county_id)
+        submitted = timezone.localtime(self.submitted_at).date()
+        return add_working_days(submitted, policy.manual_review_working_days)
+
+    # Cancellation -----------------------------------------------------------------------
+    def earliest_cancellation(self, policy: Policy) -> datetime.date | None:
+        """A long-term filing in force cannot be cancelled within 6 months of its start
+        [001][003]; temporary ones, and filings not yet approved, any time (None)."""
+        if self.kind == Kind.LONG_TERM and self.status == Status.APPROVED:
+            return add_months(self.start_date, policy.long_term_cancel_after_months)
+        return None
+
+    def cancel_refusal(self, today: datetime.date) -> str:
+        """Why this filing cannot be cancelled today, or "" when it can."""
+        if self.status in (Status.CANCELLED, Status.REJECTED):
+            return "该备案已关闭或未通过审核，无需取消。"
+        if self.status_on(today) == EXPIRED_LABEL:
+            return "该备案已过期，无需取消。"
+        earliest = self.earliest_cancellation(Policy.for_county(self.station.county_id))
+        if earliest and today < earliest:
+            return (
+                f"异地长期居住备案自开始之日起 6 个月内不能取消，"
+                f"最早可于 {earliest:%Y年%-m月%-d日} 取消。"
+            )
+        return ""
+
+    # Evidence ---------------------------------------------------------------------------
+    @property
+    def required_materials(self) -> tuple[str, ...]:
+        return MATERIALS_FOR[self.category]
+
+    def evidence_complete(self) -> bool:
+        """Materials: at least one of the category's materials sighted or scanned. Commitment:
+        the letter signed on screen or its signed scan attached. None: nothing is needed."""
+        if self.evidence == Evidence.MATERIALS:
+            return self.materials.filter(kind__in=self.required_materials).exists()
+        if self.evidence == Evidence.COMMITMENT:
+            letter = getattr(self, "commitment_letter", None)
+            return bool(letter and letter.is_signed)
+        return not self.required_materials
+
+    @property
+    def late_filing_advice(self) -> str:
+        """§2.6 [004]: filed after a self-paid discharge, the bill is not settled directly."""
+        if self.late_filing and self.discharged_self_paid:
+            return (
+                "参保人已出院并自费结算：补办备案后，该次住院费用不能直接结算，"
+                "请按参保地规定申请医保手工报销。"
+            )
+        if self.late_filing:
+            return "出院结算前补办备案的，就医地定点医疗机构可直接结算本次住院费用。"
+        return ""
+
+
+def upload_path(instance, filename: str) -> str:
+    """Random names, never the uploaded one, outside the static URL space."""
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
+        getattr(instance, "content_type", ""), "bin"
+    )
+    return f"filing/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class Material(models.Model):
+    """A document of §2.4, its original sighted at the counter and/or its scan uploaded."""
+
+    filing = models.ForeignKey(
+        Filing, on_delete=models.CASCADE, related_name="materials", verbose_name="备案"
+    )
+    kind = models.CharField("材料", max_length=30, choices=MaterialKind.choices)
+    sighted = models.BooleanField("已核验原件", default=False)
+    file = models.FileField("扫描件", upload_to=upload_path, blank=True)
+    content_type = models.CharField(max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "备案材料"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class CommitmentLetter(models.Model):
+    """个人承诺书 §2.4: signed on screen (a drawn signature), or printed, signed by hand and
+    its scan attached."""
+
+    filing = models.OneToOneField(
+        Filing, on_delete=models.CASCADE, related_name="commitment_letter", verbose_name="备案"
+    )
+    signature = models.TextField("手写签名（图像）", blank=True)
+    scan = models.FileField("签字承诺书扫描件", upload_to=upload_path, blank=True)
+    content_type = models.CharField(max_length=40, blank=True)
+    signed_on = models.DateField("签署日期", default=timezone.localdate)
+    history = HistoricalRecords(excluded_fields=["signature"])
+
+    class Meta:
+        verbose_name = "个人承诺书"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.filing.filer_name}的个人承诺书"
+
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.signature or self.scan)
+
+
+class CalendarDay(models.Model):
+    """A day of the official calendar entered by an administrator: a holiday on a weekday,
+    or a 调休 working day on a weekend. Overrides the installed calendar package."""
+
+    date = models.DateField("日期", unique=True)
+    is_working_day = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=30, blank=True, help_text="如：春节、国庆节调休上班")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = verbose_name
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_working_day else '放假'} {self.note}"
+
+
+def default_end_date(category: str, start: datetime.date, policy: Policy) -> datetime.date | None:
+    """§2.6: temporary care and referrals are valid 6 months [000][003][004]; long-term
+    filings are indefinite unless an end is given [004]. Ends are inclusive: 6 months from
+    2026-11-22 is 2026-11-22 to 2027-05-21."""
+    if category == Category.REFERRAL:
+        return add_months(start, policy.referral_validity_months) - datetime.timedelta(days=1)
+    if category in TEMPORARY_CATEGORIES:
+        return add_months(start, policy.temporary_validity_months) - datetime.timedelta(days=1)
+    return None
+
+
+def earliest_end_date(category: str, start: datetime.date, policy: Policy) -> datetime.date:
+    """The shortest validity allowed: 6 months for temporary care (≥ 6 months in principle
+    [004]), one year for long-term filings (不得短于一年 [003])."""
+    if category in TEMPORARY_CATEGORIES:
+        return default_end_date(category, start, policy)
+    return add_months(start, policy.long_term_min_validity_months) - datetime.timedelta(days=1)
+
+
+def earliest_start_date(application_day: datetime.date, policy: Policy) -> datetime.date:
+    """§2.6: the start date may be backdated by the county's allowance (5 days on the national
+    platform, none on 山西医保 [001], not before the application day in 江苏 [002])."""
+    return application_day - datetime.timedelta(days=policy.backdating_days)

@@ -1,0 +1,172 @@
+"""Filing workflows that write several records at once: each is one transaction."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Policy, User
+from filing.models import (
+    CommitmentLetter,
+    Evidence,
+    Filing,
+    Material,
+    Review,
+    Status,
+)
+from registry.models import Resident
+
+OVERLAP_MESSAGE = (
+    "{name}已有同一就医地（{region}）的有效备案（{start} 至 {end}，{status}），"
+    "有效期不能重叠。如需重新备案，请先取消原备案。"
+)
+
+
+class FilingRefused(Exception):
+    """A rule refused the request; the message is for the caseworker, in Chinese."""
+
+
+def _overlap_message(filing: Filing) -> str:
+    return OVERLAP_MESSAGE.format(
+        name=filing.resident.name,
+        region=filing.care_region_name,
+        start=f"{filing.start_date:%Y-%m-%d}",
+        end=f"{filing.end_date:%Y-%m-%d}" if filing.end_date else "长期",
+        status=filing.get_status_display(),
+    )
+
+
+def _attach(instance, field: str, upload: UploadedFile) -> None:
+    instance.content_type = upload.detected_type
+    getattr(instance, field).save(upload.name, upload, save=False)
+
+
+@transaction.atomic
+def submit_filing(
+    *,
+    resident: Resident,
+    user: User,
+    values: dict,
+    sighted: list[str],
+    scan: UploadedFile | None,
+    scan_kind: str,
+    signature: str,
+    letter_scan: UploadedFile | None,
+    token,
+) -> Filing:
+    """Record a filing with its evidence, then review it automatically where the county
+    allows. Returns the existing filing when the same submission arrives twice."""
+    # Serialise filings of one resident, so two counters cannot both pass the overlap check.
+    Resident.objects.select_for_update().filter(pk=resident.pk).first()
+    existing = Filing.objects.filter(submission_token=token).first()
+    if existing:
+        return existing
+    clash = (
+        Filing.objects.effective()
+        .filter(resident=resident, care_region_code=values["care_region_code"])
+        .overlapping(values["start_date"], values["end_date"])
+        .first()
+    )
+    if clash:
+        raise FilingRefused(_overlap_message(clash))
+
+    filing = Filing.objects.create(
+        resident=resident,
+        station=user.station,
+        submitted_by=user,
+        submission_token=token,
+        **values,
+    )
+    if filing.evidence == Evidence.MATERIALS:
+        kinds = dict.fromkeys(sighted, True)
+        if scan:
+            kinds.setdefault(scan_kind, False)
+        for kind, was_sighted in kinds.items():
+            material = Material(filing=filing, kind=kind, sighted=was_sighted)
+            if scan and kind == scan_kind:
+                _attach(material, "file", scan)
+            material.save()
+    elif filing.evidence == Evidence.COMMITMENT:
+        letter = CommitmentLetter(filing=filing, signature=signature)
+        if letter_scan:
+            _attach(letter, "scan", letter_scan)
+        letter.save()
+    review_automatically(filing)
+    return filing
+
+
+def review_automatically(filing: Filing) -> None:
+    """自动审核 即时生效 [000][001]: complete evidence takes effect at once where the county
+    reviews automatically; everything else waits for a supervisor (人工审核 [002])."""
+    policy = Policy.for_county(filing.station.county_id)
+    if policy.automatic_review and filing.evidence_complete():
+        filing.status = Status.APPROVED
+        filing.review = Review.AUTOMATIC
+        filing.reviewed_at = timezone.now()
+    else:
+        filing.review = Review.MANUAL
+    filing.save()
+
+
+def _locked(filing: Filing) -> Filing:
+    return Filing.objects.select_for_update().select_related("station").get(pk=filing.pk)
+
+
+@transaction.atomic
+def attach_letter_scan(filing: Filing, scan: UploadedFile) -> Filing:
+    """The letter was printed, signed by hand, and its scan is now attached."""
+    filing = _locked(filing)
+    if filing.status != Status.PENDING or filing.evidence != Evidence.COMMITMENT:
+        raise FilingRefused("只有审核中、以个人承诺书备案的申请可以补交承诺书扫描件。")
+    letter, _ = CommitmentLetter.objects.get_or_create(filing=filing)
+    _attach(letter, "scan", scan)
+    letter.save()
+    review_automatically(filing)
+    return filing
+
+
+@transaction.atomic
+def approve(filing: Filing, supervisor: User) -> Filing:
+    filing = _locked(filing)
+    if filing.status != Status.PENDING:
+        raise FilingRefused("该备案不在审核中。")
+    if not filing.evidence_complete():
+        raise FilingRefused("备案材料或已签字的承诺书尚未齐全，不能审核通过，可退回并说明原因。")
+    filing.status = Status.APPROVED
+    filing.review = Review.MANUAL
+    filing.reviewed_by = supervisor
+    filing.reviewed_at = timezone.now()
+    filing.save()
+    return filing
+
+
+@transaction.atomic
+def reject(filing: Filing, supervisor: User, reason: str) -> Filing:
+    filing = _locked(filing)
+    if filing.status != Status.PENDING:
+        raise FilingRefused("该备案不在审核中。")
+    filing.status = Status.REJECTED
+    filing.review = Review.MANUAL
+    filing.reviewed_by = supervisor
+    filing.reviewed_at = timezone.now()
+    filing.rejection_reason = reason
+    filing.save()
+    return filing
+
+
+@transaction.atomic
+def cancel(filing: Filing, user: User, reason: str, today: datetime.date) -> Filing:
+    """取消备案 [000]: the filing shows 已关闭 and stays in the records."""
+    filing = _locked(filing)
+    refusal = filing.cancel_refusal(today)
+    if refusal:
+        raise FilingRefused(refusal)
+    filing.status = Status.CANCELLED
+    filing.cancelled_by = user
+    filing.cancelled_at = timezone.now()
+    filing.cancel_reason = reason
+    filing.save()
+    return filing

@@ -1,0 +1,340 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import STAFF, get_for_user, role_required
+from accounts.models import Policy, Role
+from audit.history import history_entries
+from filing import services, workdays
+from filing.forms import CalendarDayForm, CancelForm, FilingForm, LetterScanForm, RejectForm
+from filing.models import (
+    LONG_TERM_CATEGORIES,
+    TEMPORARY_CATEGORIES,
+    CalendarDay,
+    Filing,
+    Kind,
+    Status,
+)
+from printing.pdf import printable_response
+from registry import id_numbers
+from registry.forms import SearchForm
+from registry.models import Resident
+
+FILINGS = Filing.objects.select_related("resident", "station", "submitted_by", "reviewed_by")
+
+
+@role_required(*STAFF)
+def filing_list(request: HttpRequest) -> HttpResponse:
+    """备案记录: by the resident's ID number or name, or everything of the station."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    filings = FILINGS.for_user(request.user)
+    if query:
+        residents = Resident.objects.for_user(request.user).search(query)
+        filings = filings.filter(resident__in=residents)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        filings = filings.filter(status=status)
+    page = Paginator(filings, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "filing/list.html",
+        {"form": form, "page": page, "query": query, "status": status, "statuses": Status.choices},
+    )
+
+
+@role_required(Role.CASEWORKER)
+def filing_start(request: HttpRequest) -> HttpResponse:
+    """Step 1: find the resident by ID number (an ID-card reader types it and Enter)."""
+    number = id_numbers.normalize(request.GET.get("id_number", ""))
+    if number:
+        resident = Resident.objects.for_user(request.user).filter(id_number=number).first()
+        if resident:
+            return redirect("filing:create", resident_pk=resident.pk)
+        messages.error(request, f"本站未找到身份证号码为 {number} 的参保人，请核对或先登记参保人。")
+    return render(request, "filing/start.html", {"id_number": number})
+
+
+def _category_choices() -> list:
+    return [
+        (Kind.LONG_TERM.label, [(c.value, c.label) for c in LONG_TERM_CATEGORIES]),
+        (Kind.TEMPORARY.label, [(c.value, c.label) for c in TEMPORARY_CATEGORIES]),
+    ]
+
+
+@role_required(Role.CASEWORKER)
+def filing_create(request: HttpRequest, resident_pk: int) -> HttpResponse:
+    resident = get_for_user(Resident.objects.all(), request, pk=resident_pk)
+    policy = Policy.for_county(request.user.county)
+    today = timezone.localdate()
+    initial = {
+        "insured_region_code": request.user.county.pooling_region_code,
+        "insurance_type": resident.insurance_type,
+        "start_date": today,
+        "contact_name": resident.name,
+        "contact_phone": resident.phone,
+        "contact_address": resident.address,
+        "submission_token": uuid.uuid4(),
+    }
+    form = FilingForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        resident=resident,
+        policy=policy,
+        today=today,
+    )
+    form.fields["category"].choices = _category_choices()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = {name: data[name] for name in FilingForm.Meta.fields}
+        try:
+            filing = services.submit_filing(
+                resident=resident,
+                user=request.user,
+                values=values,
+                sighted=data["sighted"],
+                scan=data.get("scan"),
+                scan_kind=data.get("scan_kind", ""),
+                signature=data["signature"],
+                letter_scan=data.get("letter_scan"),
+                token=data["submission_token"],
+            )
+        except services.FilingRefused as refusal:
+            form.add_error(None, str(refusal))
+        except IntegrityError:
+            # The same submission committed by a parallel request a moment ago.
+            filing = Filing.objects.get(submission_token=data["submission_token"])
+            return redirect(filing)
+        else:
+            messages.success(request, f"备案已提交，当前状态：{filing.status_display}。")
+            return redirect(filing)
+    return render(
+        request,
+        "filing/form.html",
+        {"form": form, "resident": resident, "policy": policy, "today": today},
+    )
+
+
+@role_required(*STAFF)
+def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
+    today = timezone.localdate()
+    letter = getattr(filing, "commitment_letter", None)
+    return render(
+        request,
+        "filing/detail.html",
+        {
+            "filing": filing,
+            "letter": letter,
+            "today": today,
+            "cancel_refusal": filing.cancel_refusal(today),
+            "cancel_form": CancelForm(),
+            "reject_form": RejectForm(),
+            "scan_form": LetterScanForm(),
+            "history": history_entries(filing),
+            "deadline": filing.review_deadline() if filing.status == Status.PENDING else None,
+        },
+    )
+
+
+def _refused_or_done(request: HttpRequest, filing: Filing, action, done: str) -> HttpResponse:
+    try:
+        action()
+    except services.FilingRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, done)
+    return redirect(filing)
+
+
+@require_POST
+@role_required(Role.CASEWORKER, Role.SUPERVISOR)
+def filing_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_for_user(Filing.objects.all(), request, pk=pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写取消原因。")
+        return redirect(filing)
+    return _refused_or_done(
+        request,
+        filing,
+        lambda: services.cancel(
+            filing, request.user, form.cleaned_data["reason"], timezone.localdate()
+        ),
+        "备案已取消，备案记录显示为“已关闭”。",
+    )
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def filing_attach_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_for_user(Filing.objects.all(), request, pk=pk)
+    form = LetterScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("letter_scan", ["请选择扫描件。"]):
+            messages.error(request, error)
+        return redirect(filing)
+    return _refused_or_done(
+        request,
+        filing,
+        lambda: services.attach_letter_scan(filing, form.cleaned_data["letter_scan"]),
+        "已上传签字的个人承诺书。",
+    )
+
+
+@role_required(Role.SUPERVISOR)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """人工审核: every pending filing of the county with its working-day deadline, the
+    overdue first, then the soonest due."""
+    today = timezone.localdate()
+    pending = list(FILINGS.for_user(request.user).filter(status=Status.PENDING))
+    for filing in pending:
+        filing.deadline = filing.review_deadline()
+        filing.overdue = filing.deadline < today
+    pending.sort(key=lambda f: (not f.overdue, f.deadline, f.submitted_at))
+    return render(
+        request,
+        "filing/review_queue.html",
+        {"filings": pending, "today": today, "unknown_years": workdays.unknown_years(today)},
+    )
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_for_user(Filing.objects.all(), request, pk=pk)
+    if request.POST.get("decision") == "approve":
+        return _refused_or_done(
+            request,
+            filing,
+            lambda: services.approve(filing, request.user),
+            "已审核通过，备案生效。",
+        )
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择或填写退回原因，参保人会看到这条原因。")
+        return redirect(filing)
+    reason = form.cleaned_data["final_reason"]
+    return _refused_or_done(
+        request,
+        filing,
+        lambda: services.reject(filing, request.user, reason),
+        f"已退回：{reason}",
+    )
+
+
+def _letter_context(filing: Filing, letter) -> dict:
+    resident = filing.resident
+    categories = LONG_TERM_CATEGORIES if filing.kind == Kind.LONG_TERM else TEMPORARY_CATEGORIES
+    return {
+        "name": resident.name,
+        "sex": resident.sex_display,
+        "age": resident.age,
+        "phone": filing.contact_phone,
+        "id_number": resident.id_number,
+        "insured_region": filing.insured_region_name,
+        "care_region": filing.care_region_name,
+        "category": filing.category,
+        "categories": [(c.value, c.label) for c in categories],
+        "start_date": filing.start_date,
+        "end_date": filing.end_date,
+        "filer": filing.filer_name,
+        "agent_relationship": filing.get_agent_relationship_display() if filing.by_agent else "",
+        "signature": letter.signature if letter else "",
+        "sign_date": letter.signed_on if letter else timezone.localdate(),
+    }
+
+
+@role_required(*STAFF)
+def commitment_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_for_user(FILINGS, request, pk=pk)
+    letter = getattr(filing, "commitment_letter", None)
+    return printable_response(
+        request,
+        template_name="filing/print/commitment_letter.html",
+        context={"letter": _letter_context(filing, letter)},
+        filename=f"个人承诺书-{filing.resident.name}.pdf",
+        checked={"姓名": filing.resident.name, "备案人": filing.filer_name},
+        back_url=filing.get_absolute_url(),
+    )
+
+
+@role_required(*STAFF)
+def filing_form(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
+    title = "跨省异地就医登记备案表" if filing.is_cross_province else "省内异地就医登记备案表"
+    return printable_response(
+        request,
+        template_name="filing/print/filing_form.html",
+        context={"filing": filing, "form_title": title, "today": timezone.localdate()},
+        filename=f"{title}-{filing.resident.name}.pdf",
+        checked={
+            "姓名": filing.resident.name,
+            "联系人": filing.contact_name,
+            "联系人地址": filing.contact_address,
+            "代办人": filing.agent_name,
+            "转出医院": filing.referring_hospital,
+        },
+        back_url=filing.get_absolute_url(),
+    )
+
+
+@role_required(*STAFF)
+def evidence_file(request: HttpRequest, pk: int, which: str, item: int) -> FileResponse:
+    """Scans are served only through here: station-scoped, as attachments, never sniffed."""
+    filing = get_for_user(Filing.objects.all(), request, pk=pk)
+    if which == "material":
+        record = filing.materials.filter(pk=item).first()
+        stored = record.file if record else None
+    else:
+        record = getattr(filing, "commitment_letter", None)
+        stored = record.scan if record and record.pk == item else None
+    if not stored:
+        raise Http404("没有该扫描件。")
+    extension = stored.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=f"{filing.resident.name}-{record}.{extension}",
+        content_type=record.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(Role.ADMINISTRATOR)
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The administrator enters a year's holidays and 调休 working days once the State
+    Council publishes them (around November for the next year)."""
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            CalendarDay.objects.update_or_create(
+                date=form.cleaned_data["date"],
+                defaults={
+                    "is_working_day": form.cleaned_data["is_working_day"],
+                    "note": form.cleaned_data["note"],
+                },
+            )
+        messages.success(request, f"已保存 {form.cleaned_data['date']:%Y-%m-%d} 的安排。")
+        return redirect("filing:calendar")
+    today = timezone.localdate()
+    return render(
+        request,
+        "filing/calendar.html",
+        {
+            "form": form,
+            "days": CalendarDay.objects.filter(date__year__gte=today.year),
+            "unknown_years": workdays.unknown_years(today),
+        },
+    )

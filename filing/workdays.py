@@ -1,0 +1,65 @@
+"""Working days on China's official calendar, with 调休 make-up working days.
+
+Sources, in order: days an administrator entered (`CalendarDay`, for a year the State
+Council has published but the installed `chinese-calendar` package does not know yet), then
+the `chinese-calendar` package, then — for a year neither knows — plain Monday to Friday.
+The calendar never fails for an unknown year; `unknown_years` tells the administrator which
+years are being counted as plain weekdays.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import chinese_calendar
+
+
+def _package_knows(day: datetime.date) -> bool:
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def is_working_day(day: datetime.date, entered: dict[datetime.date, bool] | None = None) -> bool:
+    if entered is None:
+        entered = entered_days(day.year, day.year)
+    if day in entered:
+        return entered[day]
+    if _package_knows(day):
+        return chinese_calendar.is_workday(day)
+    return day.weekday() < 5
+
+
+def entered_days(first_year: int, last_year: int) -> dict[datetime.date, bool]:
+    from filing.models import CalendarDay
+
+    rows = CalendarDay.objects.filter(date__year__gte=first_year, date__year__lte=last_year)
+    return dict(rows.values_list("date", "is_working_day"))
+
+
+def add_working_days(start: datetime.date, count: int) -> datetime.date:
+    """The `count`-th working day after `start` (a filing received on a Friday with a limit of
+    2 working days is due on the Tuesday)."""
+    entered = entered_days(start.year, start.year + 1 + count // 200)
+    day = start
+    remaining = count
+    while remaining > 0:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day, entered):
+            remaining -= 1
+    return day
+
+
+def year_is_known(year: int) -> bool:
+    from filing.models import CalendarDay
+
+    if CalendarDay.objects.filter(date__year=year).exists():
+        return True
+    return _package_knows(datetime.date(year, 1, 1))
+
+
+def unknown_years(today: datetime.date) -> list[int]:
+    """This year and next, where counted as plain weekdays for want of published holidays."""
+    return [year for year in (today.year, today.year + 1) if not year_is_known(year)]

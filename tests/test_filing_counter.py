@@ -1,0 +1,430 @@
+"""Filing at the counter, from finding the resident to the printed letter, review and
+cancellation, through the portal's pages."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Policy
+from filing.models import Category, Filing, Status, add_months
+from tests.conftest import client_for, make_filing, make_id
+from tests.pdfs import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+# A drawn signature as the browser sends it: a PNG data: URI (here a 1×1 pixel).
+SIGNATURE = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8"
+    "AAAAASUVORK5CYII="
+)
+PDF_BYTES = b"%PDF-1.4\n% a scanned residence permit\n"
+
+
+def post_data(**overrides) -> dict:
+    today = timezone.localdate()
+    data = {
+        "insured_region_code": "140800",
+        "care_region_code": "310000",
+        "insurance_type": "resident",
+        "category": Category.OTHER_TEMPORARY,
+        "start_date": today.isoformat(),
+        "end_date": "",
+        "contact_name": "薛建国",
+        "contact_phone": "13835901234",
+        "contact_address": "上海市浦东新区张江路1号",
+        "evidence": "none",
+        "submission_token": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return data
+
+
+def submit(client, resident, **overrides):
+    return client.post(reverse("filing:create", args=[resident.pk]), post_data(**overrides))
+
+
+def test_the_caseworker_finds_the_resident_by_id_number(as_alice, resident_a):
+    response = as_alice.get(reverse("filing:start"), {"id_number": resident_a.id_number.lower()})
+    assert response["Location"] == reverse("filing:create", args=[resident_a.pk])
+    page = as_alice.get(reverse("filing:create", args=[resident_a.pk])).content.decode()
+    assert "异地就医备案：薛建国" in page
+    assert 'value="140800" selected' in page  # 参保地 defaults to the county's 运城市
+
+
+def test_an_unknown_id_number_is_said_so(as_alice, resident_b):
+    response = as_alice.get(reverse("filing:start"), {"id_number": resident_b.id_number})
+    assert "本站未找到身份证号码为" in response.content.decode()
+
+
+def test_temporary_care_with_nothing_needed_takes_effect_at_once(as_alice, resident_a, alice):
+    response = submit(as_alice, resident_a)
+    filing = Filing.objects.get()
+    assert response["Location"] == filing.get_absolute_url()
+    assert filing.status == Status.APPROVED and filing.review == "automatic"
+    assert filing.end_date == add_months(filing.start_date, 6) - datetime.timedelta(days=1)
+    assert filing.station == alice.station and filing.submitted_by == alice
+    page = as_alice.get(filing.get_absolute_url()).content.decode()
+    assert "已备案" in page and "上海市" in page and "跨省临时外出就医人员" in page
+
+
+def test_a_long_term_filing_signed_on_screen_prints_the_letter(as_alice, resident_a):
+    submit(
+        as_alice,
+        resident_a,
+        category=Category.LONG_TERM_RESIDENT,
+        evidence="commitment",
+        signature=SIGNATURE,
+        care_region_code="320100",
+    )
+    filing = Filing.objects.get()
+    assert filing.status == Status.APPROVED
+    assert filing.end_date is None  # 长期有效
+    assert filing.kind_display == "跨省异地长期居住人员"
+    response = as_alice.get(
+        reverse("filing:commitment_letter", args=[filing.pk]), {"format": "pdf"}
+    )
+    text = pdf_text(response.content)
+    for expected in [
+        "基本医疗保险异地就医备案个人承诺书",
+        "薛建国",
+        resident_a.id_number,
+        "男",
+        "山西省运城市",
+        "江苏省南京市",
+        "☑异地长期居住人员",
+        "至长期",
+        "本人签字",
+        "两年内不得销毁",
+    ]:
+        assert expected in text, expected
+
+
+def test_an_unsigned_letter_waits_until_its_scan_is_attached(as_alice, resident_a):
+    submit(as_alice, resident_a, category=Category.RETIRED_RELOCATED, evidence="commitment")
+    filing = Filing.objects.get()
+    assert filing.status == Status.PENDING
+    assert "尚未签字" in as_alice.get(filing.get_absolute_url()).content.decode()
+    scan = SimpleUploadedFile("承诺书.pdf", PDF_BYTES, content_type="application/pdf")
+    as_alice.post(reverse("filing:attach_letter", args=[filing.pk]), {"letter_scan": scan})
+    filing.refresh_from_db()
+    assert filing.status == Status.APPROVED
+    assert filing.commitment_letter.scan.name.endswith(".pdf")
+    assert "承诺书" not in filing.commitment_letter.scan.name  # stored under a random name
+
+
+def test_an_agent_files_and_signs_with_the_agents_name(as_alice, resident_a):
+    submit(
+        as_alice,
+        resident_a,
+        category=Category.POSTED_WORKER,
+        evidence="commitment",
+        signature=SIGNATURE,
+        by_agent="on",
+        agent_name="薛小军",
+        agent_id_number=make_id("14083019850607001"),
+        agent_phone="13900001111",
+        agent_relationship="child",
+    )
+    filing = Filing.objects.get()
+    assert filing.filer_name == "薛小军"
+    letter = pdf_text(
+        as_alice.get(
+            reverse("filing:commitment_letter", args=[filing.pk]), {"format": "pdf"}
+        ).content
+    )
+    assert "薛小军（代办人，与参保人关系：子女）" in letter and "代办人签字" in letter
+    form = pdf_text(
+        as_alice.get(reverse("filing:filing_form", args=[filing.pk]), {"format": "pdf"}).content
+    )
+    assert "跨省异地就医登记备案表" in form
+    assert "薛小军（子女）" in form and "代办人签字" in form
+
+
+def test_a_referral_with_its_form_prints_the_referring_hospital(as_alice, resident_a):
+    submit(
+        as_alice,
+        resident_a,
+        category=Category.REFERRAL,
+        evidence="materials",
+        sighted=["referral_form"],
+        referring_hospital="芮城县人民医院",
+        care_region_code="610100",
+    )
+    filing = Filing.objects.get()
+    assert filing.status == Status.APPROVED
+    text = pdf_text(
+        as_alice.get(reverse("filing:filing_form", args=[filing.pk]), {"format": "pdf"}).content
+    )
+    assert "芮城县人民医院" in text and "陕西省西安市" in text and "异地转诊人员" in text
+    page = as_alice.get(filing.get_absolute_url()).content.decode()
+    assert "须到具备转诊资格的医疗机构重新办理转诊" in page
+
+
+def test_bad_input_reshows_the_form_and_saves_nothing(as_alice, resident_a):
+    response = submit(
+        as_alice,
+        resident_a,
+        contact_phone="123",
+        contact_address="张江路9号",
+        care_region_code="110100",
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "请输入 11 位手机号码或带区号的固定电话。" in page
+    assert "选择一个有效的选项" in page
+    assert 'value="张江路9号"' in page
+    assert not Filing.objects.exists()
+
+
+def test_a_double_clicked_submit_creates_one_filing(as_alice, resident_a):
+    data = post_data()
+    url = reverse("filing:create", args=[resident_a.pk])
+    first = as_alice.post(url, data)
+    second = as_alice.post(url, data)
+    assert Filing.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
+def test_two_effective_filings_for_the_same_place_may_not_overlap(as_alice, resident_a, alice):
+    today = timezone.localdate()
+    make_filing(resident_a, alice, start_date=today, end_date=today + datetime.timedelta(days=30))
+    page = submit(as_alice, resident_a).content.decode()
+    assert "已有同一就医地（上海市）的有效备案" in page
+    assert Filing.objects.count() == 1
+    submit(as_alice, resident_a, care_region_code="110000")  # another place is fine
+    assert Filing.objects.count() == 2
+    later = (today + datetime.timedelta(days=31)).isoformat()
+    submit(as_alice, resident_a, start_date=later)  # after the first ends: fine
+    assert Filing.objects.count() == 3
+
+
+def test_a_closed_or_rejected_filing_does_not_block_a_new_one(as_alice, resident_a, alice):
+    make_filing(resident_a, alice, start_date=timezone.localdate(), status=Status.CANCELLED)
+    make_filing(resident_a, alice, start_date=timezone.localdate(), status=Status.REJECTED)
+    submit(as_alice, resident_a)
+    assert Filing.objects.filter(status=Status.APPROVED).count() == 1
+
+
+def test_an_indefinite_long_term_filing_blocks_every_later_start(as_alice, resident_a, alice):
+    make_filing(
+        resident_a,
+        alice,
+        category=Category.LONG_TERM_RESIDENT,
+        start_date=datetime.date(2020, 1, 1),
+        end_date=None,
+    )
+    assert "有效期不能重叠" in submit(as_alice, resident_a).content.decode()
+
+
+class TestUploads:
+    def test_a_scan_is_checked_by_its_content_not_its_name(self, as_alice, resident_a):
+        program = SimpleUploadedFile(
+            "居住证.pdf", b"MZ\x90\x00 a windows program", content_type="application/pdf"
+        )
+        page = submit(
+            as_alice,
+            resident_a,
+            category=Category.LONG_TERM_RESIDENT,
+            evidence="materials",
+            scan=program,
+            scan_kind="residence_permit",
+        ).content
+        assert "只能上传 PDF、JPG 或 PNG 格式的扫描件" in page.decode()
+        assert not Filing.objects.exists()
+
+    def test_a_png_scan_is_stored_and_downloaded_as_an_attachment(self, as_alice, resident_a):
+        png = SimpleUploadedFile("scan.exe", b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+        submit(
+            as_alice,
+            resident_a,
+            category=Category.LONG_TERM_RESIDENT,
+            evidence="materials",
+            scan=png,
+            scan_kind="residence_permit",
+        )
+        filing = Filing.objects.get()
+        material = filing.materials.get()
+        assert material.content_type == "image/png" and material.file.name.endswith(".png")
+        response = as_alice.get(
+            reverse("filing:evidence_file", args=[filing.pk, "material", material.pk])
+        )
+        assert response["Content-Disposition"].startswith("attachment")
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Type"] == "image/png"
+
+    def test_another_station_cannot_download_a_scan(self, as_alice, filing_b):
+        url = reverse("filing:evidence_file", args=[filing_b.pk, "material", filing_b.material.pk])
+        assert as_alice.get(url).status_code == 404
+
+    def test_a_scan_over_10_mb_is_refused(self, as_alice, resident_a):
+        big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))
+        page = submit(
+            as_alice,
+            resident_a,
+            category=Category.LONG_TERM_RESIDENT,
+            evidence="materials",
+            scan=big,
+            scan_kind="residence_permit",
+        ).content
+        assert "文件超过 10 MB" in page.decode()
+
+
+class TestManualReview:
+    @pytest.fixture
+    def manual_county(self, county):
+        policy = Policy.for_county(county)
+        policy.automatic_review = False
+        policy.save()
+
+    def test_a_manual_county_sends_every_filing_to_the_supervisor(
+        self, manual_county, as_alice, as_carol, resident_a
+    ):
+        submit(
+            as_alice,
+            resident_a,
+            category=Category.LONG_TERM_RESIDENT,
+            evidence="materials",
+            sighted=["residence_permit"],
+        )
+        filing = Filing.objects.get()
+        assert filing.status == Status.PENDING and filing.review == "manual"
+        queue = as_carol.get(reverse("filing:review_queue")).content.decode()
+        assert "薛建国" in queue and filing.review_deadline().isoformat() in queue
+
+    def test_the_supervisor_approves(self, manual_county, as_alice, as_carol, carol, resident_a):
+        submit(as_alice, resident_a)
+        filing = Filing.objects.get()
+        as_carol.post(reverse("filing:review", args=[filing.pk]), {"decision": "approve"})
+        filing.refresh_from_db()
+        assert filing.status == Status.APPROVED and filing.reviewed_by == carol
+        assert filing.history.latest().history_user == carol
+
+    def test_the_supervisor_rejects_with_a_common_reason(
+        self, manual_county, as_alice, as_carol, resident_a
+    ):
+        submit(
+            as_alice,
+            resident_a,
+            category=Category.LONG_TERM_RESIDENT,
+            evidence="commitment",
+            signature=SIGNATURE,
+        )
+        filing = Filing.objects.get()
+        as_carol.post(
+            reverse("filing:review", args=[filing.pk]),
+            {"decision": "reject", "common_reason": "请提供异地居住证"},
+        )
+        filing.refresh_from_db()
+        assert filing.status == Status.REJECTED
+        records = as_alice.get(reverse("filing:list"), {"q": resident_a.id_number}).content.decode()
+        assert "审核不通过" in records and "请提供异地居住证" in records
+
+    def test_a_written_reason_wins_and_a_reason_is_required(
+        self, manual_county, as_alice, as_carol, resident_a
+    ):
+        submit(as_alice, resident_a)
+        filing = Filing.objects.get()
+        url = reverse("filing:review", args=[filing.pk])
+        as_carol.post(url, {"decision": "reject"})
+        filing.refresh_from_db()
+        assert filing.status == Status.PENDING
+        as_carol.post(
+            url,
+            {
+                "decision": "reject",
+                "common_reason": "请提供异地居住证",
+                "reason": "联系电话无法接通，请核实",
+            },
+        )
+        filing.refresh_from_db()
+        assert filing.rejection_reason == "联系电话无法接通，请核实"
+
+    def test_an_unsigned_letter_cannot_be_approved(
+        self, manual_county, as_alice, as_carol, resident_a
+    ):
+        submit(as_alice, resident_a, category=Category.LONG_TERM_RESIDENT, evidence="commitment")
+        filing = Filing.objects.get()
+        response = as_carol.post(
+            reverse("filing:review", args=[filing.pk]), {"decision": "approve"}, follow=True
+        )
+        assert "尚未齐全，不能审核通过" in response.content.decode()
+        filing.refresh_from_db()
+        assert filing.status == Status.PENDING
+
+    def test_overdue_filings_come_first(self, manual_county, as_carol, resident_a, alice):
+        old = make_filing(
+            resident_a,
+            alice,
+            status=Status.PENDING,
+            care_region_code="110000",
+            submitted_at=timezone.now() - datetime.timedelta(days=30),
+        )
+        new = make_filing(resident_a, alice, status=Status.PENDING)
+        page = as_carol.get(reverse("filing:review_queue")).content.decode()
+        assert page.index(old.get_absolute_url()) < page.index(new.get_absolute_url())
+        assert "已超时" in page
+
+
+class TestCancel:
+    def test_a_cancelled_filing_shows_closed_and_stays_in_the_records(
+        self, as_alice, resident_a, alice
+    ):
+        filing = make_filing(resident_a, alice, start_date=timezone.localdate())
+        as_alice.post(reverse("filing:cancel", args=[filing.pk]), {"reason": "备案错误，重新备案"})
+        filing.refresh_from_db()
+        assert filing.status == Status.CANCELLED and filing.cancelled_by == alice
+        records = as_alice.get(reverse("filing:list"), {"q": "薛建国"}).content.decode()
+        assert "已关闭" in records
+
+    def test_a_long_term_filing_is_not_cancelled_in_its_first_six_months(
+        self, as_alice, resident_a, alice
+    ):
+        filing = make_filing(
+            resident_a,
+            alice,
+            category=Category.LONG_TERM_RESIDENT,
+            start_date=timezone.localdate(),
+            end_date=None,
+        )
+        response = as_alice.post(
+            reverse("filing:cancel", args=[filing.pk]), {"reason": "不去了"}, follow=True
+        )
+        assert "6 个月内不能取消" in response.content.decode()
+        filing.refresh_from_db()
+        assert filing.status == Status.APPROVED
+
+    def test_a_reason_is_required(self, as_alice, resident_a, alice):
+        filing = make_filing(resident_a, alice)
+        as_alice.post(reverse("filing:cancel", args=[filing.pk]), {"reason": " "})
+        filing.refresh_from_db()
+        assert filing.status == Status.APPROVED
+
+
+def test_a_late_filing_after_a_self_paid_discharge_tells_the_caseworker(as_alice, resident_a):
+    submit(
+        as_alice,
+        resident_a,
+        category=Category.EMERGENCY,
+        late_filing="on",
+        discharged_self_paid="on",
+        start_date=(timezone.localdate() - datetime.timedelta(days=3)).isoformat(),
+    )
+    filing = Filing.objects.get()
+    assert (
+        "请按参保地规定申请医保手工报销" in as_alice.get(filing.get_absolute_url()).content.decode()
+    )
+
+
+def test_the_auditor_reads_but_cannot_file_or_cancel(dave, resident_a, alice):
+    filing = make_filing(resident_a, alice)
+    as_dave = client_for(dave)
+    assert as_dave.get(filing.get_absolute_url()).status_code == 200
+    assert (
+        as_dave.post(reverse("filing:cancel", args=[filing.pk]), {"reason": "x"}).status_code == 404
+    )

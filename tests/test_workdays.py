@@ -1,0 +1,71 @@
+"""Working days on the official calendar, for the manual-review deadline [002]."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from filing import workdays
+from filing.models import CalendarDay
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def on_22_november_2026(monkeypatch):
+    """Pages read today's date; these tests need it to be the day 2027 is still unpublished."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: D(2026, 11, 22))
+
+
+def test_a_filing_received_on_friday_with_two_working_days_is_due_on_tuesday():
+    assert workdays.add_working_days(D(2026, 11, 20), 2) == D(2026, 11, 24)
+
+
+def test_the_national_day_week_is_skipped():
+    # 2026-09-30 (Wed): 10-01..10-07 are holidays; the 1st and 2nd working days after are
+    # 10-08 (Thu) and 10-09 (Fri).
+    assert workdays.add_working_days(D(2026, 9, 30), 2) == D(2026, 10, 9)
+
+
+def test_a_tiaoxiu_saturday_counts_as_a_working_day():
+    # 2026-10-10 is a Saturday worked in exchange (调休): from Friday 10-09 the deadline is
+    # Monday 10-12, not Tuesday 10-13.
+    assert workdays.is_working_day(D(2026, 10, 10))
+    assert workdays.add_working_days(D(2026, 10, 9), 2) == D(2026, 10, 12)
+
+
+def test_a_year_with_no_published_holidays_falls_back_to_weekdays():
+    # 2027's holidays are not in the installed calendar: 2027-01-01 (a Friday) counts.
+    assert workdays.add_working_days(D(2026, 12, 30), 2) == D(2027, 1, 1)
+    assert workdays.unknown_years(D(2026, 11, 22)) == [2027]
+
+
+def test_the_administrator_enters_next_years_holidays(client, erin, on_22_november_2026):
+    client.force_login(erin)
+    page = client.get(reverse("filing:calendar")).content.decode()
+    assert "尚无 2027 年的法定节假日安排" in page
+    client.post(
+        reverse("filing:calendar"),
+        {"date": "2027-01-01", "is_working_day": "False", "note": "元旦"},
+    )
+    day = CalendarDay.objects.get()
+    assert not day.is_working_day and day.history.get().history_user == erin
+    assert workdays.add_working_days(D(2026, 12, 30), 2) == D(2027, 1, 4)
+    assert workdays.unknown_years(D(2026, 11, 22)) == []
+    assert "尚无" not in client.get(reverse("filing:calendar")).content.decode()
+
+
+def test_an_entered_day_overrides_the_package():
+    CalendarDay.objects.create(date=D(2026, 11, 23), is_working_day=False, note="测试")
+    assert not workdays.is_working_day(D(2026, 11, 23))
+    assert workdays.add_working_days(D(2026, 11, 20), 2) == D(2026, 11, 25)
+
+
+def test_the_supervisor_is_told_when_the_deadline_counts_plain_weekdays(
+    as_carol, on_22_november_2026
+):
+    page = as_carol.get(reverse("filing:review_queue")).content.decode()
+    assert "2027 年的法定节假日尚未录入" in page
