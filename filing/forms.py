@@ -21,7 +21,7 @@ from filing.models import (
 )
 from registry import id_numbers, regions
 from registry.forms import clean_phone, clean_text
-from registry.models import Resident
+from registry.models import InsuranceType, Resident
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -95,6 +95,7 @@ class FilingForm(forms.ModelForm):
         self.fields["insured_region_code"].choices = choices
         self.fields["agent_relationship"].choices = [("", "—"), *AgentRelationship.choices]
         self.fields["evidence"].choices = Evidence.choices
+        self.fields["insurance_type"].choices = InsuranceType.choices
         self.fields["end_date"].required = False
         for name in ("agent_name", "agent_id_number", "agent_phone", "agent_relationship"):
             self.fields[name].required = False
