@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +14,11 @@ from accounts.access import role_required
 from accounts.forms import PolicyForm, StaffForm, StationForm
 from accounts.models import Policy, Role, Station, User
 from audit.history import history_entries
-from registry.models import Resident
+from filing.models import Filing
+from filing.models import Status as FilingStatus
+from registry.models import Enrollment, InfoChange, Resident
+from reimbursement.models import ReimbursementCase
+from reimbursement.models import Status as CaseStatus
 
 
 class LoginView(auth_views.LoginView):
@@ -29,17 +34,56 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.ADMINISTRATOR:
         return redirect("accounts:staff_list")
     today = timezone.localdate()
-    residents = Resident.objects.for_user(user)
     stations = Station.objects.filter(county=user.county)
     if user.is_caseworker:
         stations = stations.filter(pk=user.station_id)
+    # Subqueries, not joins: several counted relations joined together would multiply rows.
     stations = stations.annotate(
-        resident_count=Count("residents"),
-        registered_today=Count("residents", filter=Q(residents__created_at__date=today)),
+        resident_count=_count(Resident),
+        enrollments_today=_count(Enrollment, today),
+        changes_today=_count(InfoChange, today),
+        cases_today=_count(ReimbursementCase, today),
+        filings_today=_count(Filing, today, "submitted_at"),
     )
-    recent = residents.select_related("household").order_by("-created_at")[:10]
+    waiting = list(
+        ReimbursementCase.objects.for_user(user)
+        .filter(status=CaseStatus.INCOMPLETE)
+        .select_related("resident", "station")
+        .order_by("created_at")[:50]
+    )
+    for case in waiting:
+        case.waiting = case.waiting_days(today)
+        case.missing_labels = [item.label for item in case.missing()]
+    pending_filings = None
+    if user.is_supervisor:
+        pending_filings = Filing.objects.for_user(user).filter(status=FilingStatus.PENDING).count()
+    open_enrollments = (
+        Enrollment.objects.for_user(user)
+        .filter(completed_at__isnull=True)
+        .select_related("resident")
+        .order_by("created_at")[:20]
+    )
     return render(
-        request, "accounts/home.html", {"stations": stations, "recent": recent, "today": today}
+        request,
+        "accounts/home.html",
+        {
+            "stations": stations,
+            "today": today,
+            "waiting_cases": waiting,
+            "pending_filings": pending_filings,
+            "open_enrollments": open_enrollments,
+        },
+    )
+
+
+def _count(model, day=None, stamp: str = "created_at"):
+    rows = model.objects.filter(station=OuterRef("pk"))
+    if day is not None:
+        rows = rows.filter(**{f"{stamp}__date": day})
+    return Coalesce(
+        Subquery(rows.order_by().values("station").annotate(n=Count("pk")).values("n")[:1]),
+        0,
+        output_field=IntegerField(),
     )
 
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("registry/", include("registry.urls")),
     path("filing/", include("filing.urls")),
+    path("reimbursement/", include("reimbursement.urls")),
 ]

@@ -9,7 +9,13 @@ from django.utils.html import format_html
 
 from accounts.models import User
 from registry import id_numbers
-from registry.models import Household, Relationship, Resident
+from registry.models import (
+    CHANGEABLE_FIELDS,
+    EnrollmentMaterial,
+    Household,
+    Relationship,
+    Resident,
+)
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -174,3 +180,71 @@ class HouseholdForm(forms.ModelForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="身份证号 / 姓名 / 户号", required=False, max_length=40)
+
+
+NEWBORN_RELATIONSHIPS = (
+    Relationship.SON,
+    Relationship.DAUGHTER,
+    Relationship.GRANDSON,
+    Relationship.GRANDDAUGHTER,
+    Relationship.OTHER,
+)
+
+
+class EnrollmentForm(forms.Form):
+    newborn = forms.BooleanField(
+        label="新生儿参保登记",
+        required=False,
+        help_text="新生儿须登记到已有的户，并提供父母身份证、新生儿户口簿和出生医学证明。",
+    )
+    materials = forms.MultipleChoiceField(
+        label="已收材料（原件已核验、复印件已留存）",
+        choices=EnrollmentMaterial.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def newborn_errors(resident: Resident, today) -> dict[str, str]:
+    """§1.1: a newborn is enrolled into an existing household, as a child of it."""
+    errors = {}
+    born = id_numbers.birth_date(resident.id_number) if resident.id_number else None
+    if born and id_numbers.age(resident.id_number, today) >= 1:
+        errors["id_number"] = "新生儿参保登记适用于未满 1 周岁的婴儿，请按普通参保登记办理。"
+    if not resident.household_id:
+        errors["household_number"] = "新生儿须登记到已有的户，请填写户号。"
+    elif resident.relationship_to_head not in NEWBORN_RELATIONSHIPS:
+        errors["relationship_to_head"] = "新生儿与户主关系应为子、女、孙子、孙女或其他。"
+    return errors
+
+
+class InfoChangeForm(ResidentForm):
+    """The new values of a change; the ID number may be corrected here (it then needs a
+    supervisor's approval)."""
+
+    reason = forms.CharField(label="变更原因", max_length=200)
+
+    class Meta(ResidentForm.Meta):
+        fields = [*ResidentForm.Meta.fields, "reason"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].disabled = False
+        self.fields["id_number"].help_text = "如需更正身份证号码，变更须经审核员审核。"
+
+    def clean_id_number(self) -> str:
+        number = id_numbers.validate(self.cleaned_data["id_number"])
+        clash = Resident.objects.filter(id_number=number).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("该身份证号码已登记为其他参保人。")
+        return number
+
+    def clean_reason(self) -> str:
+        return clean_text(self.cleaned_data["reason"])
+
+    def new_values(self) -> dict:
+        values = {
+            name: self.cleaned_data.get(name) for name in CHANGEABLE_FIELDS if name != "household"
+        }
+        values["household"] = self.cleaned_data.get("household_number")
+        return values

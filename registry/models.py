@@ -175,3 +175,170 @@ class Resident(models.Model):
     @property
     def masked_phone(self) -> str:
         return id_numbers.mask_phone(self.phone)
+
+
+class EnrollmentMaterial(models.TextChoices):
+    """新增参保登记 materials, DOMAIN.md §1.1 [001]."""
+
+    ID_OR_REGISTER = "id_or_register", "参保人身份证或户口簿原件及复印件"
+    PARENTS_ID_CARDS = "parents_id_cards", "父母双方身份证原件及复印件"
+    NEWBORN_REGISTER = "newborn_register", "新生儿户口簿原件及复印件"
+    BIRTH_CERTIFICATE = "birth_certificate", "出生医学证明原件及复印件"
+    SIGNED_FORM = "signed_form", "已签字的《城乡居民基本医疗保险参保登记表》"
+
+
+ENROLLMENT_MATERIALS = {
+    False: (EnrollmentMaterial.ID_OR_REGISTER, EnrollmentMaterial.SIGNED_FORM),
+    True: (
+        EnrollmentMaterial.PARENTS_ID_CARDS,
+        EnrollmentMaterial.NEWBORN_REGISTER,
+        EnrollmentMaterial.BIRTH_CERTIFICATE,
+        EnrollmentMaterial.SIGNED_FORM,
+    ),
+}
+
+
+class EnrollmentQuerySet(StationScopedQuerySet):
+    pass
+
+
+class Enrollment(models.Model):
+    """新增参保登记 in 城乡居民基本医疗保险: one per resident. Complete only when every material
+    of its kind (ordinary, or newborn) has been sighted."""
+
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="enrollments", verbose_name="经办医保站"
+    )
+    resident = models.OneToOneField(
+        Resident,
+        on_delete=models.PROTECT,
+        related_name="enrollment",
+        verbose_name="参保人",
+        error_messages={"unique": "该参保人已办理参保登记。"},
+    )
+    newborn = models.BooleanField("新生儿参保登记", default=False)
+    materials = models.JSONField("已收材料", default=list, blank=True)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
+    )
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "参保登记"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.resident.name}的{'新生儿' if self.newborn else ''}参保登记"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:enrollment_detail", args=[self.pk])
+
+    @property
+    def required_materials(self) -> tuple[EnrollmentMaterial, ...]:
+        return ENROLLMENT_MATERIALS[self.newborn]
+
+    @property
+    def missing_materials(self) -> list[EnrollmentMaterial]:
+        return [m for m in self.required_materials if m not in self.materials]
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def status_display(self) -> str:
+        if self.is_complete:
+            return "已参保"
+        return "材料不全" if self.missing_materials else "待完成"
+
+
+class ChangeStatus(models.TextChoices):
+    DRAFT = "draft", "待签字"
+    AWAITING_APPROVAL = "awaiting_approval", "待审核"
+    COMPLETED = "completed", "已变更"
+    REJECTED = "rejected", "未通过"
+
+
+# The resident's fields a change may touch, with their labels (in the form's order).
+CHANGEABLE_FIELDS = (
+    "name",
+    "id_number",
+    "ethnicity",
+    "phone",
+    "address",
+    "insurance_type",
+    "household",
+    "relationship_to_head",
+)
+
+
+class InfoChangeQuerySet(StationScopedQuerySet):
+    pass
+
+
+class InfoChange(models.Model):
+    """参保信息变更登记, DOMAIN.md §1.2 [001]: items with old and new values and a reason.
+
+    Applied to the resident when completed: by the caseworker once the signed form and the ID
+    card are sighted, or, for a correction of the ID number, by a supervisor's approval."""
+
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="info_changes", verbose_name="经办医保站"
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="info_changes", verbose_name="参保人"
+    )
+    items = models.JSONField("变更事项", default=list)
+    reason = models.CharField("变更原因", max_length=200)
+    id_card_sighted = models.BooleanField("已核验变更人身份证原件及复印件", default=False)
+    form_signed = models.BooleanField("已签字的《基本医疗保险参保信息变更登记表》", default=False)
+    status = models.CharField(
+        "状态", max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.DRAFT
+    )
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    decided_at = models.DateTimeField("完成时间", null=True, blank=True)
+    rejection_reason = models.CharField("未通过原因", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = InfoChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "参保信息变更"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.resident.name}的信息变更"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:change_detail", args=[self.pk])
+
+    @property
+    def corrects_id_number(self) -> bool:
+        """A changed ID number is a correction that needs a supervisor's approval."""
+        return any(item["field"] == "id_number" for item in self.items)
+
+    @property
+    def materials_missing(self) -> list[str]:
+        missing = []
+        if not self.id_card_sighted:
+            missing.append(str(self._meta.get_field("id_card_sighted").verbose_name))
+        if not self.form_signed:
+            missing.append(str(self._meta.get_field("form_signed").verbose_name))
+        return missing

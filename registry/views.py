@@ -7,14 +7,24 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, get_for_user, role_required
 from accounts.models import Role
 from audit.history import history_entries
 from printing.pdf import printable_response
-from registry.forms import HouseholdForm, ResidentForm, SearchForm
-from registry.models import Household, Resident
+from registry import id_numbers, services
+from registry.forms import (
+    EnrollmentForm,
+    HouseholdForm,
+    InfoChangeForm,
+    ResidentForm,
+    SearchForm,
+    newborn_errors,
+)
+from registry.models import ChangeStatus, Enrollment, Household, InfoChange, Resident
 
 
 @role_required(*STAFF)
@@ -125,4 +135,197 @@ def registration_form(request: HttpRequest, pk: int) -> HttpResponse:
         filename=f"参保登记表-{resident.name}.pdf",
         checked=checked,
         back_url=resident.get_absolute_url(),
+    )
+
+
+# Enrollment (新增参保登记) -------------------------------------------------------------------
+@role_required(Role.CASEWORKER)
+def enrollment_start(request: HttpRequest) -> HttpResponse:
+    """Find the resident by ID number first: one already enrolled is shown, not enrolled twice."""
+    number = id_numbers.normalize(request.GET.get("id_number", ""))
+    if number:
+        resident = Resident.objects.filter(id_number=number).first()
+        if resident is None:
+            return redirect(f"{reverse('registry:enrollment_create')}?id_number={number}")
+        if not Resident.objects.for_user(request.user).filter(pk=resident.pk).exists():
+            messages.error(request, "该身份证号码已在其他医保站登记，请联系该站核实。")
+        else:
+            enrollment = Enrollment.objects.filter(resident=resident).first()
+            if enrollment:
+                messages.info(
+                    request, f"{resident.name}已办理参保登记（{enrollment.status_display}）。"
+                )
+                return redirect(enrollment)
+            return redirect("registry:enrollment_create_for", resident_pk=resident.pk)
+    return render(request, "registry/enrollment_start.html", {"id_number": number})
+
+
+@role_required(Role.CASEWORKER)
+def enrollment_create(request: HttpRequest, resident_pk: int | None = None) -> HttpResponse:
+    resident = None
+    if resident_pk:
+        resident = get_for_user(Resident.objects.all(), request, pk=resident_pk)
+        existing = Enrollment.objects.filter(resident=resident).first()
+        if existing:
+            messages.info(request, f"{resident.name}已办理参保登记（{existing.status_display}）。")
+            return redirect(existing)
+    data = request.POST or None
+    resident_form = None
+    if resident is None:
+        resident_form = ResidentForm(
+            data, user=request.user, initial={"id_number": request.GET.get("id_number", "")}
+        )
+    options = EnrollmentForm(data)
+    if (
+        request.method == "POST"
+        and options.is_valid()
+        and (resident_form is None or resident_form.is_valid())
+    ):
+        candidate = resident or resident_form.save(commit=False)
+        newborn = options.cleaned_data["newborn"]
+        problems = newborn_errors(candidate, timezone.localdate()) if newborn else {}
+        for field, message in problems.items():
+            if resident_form is not None and field in resident_form.fields:
+                resident_form.add_error(field, message)
+            else:
+                options.add_error(None, message)
+        if not problems:
+            try:
+                enrollment = services.enroll(
+                    resident=candidate,
+                    user=request.user,
+                    newborn=newborn,
+                    materials=options.cleaned_data["materials"],
+                )
+            except services.Refused as refusal:
+                options.add_error(None, str(refusal))
+            else:
+                messages.success(
+                    request, f"已为{candidate.name}办理参保登记：{enrollment.status_display}。"
+                )
+                return redirect(enrollment)
+    return render(
+        request,
+        "registry/enrollment_form.html",
+        {"resident": resident, "resident_form": resident_form, "options": options},
+    )
+
+
+@role_required(*STAFF)
+def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = get_for_user(
+        Enrollment.objects.select_related("resident", "created_by"), request, pk=pk
+    )
+    return render(
+        request,
+        "registry/enrollment_detail.html",
+        {"enrollment": enrollment, "history": history_entries(enrollment)},
+    )
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def enrollment_update(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = get_for_user(Enrollment.objects.all(), request, pk=pk)
+    complete = request.POST.get("action") == "complete"
+    try:
+        services.update_enrollment(
+            enrollment, materials=request.POST.getlist("materials"), complete=complete
+        )
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "参保登记已完成。" if complete else "已保存收到的材料。")
+    return redirect(enrollment)
+
+
+# Changes of insured information (参保信息变更登记) ----------------------------------------------
+@role_required(Role.CASEWORKER)
+def change_create(request: HttpRequest, resident_pk: int) -> HttpResponse:
+    resident = get_for_user(Resident.objects.select_related("household"), request, pk=resident_pk)
+    # The form works on its own copy: the original keeps the old values to compare with.
+    copy = Resident.objects.select_related("household").get(pk=resident.pk)
+    form = InfoChangeForm(request.POST or None, instance=copy, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.request_change(
+                resident=resident,
+                user=request.user,
+                new_values=form.new_values(),
+                reason=form.cleaned_data["reason"],
+            )
+        except services.Refused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "已登记变更事项，请打印变更登记表请参保人签字。")
+            return redirect(change)
+    return render(request, "registry/change_form.html", {"form": form, "resident": resident})
+
+
+@role_required(*STAFF)
+def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_for_user(
+        InfoChange.objects.select_related("resident", "created_by", "decided_by"), request, pk=pk
+    )
+    return render(
+        request,
+        "registry/change_detail.html",
+        {"change": change, "history": history_entries(change), "statuses": ChangeStatus},
+    )
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def change_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_for_user(InfoChange.objects.all(), request, pk=pk)
+    try:
+        change = services.complete_change(
+            change,
+            user=request.user,
+            id_card_sighted=bool(request.POST.get("id_card_sighted")),
+            form_signed=bool(request.POST.get("form_signed")),
+        )
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        if change.status == ChangeStatus.AWAITING_APPROVAL:
+            messages.success(request, "身份证号码更正已提交审核员审核。")
+        else:
+            messages.success(request, "参保信息已变更。")
+    return redirect(change)
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_for_user(InfoChange.objects.all(), request, pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.decide_change(
+            change,
+            supervisor=request.user,
+            approve=approve,
+            reason=request.POST.get("reason", "").strip()[:200],
+        )
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "已审核通过，参保信息已更正。" if approve else "已退回该更正。")
+    return redirect(change)
+
+
+@role_required(*STAFF)
+def change_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """《基本医疗保险参保信息变更登记表》: item, old value, new value, reason."""
+    change = get_for_user(
+        InfoChange.objects.select_related("resident", "station", "created_by"), request, pk=pk
+    )
+    return printable_response(
+        request,
+        template_name="registry/print/change_form.html",
+        context={"change": change, "resident": change.resident, "today": timezone.localdate()},
+        filename=f"参保信息变更登记表-{change.resident.name}.pdf",
+        checked={"姓名": change.resident.name}
+        | {item["label"]: item["new"] for item in change.items},
+        back_url=change.get_absolute_url(),
     )

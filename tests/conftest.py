@@ -248,3 +248,53 @@ def filing_b(resident_b, bob):
     material.file.save("permit.pdf", ContentFile(b"%PDF-1.4 residence permit"), save=True)
     filing.material = material
     return filing
+
+
+@pytest.fixture
+def enrollment_b(resident_b, bob):
+    from registry.models import Enrollment
+
+    return Enrollment.objects.create(station=bob.station, resident=resident_b, created_by=bob)
+
+
+@pytest.fixture
+def change_b(resident_b, bob):
+    from registry.models import InfoChange
+
+    items = [
+        {
+            "field": "phone",
+            "label": "联系电话",
+            "old": resident_b.phone,
+            "new": "13900002222",
+            "new_value": "13900002222",
+        }
+    ]
+    return InfoChange.objects.create(
+        station=bob.station, resident=resident_b, items=items, reason="换号", created_by=bob
+    )
+
+
+def make_case(resident: Resident, user: User, **overrides):
+    import datetime
+    from decimal import Decimal
+
+    from reimbursement.models import Kind, ReimbursementCase
+
+    values = {
+        "station": resident.station,
+        "resident": resident,
+        "created_by": user,
+        "kind": Kind.INPATIENT,
+        "hospital": "山西医科大学第一医院",
+        "admission_date": datetime.date(2026, 10, 8),
+        "discharge_date": datetime.date(2026, 10, 20),
+        "total_cost": Decimal("12345.60"),
+    }
+    values.update(overrides)
+    return ReimbursementCase.objects.create(**values)
+
+
+@pytest.fixture
+def case_b(resident_b, bob):
+    return make_case(resident_b, bob)

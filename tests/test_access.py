@@ -38,6 +38,11 @@ PAGES = {
     "filing:start": {CASEWORKER},
     "filing:review_queue": {SUPERVISOR},
     "filing:calendar": {ADMIN},
+    "registry:enrollment_start": {CASEWORKER},
+    "registry:enrollment_create": {CASEWORKER},
+    "reimbursement:list": STAFF,
+    "reimbursement:create": {CASEWORKER},
+    "reimbursement:checklist": {CASEWORKER},
 }
 PUBLIC = {"login", "logout"}
 
@@ -62,8 +67,29 @@ OBJECT_PAGES = {
     "filing:commitment_letter": ("filing_b", STATION_B),
     "filing:filing_form": ("filing_b", STATION_B),
     "filing:evidence_file": ("filing_b", STATION_B),
+    "registry:enrollment_create_for": ("resident_b", STATION_B),
+    "registry:enrollment_detail": ("enrollment_b", STATION_B),
+    "registry:enrollment_update": ("enrollment_b", STATION_B),
+    "registry:change_create": ("resident_b", STATION_B),
+    "registry:change_detail": ("change_b", STATION_B),
+    "registry:change_complete": ("change_b", STATION_B),
+    "registry:change_decide": ("change_b", OTHER_COUNTY_SUPERVISOR),
+    "registry:change_form": ("change_b", STATION_B),
+    "reimbursement:detail": ("case_b", STATION_B),
+    "reimbursement:edit": ("case_b", STATION_B),
+    "reimbursement:forward": ("case_b", STATION_B),
+    "reimbursement:missing_notice": ("case_b", STATION_B),
+    "reimbursement:large_amount_letter": ("case_b", STATION_B),
 }
-POST_ONLY = {"filing:cancel", "filing:attach_letter", "filing:review"}
+POST_ONLY = {
+    "filing:cancel",
+    "filing:attach_letter",
+    "filing:review",
+    "registry:enrollment_update",
+    "registry:change_complete",
+    "registry:change_decide",
+    "reimbursement:forward",
+}
 
 
 def url_args(name: str, record) -> list:

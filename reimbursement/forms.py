@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from filing.forms import DATE_INPUT
+from registry import id_numbers
+from registry.forms import clean_text
+from registry.models import Resident
+from reimbursement.models import Birth, Document, Kind, ReimbursementCase
+
+
+class CaseForm(forms.ModelForm):
+    id_number = forms.CharField(label="参保人身份证号码", max_length=20)
+    received = forms.MultipleChoiceField(
+        label="已收材料",
+        choices=Document.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ReimbursementCase
+        fields = [
+            "kind",
+            "hospital",
+            "admission_date",
+            "discharge_date",
+            "chronic_disease",
+            "total_cost",
+            "birth",
+            "accidental_injury",
+            "received",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "admission_date": DATE_INPUT,
+            "discharge_date": DATE_INPUT,
+            "total_cost": forms.NumberInput(
+                attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}
+            ),
+        }
+
+    def __init__(self, *args, user: User, today: datetime.date, **kwargs) -> None:
+        self.user = user
+        self.today = today
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Kind.choices
+        self.fields["birth"].choices = Birth.choices
+        if self.instance.pk:
+            self.fields["id_number"].disabled = True
+            self.initial["id_number"] = self.instance.resident.id_number
+
+    def clean_id_number(self) -> Resident:
+        if self.instance.pk:
+            return self.instance.resident
+        number = id_numbers.normalize(self.cleaned_data["id_number"])
+        resident = Resident.objects.for_user(self.user).filter(id_number=number).first()
+        if resident is None:
+            raise ValidationError(
+                f"本站未找到身份证号码为 {number} 的参保人，请核对或先登记参保人。"
+            )
+        return resident
+
+    def clean_hospital(self) -> str:
+        return clean_text(self.cleaned_data["hospital"])
+
+    def clean_chronic_disease(self) -> str:
+        return clean_text(self.cleaned_data["chronic_disease"])
+
+    def clean_total_cost(self) -> Decimal:
+        cost = self.cleaned_data["total_cost"]
+        if cost < 0:
+            raise ValidationError("总费用不能为负数。")
+        if cost == 0:
+            raise ValidationError("总费用应大于 0 元。")
+        return cost
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") == Kind.INPATIENT:
+            admitted, discharged = data.get("admission_date"), data.get("discharge_date")
+            if not admitted and "admission_date" not in self.errors:
+                self.add_error("admission_date", "住院补偿须填写入院日期。")
+            if not discharged and "discharge_date" not in self.errors:
+                self.add_error("discharge_date", "住院补偿须填写出院日期。")
+            if admitted and admitted > self.today:
+                self.add_error("admission_date", "入院日期不能晚于今天。")
+            if discharged and discharged > self.today:
+                self.add_error("discharge_date", "出院日期不能晚于今天。")
+            if admitted and discharged and discharged < admitted:
+                self.add_error("discharge_date", "出院日期不能早于入院日期。")
+            data["chronic_disease"] = ""
+        elif data.get("kind") == Kind.CHRONIC:
+            if not data.get("chronic_disease") and "chronic_disease" not in self.errors:
+                self.add_error("chronic_disease", "慢性病补偿须填写病种。")
+            data["admission_date"] = data["discharge_date"] = None
+            data["birth"], data["accidental_injury"] = "", False
+        return data

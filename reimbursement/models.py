@@ -1,0 +1,212 @@
+"""Out-of-county reimbursement cases and their document checklists, DOMAIN.md §1.3-1.4 [001]."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Policy, Station, StationScopedQuerySet, User
+from registry.models import Resident
+
+
+class Kind(models.TextChoices):
+    INPATIENT = "inpatient", "县域外住院补偿"
+    CHRONIC = "chronic", "县域外慢性病补偿"
+
+
+class Birth(models.TextChoices):
+    NONE = "", "否"
+    NATURAL = "natural", "顺产"
+    CAESAREAN = "caesarean", "剖腹产"
+
+
+class Document(models.TextChoices):
+    INVOICE_TOTAL = "invoice_total", "费用总发票"
+    FEE_LIST = "fee_list", "费用清单"
+    CERTIFICATES = "certificates", "诊断建议书、入院证、出院证"
+    INPATIENT_RECORD = "inpatient_record", "住院病历（全套）"
+    ID_CARD_COPIES = (
+        "id_card_copies",
+        "病人本人的身份证、社保卡复印件（身份证正反面+社保卡正面复印在一张上）",
+    )
+    INVOICE = "invoice", "费用发票"
+    PRESCRIPTION = "prescription", "处方"
+    EXAMINATIONS = "examinations", "对应发票、处方的检查单"
+    CHRONIC_ID_COPIES = "chronic_id_copies", "病人本人的身份证、社保卡复印件"
+    BIRTH_CERTIFICATE = "birth_certificate", "出生医学证明"
+    ACCIDENT_SURVEY = "accident_survey", "意外伤害调查表（在中国人寿保险公司领取）"
+    LARGE_AMOUNT_LETTER = "large_amount_letter", "大额补偿承诺书"
+
+
+# [001] 一、县域外住院补偿需提交资料 1-5; 二、县域外慢性病补偿需提交资料 1-4.
+REQUIRED = {
+    Kind.INPATIENT: (
+        Document.INVOICE_TOTAL,
+        Document.FEE_LIST,
+        Document.CERTIFICATES,
+        Document.INPATIENT_RECORD,
+        Document.ID_CARD_COPIES,
+    ),
+    Kind.CHRONIC: (
+        Document.INVOICE,
+        Document.PRESCRIPTION,
+        Document.EXAMINATIONS,
+        Document.CHRONIC_ID_COPIES,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    document: Document
+    why: str  # "" for a required document; the condition for a conditional one
+    received: bool
+
+    @property
+    def label(self) -> str:
+        return self.document.label
+
+
+def checklist(
+    *,
+    kind: str,
+    total_cost: Decimal | None,
+    birth: str,
+    accidental_injury: bool,
+    threshold: Decimal,
+    received: list[str],
+) -> list[ChecklistItem]:
+    """Every document the case needs, required first, then those whose condition holds
+    ([001] 注 1-3, inpatient only):
+    1. a birth (顺产 or 剖腹产) needs the 出生医学证明;
+    2. an accidental injury needs the 意外伤害调查表 from 中国人寿;
+    3. a total cost at or above the county's threshold (3万元以上, 30,000 by default) needs the
+       大额补偿承诺书."""
+    items = [ChecklistItem(d, "", d in received) for d in REQUIRED[Kind(kind)]]
+    if kind == Kind.INPATIENT:
+        if birth in (Birth.NATURAL, Birth.CAESAREAN):
+            why = f"{Birth(birth).label}"
+            items.append(
+                ChecklistItem(
+                    Document.BIRTH_CERTIFICATE, why, Document.BIRTH_CERTIFICATE in received
+                )
+            )
+        if accidental_injury:
+            items.append(
+                ChecklistItem(
+                    Document.ACCIDENT_SURVEY, "意外受伤", Document.ACCIDENT_SURVEY in received
+                )
+            )
+        if total_cost is not None and total_cost >= threshold:
+            why = f"总费用达到 {threshold:,.2f} 元"
+            items.append(
+                ChecklistItem(
+                    Document.LARGE_AMOUNT_LETTER, why, Document.LARGE_AMOUNT_LETTER in received
+                )
+            )
+    return items
+
+
+class Status(models.TextChoices):
+    INCOMPLETE = "incomplete", "材料不全"
+    COMPLETE = "complete", "材料齐全"
+    FORWARDED = "forwarded", "已报送"
+
+
+class CaseQuerySet(StationScopedQuerySet):
+    def open(self) -> CaseQuerySet:
+        return self.exclude(status=Status.FORWARDED)
+
+
+class ReimbursementCase(models.Model):
+    station = models.ForeignKey(
+        Station,
+        on_delete=models.PROTECT,
+        related_name="reimbursement_cases",
+        verbose_name="经办医保站",
+    )
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.PROTECT,
+        related_name="reimbursement_cases",
+        verbose_name="参保人",
+    )
+    kind = models.CharField("补偿类型", max_length=10, choices=Kind.choices)
+    hospital = models.CharField("就诊医院", max_length=100)
+    admission_date = models.DateField("入院日期", null=True, blank=True)
+    discharge_date = models.DateField("出院日期", null=True, blank=True)
+    chronic_disease = models.CharField("慢性病病种", max_length=50, blank=True)
+    total_cost = models.DecimalField("总费用（元）", max_digits=12, decimal_places=2)
+    birth = models.CharField("分娩", max_length=10, choices=Birth.choices, blank=True, default="")
+    accidental_injury = models.BooleanField("意外受伤", default=False)
+    received = models.JSONField("已收材料", default=list, blank=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=Status.choices, default=Status.INCOMPLETE
+    )
+    created_at = models.DateTimeField("受理时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
+    )
+    completed_at = models.DateTimeField("材料齐全时间", null=True, blank=True)
+    forwarded_at = models.DateTimeField("报送时间", null=True, blank=True)
+    forwarded_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="报送人",
+    )
+    history = HistoricalRecords()
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "县域外补偿"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.resident.name} · {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reimbursement:detail", args=[self.pk])
+
+    def threshold(self) -> Decimal:
+        return Policy.for_county(self.station.county_id).large_amount_threshold
+
+    def checklist(self) -> list[ChecklistItem]:
+        return checklist(
+            kind=self.kind,
+            total_cost=self.total_cost,
+            birth=self.birth,
+            accidental_injury=self.accidental_injury,
+            threshold=self.threshold(),
+            received=self.received,
+        )
+
+    def missing(self) -> list[ChecklistItem]:
+        return [item for item in self.checklist() if not item.received]
+
+    def needs_large_amount_letter(self) -> bool:
+        return any(i.document == Document.LARGE_AMOUNT_LETTER for i in self.checklist())
+
+    def refresh_status(self) -> None:
+        """材料不全 ↔ 材料齐全 follow the checklist; 已报送 is final."""
+        if self.status == Status.FORWARDED:
+            return
+        complete = not self.missing()
+        self.status = Status.COMPLETE if complete else Status.INCOMPLETE
+        if complete and self.completed_at is None:
+            self.completed_at = timezone.now()
+        if not complete:
+            self.completed_at = None
+
+    def waiting_days(self, today: datetime.date) -> int:
+        return (today - timezone.localtime(self.created_at).date()).days

@@ -1,0 +1,45 @@
+"""Reimbursement case workflows: each write is one transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from reimbursement.models import ReimbursementCase, Status
+
+
+class Refused(Exception):
+    """A rule refused the request; the message is for the caseworker, in Chinese."""
+
+
+@transaction.atomic
+def save_case(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
+    """Keep only received documents the case needs now (a ticked 大额补偿承诺书 is dropped
+    when the cost falls under the threshold), then set 材料不全 / 材料齐全."""
+    if case.pk is None:
+        case.station = case.resident.station
+        case.created_by = user
+    elif case.status == Status.FORWARDED:
+        raise Refused("该案件已报送县医保中心，不能再修改。")
+    needed = {item.document for item in case.checklist()}
+    case.received = [document for document in case.received if document in needed]
+    case.refresh_status()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def forward(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
+    """已报送: to the county only with every document received."""
+    case = ReimbursementCase.objects.select_for_update().get(pk=case.pk)
+    if case.status == Status.FORWARDED:
+        raise Refused("该案件已报送。")
+    missing = case.missing()
+    if missing:
+        raise Refused(f"材料不全，不能报送。还缺少：{'、'.join(i.label for i in missing)}。")
+    case.status = Status.FORWARDED
+    case.forwarded_at = timezone.now()
+    case.forwarded_by = user
+    case.save()
+    return case

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import STAFF, get_for_user, role_required
+from accounts.models import Policy, Role
+from audit.history import history_entries
+from printing.pdf import printable_response
+from registry.forms import SearchForm
+from registry.models import Resident
+from reimbursement import services
+from reimbursement.forms import CaseForm
+from reimbursement.models import Kind, ReimbursementCase, Status, checklist
+
+CASES = ReimbursementCase.objects.select_related("resident", "station", "created_by")
+
+
+@role_required(*STAFF)
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    cases = CASES.for_user(request.user)
+    if query:
+        cases = cases.filter(resident__in=Resident.objects.for_user(request.user).search(query))
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        cases = cases.filter(status=status)
+    page = Paginator(cases, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reimbursement/list.html",
+        {
+            "page": page,
+            "query": query,
+            "status": status,
+            "statuses": Status.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _case_form(request: HttpRequest, case: ReimbursementCase | None) -> HttpResponse:
+    today = timezone.localdate()
+    initial = {"id_number": request.GET.get("id_number", ""), "kind": Kind.INPATIENT}
+    form = CaseForm(
+        request.POST or None, instance=case, initial=initial, user=request.user, today=today
+    )
+    if request.method == "POST" and form.is_valid():
+        instance = form.save(commit=False)
+        instance.resident = form.cleaned_data["id_number"]
+        try:
+            instance = services.save_case(instance, user=request.user)
+        except services.Refused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"已保存。当前状态：{instance.get_status_display()}。")
+            return redirect(instance)
+    threshold = Policy.for_county(request.user.county).large_amount_threshold
+    return render(
+        request,
+        "reimbursement/form.html",
+        {
+            "form": form,
+            "case": case,
+            "items": _items_from(form.data or None, form, threshold),
+            "threshold": threshold,
+        },
+    )
+
+
+def _items_from(data, form: CaseForm, threshold: Decimal):
+    """The checklist for what the form shows now (posted values, or the case's own)."""
+    if data is None:
+        instance = form.instance
+        if instance.pk:
+            return instance.checklist()
+        return checklist(
+            kind=Kind.INPATIENT,
+            total_cost=None,
+            birth="",
+            accidental_injury=False,
+            threshold=threshold,
+            received=[],
+        )
+    return _checklist_from_query(data, threshold)
+
+
+def _checklist_from_query(data, threshold: Decimal):
+    try:
+        cost = Decimal(data.get("total_cost") or "")
+    except InvalidOperation:
+        cost = None
+    kind = data.get("kind") if data.get("kind") in Kind.values else Kind.INPATIENT
+    return checklist(
+        kind=kind,
+        total_cost=cost,
+        birth=data.get("birth", ""),
+        accidental_injury=bool(data.get("accidental_injury")),
+        threshold=threshold,
+        received=data.getlist("received"),
+    )
+
+
+@role_required(Role.CASEWORKER)
+def case_create(request: HttpRequest) -> HttpResponse:
+    return _case_form(request, None)
+
+
+@role_required(Role.CASEWORKER)
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_form(request, get_for_user(CASES, request, pk=pk))
+
+
+@role_required(Role.CASEWORKER)
+def checklist_fragment(request: HttpRequest) -> HttpResponse:
+    """The checklist for the values being typed, so it changes as the cost or flags change."""
+    threshold = Policy.for_county(request.user.county).large_amount_threshold
+    return render(
+        request,
+        "reimbursement/_checklist.html",
+        {"items": _checklist_from_query(request.GET, threshold)},
+    )
+
+
+@role_required(*STAFF)
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_for_user(CASES, request, pk=pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "reimbursement/detail.html",
+        {
+            "case": case,
+            "items": case.checklist(),
+            "missing": case.missing(),
+            "history": history_entries(case),
+            "waiting": case.waiting_days(today),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def case_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_for_user(ReimbursementCase.objects.all(), request, pk=pk)
+    try:
+        services.forward(case, user=request.user)
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "已报送县医保中心。")
+    return redirect(case)
+
+
+@role_required(*STAFF)
+def missing_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """一次性告知单: what was received and everything still missing, dated, with the station's
+    address and phone, so the resident never comes back twice for the same gap."""
+    case = get_for_user(CASES, request, pk=pk)
+    items = case.checklist()
+    return printable_response(
+        request,
+        template_name="reimbursement/print/missing_notice.html",
+        context={
+            "case": case,
+            "received": [i for i in items if i.received],
+            "missing": [i for i in items if not i.received],
+            "station": case.station,
+            "caseworker": request.user,
+            "today": timezone.localdate(),
+        },
+        filename=f"一次性告知单-{case.resident.name}.pdf",
+        checked={"姓名": case.resident.name, "就诊医院": case.hospital},
+        back_url=case.get_absolute_url(),
+    )
+
+
+@role_required(*STAFF)
+def large_amount_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_for_user(CASES, request, pk=pk)
+    return printable_response(
+        request,
+        template_name="reimbursement/print/large_amount_letter.html",
+        context={"case": case, "resident": case.resident, "today": timezone.localdate()},
+        filename=f"大额补偿承诺书-{case.resident.name}.pdf",
+        checked={"姓名": case.resident.name, "就诊医院": case.hospital},
+        back_url=case.get_absolute_url(),
+    )
