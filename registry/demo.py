@@ -10,6 +10,7 @@ import datetime
 import random
 
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import County, Policy, Role, Station, User
@@ -145,4 +146,73 @@ def load(households_per_station: int = 60, seed: int = 2026) -> dict:
                     )
                 )
     bulk_create_with_history(residents, Resident, batch_size=500, default_change_reason="演示数据")
+    _counter_work(rng, today)
     return {"created": True, "residents": len(residents), "households": 2 * households_per_station}
+
+
+def _counter_work(rng: random.Random, today: datetime.date) -> None:
+    """Everyone enrolled; a few open reimbursement cases and filings, so each page has rows."""
+    from decimal import Decimal
+
+    from filing.models import Category, Evidence, Filing, Review, Status, add_months
+    from registry.models import ENROLLMENT_MATERIALS, Enrollment
+    from reimbursement.models import REQUIRED, Kind, ReimbursementCase
+
+    caseworkers = {u.station_id: u for u in User.objects.filter(role=Role.CASEWORKER)}
+    now = timezone.now()
+    residents = list(Resident.objects.select_related("station").order_by("pk"))
+    enrollments = [
+        Enrollment(
+            station=r.station,
+            resident=r,
+            created_by=caseworkers[r.station_id],
+            materials=list(ENROLLMENT_MATERIALS[False]),
+            completed_at=now,
+        )
+        for r in residents
+    ]
+    bulk_create_with_history(
+        enrollments, Enrollment, batch_size=500, default_change_reason="演示数据"
+    )
+    hospitals = ["山西医科大学第一医院", "西安交通大学第一附属医院", "运城市中心医院"]
+    for index, resident in enumerate(rng.sample(residents, 12)):
+        kind = Kind.CHRONIC if index % 4 == 3 else Kind.INPATIENT
+        admitted = today - datetime.timedelta(days=rng.randrange(20, 90))
+        inpatient = kind == Kind.INPATIENT
+        case = ReimbursementCase(
+            station=resident.station,
+            resident=resident,
+            kind=kind,
+            created_by=caseworkers[resident.station_id],
+            hospital=rng.choice(hospitals),
+            admission_date=admitted if inpatient else None,
+            discharge_date=admitted + datetime.timedelta(days=rng.randrange(3, 20))
+            if inpatient
+            else None,
+            chronic_disease="" if inpatient else "高血压",
+            total_cost=Decimal(rng.randrange(80000, 6000000)) / 100,
+            received=list(REQUIRED[kind][: rng.randrange(1, len(REQUIRED[kind]) + 1)]),
+            created_at=now - datetime.timedelta(days=rng.randrange(0, 15)),
+        )
+        case.refresh_status()
+        case.save()
+    places = ["310000", "110000", "610100", "440300", "320500"]
+    for resident in rng.sample(residents, 8):
+        Filing.objects.create(
+            station=resident.station,
+            resident=resident,
+            submitted_by=caseworkers[resident.station_id],
+            insured_region_code="140800",
+            care_region_code=rng.choice(places),
+            insurance_type=resident.insurance_type,
+            category=rng.choice([Category.OTHER_TEMPORARY, Category.EMERGENCY]),
+            start_date=today,
+            end_date=add_months(today, 6) - datetime.timedelta(days=1),
+            contact_name=resident.name,
+            contact_phone=resident.phone,
+            contact_address=resident.address,
+            evidence=Evidence.NONE,
+            status=Status.APPROVED,
+            review=Review.AUTOMATIC,
+            reviewed_at=now,
+        )

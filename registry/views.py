@@ -60,7 +60,14 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registry/resident_detail.html",
-        {"resident": resident, "history": history_entries(resident)},
+        {
+            "resident": resident,
+            "enrollment": Enrollment.objects.filter(resident=resident).first(),
+            "changes": resident.info_changes.select_related("created_by"),
+            "filings": resident.filings.all(),
+            "cases": resident.reimbursement_cases.all(),
+            "history": history_entries(resident),
+        },
     )
 
 

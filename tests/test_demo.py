@@ -3,8 +3,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import Role, User
+from filing.models import Filing
 from registry import id_numbers
-from registry.models import Household, Relationship, Resident
+from registry.models import Enrollment, Household, Relationship, Resident
+from reimbursement.models import ReimbursementCase
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +22,8 @@ def test_the_demo_has_every_role_two_stations_and_valid_residents(settings):
     for household in Household.objects.all():
         heads = household.members.filter(relationship_to_head=Relationship.HEAD)
         assert heads.count() == 1
+    assert Enrollment.objects.filter(completed_at__isnull=False).count() == Resident.objects.count()
+    assert ReimbursementCase.objects.exists() and Filing.objects.exists()
     call_command("load_demo", verbosity=0)  # a second run changes nothing
     assert Resident.objects.count() == Resident.history.count()
 

@@ -202,3 +202,18 @@ class TestSearch:
             )
         page = as_alice.get(reverse("registry:resident_list"), {"page": 3}).content.decode()
         assert "第 3 / 3 页，共 5 条" in page
+
+
+def test_the_residents_page_lists_all_their_business(as_alice, alice, resident_a):
+    from registry.models import Enrollment
+    from tests.conftest import make_case, make_filing
+
+    enrollment = Enrollment.objects.create(
+        station=alice.station, resident=resident_a, created_by=alice
+    )
+    filing = make_filing(resident_a, alice)
+    case = make_case(resident_a, alice)
+    page = as_alice.get(resident_a.get_absolute_url()).content.decode()
+    for record in (enrollment, filing, case):
+        assert record.get_absolute_url() in page
+    assert "异地就医备案 上海市" in page and "县域外住院补偿" in page

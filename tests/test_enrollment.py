@@ -1,0 +1,156 @@
+"""新增参保登记 at the counter, newborns included (DOMAIN.md §1.1, seed [001])."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from registry.models import Enrollment, Resident
+from tests.conftest import ZHANG_JUAN_ID, make_id
+from tests.pdfs import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+NEW_RESIDENT = {
+    "id_number": ZHANG_JUAN_ID,
+    "name": "张娟",
+    "ethnicity": "汉族",
+    "phone": "18252602688",
+    "address": "山西省运城市芮城县古魏镇西关村8号",
+    "insurance_type": "resident",
+    "household_number": "",
+    "relationship_to_head": "",
+}
+
+
+def newborn_id(days_old: int) -> str:
+    born = timezone.localdate() - datetime.timedelta(days=days_old)
+    return make_id(f"140830{born:%Y%m%d}002")
+
+
+def test_a_new_resident_is_registered_and_enrolled_in_one_step(as_alice, alice):
+    as_alice.get(reverse("registry:enrollment_start"), {"id_number": ZHANG_JUAN_ID})
+    response = as_alice.post(
+        reverse("registry:enrollment_create") + f"?id_number={ZHANG_JUAN_ID}",
+        {**NEW_RESIDENT, "materials": ["id_or_register"]},
+    )
+    enrollment = Enrollment.objects.get()
+    assert response["Location"] == enrollment.get_absolute_url()
+    assert enrollment.resident.name == "张娟" and enrollment.station == alice.station
+    assert enrollment.status_display == "材料不全"
+    assert [m.label for m in enrollment.missing_materials] == [
+        "已签字的《城乡居民基本医疗保险参保登记表》"
+    ]
+
+
+def test_it_cannot_be_completed_while_a_material_is_unticked(as_alice, resident_a, alice):
+    enrollment = Enrollment.objects.create(
+        station=alice.station, resident=resident_a, created_by=alice
+    )
+    url = reverse("registry:enrollment_update", args=[enrollment.pk])
+    response = as_alice.post(
+        url, {"materials": ["id_or_register"], "action": "complete"}, follow=True
+    )
+    assert "还缺少：已签字的《城乡居民基本医疗保险参保登记表》" in response.content.decode()
+    enrollment.refresh_from_db()
+    assert not enrollment.is_complete
+    as_alice.post(url, {"materials": ["id_or_register", "signed_form"], "action": "complete"})
+    enrollment.refresh_from_db()
+    assert enrollment.is_complete and enrollment.status_display == "已参保"
+
+
+def test_the_registration_form_is_printed_for_signature(as_alice, resident_a):
+    response = as_alice.get(
+        reverse("registry:registration_form", args=[resident_a.pk]), {"format": "pdf"}
+    )
+    text = pdf_text(response.content)
+    assert "城乡居民基本医疗保险参保登记表" in text and resident_a.id_number in text
+
+
+def test_a_resident_already_enrolled_is_shown_not_enrolled_twice(as_alice, resident_a, alice):
+    enrollment = Enrollment.objects.create(
+        station=alice.station, resident=resident_a, created_by=alice
+    )
+    response = as_alice.get(
+        reverse("registry:enrollment_start"), {"id_number": resident_a.id_number}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == enrollment.get_absolute_url()
+    assert "薛建国已办理参保登记" in response.content.decode()
+    as_alice.post(
+        reverse("registry:enrollment_create_for", args=[resident_a.pk]),
+        {"materials": ["id_or_register"]},
+    )
+    assert Enrollment.objects.count() == 1
+
+
+def test_a_registered_resident_without_enrollment_is_enrolled(as_alice, resident_a):
+    response = as_alice.get(
+        reverse("registry:enrollment_start"), {"id_number": resident_a.id_number}
+    )
+    assert response["Location"] == reverse("registry:enrollment_create_for", args=[resident_a.pk])
+    as_alice.post(response["Location"], {"materials": ["id_or_register", "signed_form"]})
+    assert Enrollment.objects.get().resident == resident_a
+    assert Resident.objects.count() == 1
+
+
+class TestNewborn:
+    def newborn(self, client, household, days_old=20, relationship="daughter", **extra):
+        data = {
+            **NEW_RESIDENT,
+            "id_number": newborn_id(days_old),
+            "name": "薛小萌",
+            "household_number": household.household_number if household else "",
+            "relationship_to_head": relationship,
+            "newborn": "on",
+            **extra,
+        }
+        return client.post(reverse("registry:enrollment_create"), data)
+
+    def test_a_newborn_joins_an_existing_household(self, as_alice, household_a, resident_a):
+        self.newborn(as_alice, household_a, materials=["parents_id_cards", "newborn_register"])
+        enrollment = Enrollment.objects.get()
+        assert enrollment.newborn and enrollment.resident.household == household_a
+        assert enrollment.resident.age == 0
+        assert [m.label for m in enrollment.missing_materials] == [
+            "出生医学证明原件及复印件",
+            "已签字的《城乡居民基本医疗保险参保登记表》",
+        ]
+
+    def test_the_newborn_set_of_materials_completes_it(self, as_alice, household_a, resident_a):
+        self.newborn(
+            as_alice,
+            household_a,
+            materials=["parents_id_cards", "newborn_register", "birth_certificate", "signed_form"],
+        )
+        enrollment = Enrollment.objects.get()
+        as_alice.post(
+            reverse("registry:enrollment_update", args=[enrollment.pk]),
+            {"materials": enrollment.materials, "action": "complete"},
+        )
+        enrollment.refresh_from_db()
+        assert enrollment.is_complete
+
+    def test_the_ordinary_id_card_does_not_complete_a_newborns_enrollment(
+        self, as_alice, household_a, resident_a
+    ):
+        self.newborn(as_alice, household_a, materials=["id_or_register", "signed_form"])
+        enrollment = Enrollment.objects.get()
+        assert enrollment.materials == ["signed_form"]
+        assert len(enrollment.missing_materials) == 3
+
+    def test_a_newborn_needs_a_household(self, as_alice):
+        page = self.newborn(as_alice, None, relationship="").content.decode()
+        assert "新生儿须登记到已有的户" in page
+        assert not Resident.objects.exists()
+
+    @pytest.mark.parametrize(("days_old", "allowed"), [(364, True), (366, False)])
+    def test_a_newborn_is_under_one_year(
+        self, as_alice, household_a, resident_a, days_old, allowed
+    ):
+        page = self.newborn(as_alice, household_a, days_old=days_old).content.decode()
+        assert Enrollment.objects.exists() is allowed
+        if not allowed:
+            assert "新生儿参保登记适用于未满 1 周岁的婴儿" in page

@@ -1,0 +1,299 @@
+"""Out-of-county reimbursement: the seed's document lists [001], the conditional documents at
+their boundaries, the notice, and forwarding."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Policy
+from reimbursement.models import Document, ReimbursementCase, Status, checklist
+from tests.conftest import make_case
+from tests.pdfs import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+INPATIENT_REQUIRED = [
+    "费用总发票",
+    "费用清单",
+    "诊断建议书、入院证、出院证",
+    "住院病历（全套）",
+    "病人本人的身份证、社保卡复印件（身份证正反面+社保卡正面复印在一张上）",
+]
+CHRONIC_REQUIRED = [
+    "费用发票",
+    "处方",
+    "对应发票、处方的检查单",
+    "病人本人的身份证、社保卡复印件",
+]
+THRESHOLD = Decimal("30000.00")
+
+
+def labels(kind="inpatient", cost="1000.00", birth="", accident=False, received=()):
+    items = checklist(
+        kind=kind,
+        total_cost=Decimal(cost),
+        birth=birth,
+        accidental_injury=accident,
+        threshold=THRESHOLD,
+        received=list(received),
+    )
+    return [item.label for item in items]
+
+
+class TestChecklist:
+    def test_inpatient_needs_the_five_documents_of_the_seed(self):
+        assert labels() == INPATIENT_REQUIRED
+
+    def test_chronic_needs_the_four_documents_of_the_seed(self):
+        assert labels(kind="chronic") == CHRONIC_REQUIRED
+
+    @pytest.mark.parametrize("birth", ["natural", "caesarean"])  # 顺产, 剖腹产
+    def test_a_birth_needs_the_birth_certificate(self, birth):
+        assert labels(birth=birth) == [*INPATIENT_REQUIRED, "出生医学证明"]
+
+    def test_an_accidental_injury_needs_the_survey_from_china_life(self):
+        assert labels(accident=True) == [
+            *INPATIENT_REQUIRED,
+            "意外伤害调查表（在中国人寿保险公司领取）",
+        ]
+
+    @pytest.mark.parametrize(
+        ("cost", "needed"),
+        [("29999.99", False), ("30000.00", True), ("30000.01", True)],
+    )
+    def test_the_large_amount_letter_from_30000_yuan(self, cost, needed):
+        assert ("大额补偿承诺书" in labels(cost=cost)) is needed
+
+    def test_chronic_cases_have_no_conditional_documents(self):
+        assert labels(kind="chronic", cost="50000", birth="natural", accident=True) == (
+            CHRONIC_REQUIRED
+        )
+
+    def test_every_condition_at_once(self):
+        assert labels(cost="80000", birth="caesarean", accident=True)[5:] == [
+            "出生医学证明",
+            "意外伤害调查表（在中国人寿保险公司领取）",
+            "大额补偿承诺书",
+        ]
+
+
+def case_data(**overrides) -> dict:
+    data = {
+        "id_number": "",
+        "kind": "inpatient",
+        "hospital": "山西医科大学第一医院",
+        "admission_date": "2026-10-08",
+        "discharge_date": "2026-10-20",
+        "chronic_disease": "",
+        "total_cost": "12345.60",
+        "birth": "",
+    }
+    data.update(overrides)
+    return data
+
+
+class TestAtTheCounter:
+    def post(self, client, resident, **overrides):
+        return client.post(
+            reverse("reimbursement:create"), case_data(id_number=resident.id_number, **overrides)
+        )
+
+    def test_a_case_opens_incomplete_and_lists_what_is_missing(self, as_alice, resident_a, alice):
+        response = self.post(as_alice, resident_a, received=["invoice_total", "fee_list"])
+        case = ReimbursementCase.objects.get()
+        assert response["Location"] == case.get_absolute_url()
+        assert case.status == Status.INCOMPLETE and case.station == alice.station
+        assert case.total_cost == Decimal("12345.60")
+        assert [i.label for i in case.missing()] == INPATIENT_REQUIRED[2:]
+
+    def test_the_missing_materials_notice_lists_exactly_what_is_missing(self, as_alice, resident_a):
+        self.post(
+            as_alice,
+            resident_a,
+            total_cost="30000.00",
+            birth="natural",
+            received=["invoice_total", "fee_list", "certificates"],
+        )
+        case = ReimbursementCase.objects.get()
+        response = as_alice.get(
+            reverse("reimbursement:missing_notice", args=[case.pk]), {"format": "pdf"}
+        )
+        text = pdf_text(response.content)
+        received, missing = text.split("还需补交的材料")[1].split("以上")[0], text
+        assert "一次性告知单" in text and "薛建国" in text and resident_a.id_number in text
+        for label in [
+            "住院病历（全套）",
+            "出生医学证明（因顺产）",
+            "大额补偿承诺书（因总费用达到30,000.00元）",
+        ]:
+            assert label in missing, label
+        for label in ["费用总发票", "费用清单", "诊断建议书、入院证、出院证"]:
+            assert label in received, label
+        assert "古魏镇医保站，芮城县古魏镇便民服务中心120办公室" in text
+        assert "0359-3021120" in text
+        assert timezone.localdate().strftime("%Y年") in text
+
+    def test_it_cannot_be_forwarded_while_anything_is_missing(self, as_alice, resident_a):
+        self.post(as_alice, resident_a, received=INPATIENT_DOCS[:4])
+        case = ReimbursementCase.objects.get()
+        response = as_alice.post(reverse("reimbursement:forward", args=[case.pk]), follow=True)
+        assert "材料不全，不能报送。还缺少：病人本人的身份证" in response.content.decode()
+        case.refresh_from_db()
+        assert case.status == Status.INCOMPLETE and case.forwarded_at is None
+
+    def test_the_resident_returns_the_case_completes_and_is_forwarded(
+        self, as_alice, resident_a, alice
+    ):
+        self.post(as_alice, resident_a, received=INPATIENT_DOCS[:3])
+        case = ReimbursementCase.objects.get()
+        as_alice.post(
+            reverse("reimbursement:edit", args=[case.pk]),
+            case_data(id_number=resident_a.id_number, received=INPATIENT_DOCS),
+        )
+        case.refresh_from_db()
+        assert case.status == Status.COMPLETE and case.completed_at
+        as_alice.post(reverse("reimbursement:forward", args=[case.pk]))
+        case.refresh_from_db()
+        assert case.status == Status.FORWARDED and case.forwarded_by == alice
+        assert case.history.latest().history_user == alice
+        response = as_alice.post(
+            reverse("reimbursement:edit", args=[case.pk]),
+            case_data(id_number=resident_a.id_number, total_cost="1"),
+        )
+        assert "已报送县医保中心，不能再修改" in response.content.decode()
+
+    def test_raising_the_cost_over_the_threshold_reopens_the_case(self, as_alice, resident_a):
+        self.post(as_alice, resident_a, received=INPATIENT_DOCS)
+        case = ReimbursementCase.objects.get()
+        assert case.status == Status.COMPLETE
+        as_alice.post(
+            reverse("reimbursement:edit", args=[case.pk]),
+            case_data(
+                id_number=resident_a.id_number, total_cost="30000.01", received=INPATIENT_DOCS
+            ),
+        )
+        case.refresh_from_db()
+        assert case.status == Status.INCOMPLETE
+        assert [i.label for i in case.missing()] == ["大额补偿承诺书"]
+
+    def test_a_chronic_case(self, as_alice, resident_a):
+        self.post(
+            as_alice,
+            resident_a,
+            kind="chronic",
+            chronic_disease="高血压",
+            admission_date="",
+            discharge_date="",
+            total_cost="860.50",
+            received=["invoice", "prescription", "examinations", "chronic_id_copies"],
+        )
+        case = ReimbursementCase.objects.get()
+        assert case.status == Status.COMPLETE and case.chronic_disease == "高血压"
+        assert case.admission_date is None
+
+    def test_the_large_amount_letter_is_printed_with_the_residents_data(
+        self, as_alice, resident_a, alice
+    ):
+        case = make_case(resident_a, alice, total_cost=Decimal("45678.90"))
+        response = as_alice.get(
+            reverse("reimbursement:large_amount_letter", args=[case.pk]), {"format": "pdf"}
+        )
+        text = pdf_text(response.content)
+        for expected in [
+            "大额补偿承诺书",
+            "薛建国",
+            resident_a.id_number,
+            "45678.90",
+            "山西医科大学第一医院",
+            "2026年10月8日至2026年10月20日",
+        ]:
+            assert expected in text, expected
+
+    def test_the_checklist_follows_the_cost_and_flags_without_a_reload(self, as_alice):
+        url = reverse("reimbursement:checklist")
+        below = as_alice.get(url, {"kind": "inpatient", "total_cost": "29999.99"}).content.decode()
+        at = as_alice.get(
+            url,
+            {
+                "kind": "inpatient",
+                "total_cost": "30000",
+                "accidental_injury": "on",
+                "received": "fee_list",
+            },
+        ).content.decode()
+        assert "大额补偿承诺书" not in below
+        assert "大额补偿承诺书" in at and "意外伤害调查表" in at
+        assert 'value="fee_list" id="doc-fee_list" checked' in at
+
+    def test_the_county_sets_the_threshold(self, as_alice, resident_a, county):
+        policy = Policy.for_county(county)
+        policy.large_amount_threshold = Decimal("50000.00")
+        policy.save()
+        self.post(as_alice, resident_a, total_cost="30000.00", received=INPATIENT_DOCS)
+        assert ReimbursementCase.objects.get().status == Status.COMPLETE
+
+
+INPATIENT_DOCS = [
+    Document.INVOICE_TOTAL.value,
+    Document.FEE_LIST.value,
+    Document.CERTIFICATES.value,
+    Document.INPATIENT_RECORD.value,
+    Document.ID_CARD_COPIES.value,
+]
+
+
+class TestBadInput:
+    def post(self, client, **overrides):
+        return client.post(reverse("reimbursement:create"), case_data(**overrides))
+
+    @pytest.mark.parametrize(
+        ("overrides", "message"),
+        [
+            ({"discharge_date": "2026-10-07"}, "出院日期不能早于入院日期。"),
+            ({"total_cost": "-1.00"}, "总费用不能为负数。"),
+            ({"total_cost": "0"}, "总费用应大于 0 元。"),
+            ({"total_cost": "12.345"}, "确认小数不超过 2 位"),
+            ({"kind": "chronic", "chronic_disease": ""}, "慢性病补偿须填写病种。"),
+        ],
+    )
+    def test_it_is_refused_with_a_message_and_nothing_is_saved(
+        self, as_alice, resident_a, overrides, message
+    ):
+        response = self.post(as_alice, id_number=resident_a.id_number, **overrides)
+        page = response.content.decode()
+        assert response.status_code == 200 and message in page
+        assert 'value="山西医科大学第一医院"' in page
+        assert not ReimbursementCase.objects.exists()
+
+    def test_a_future_admission_date_is_refused(self, as_alice, resident_a):
+        tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+        page = self.post(
+            as_alice,
+            id_number=resident_a.id_number,
+            admission_date=tomorrow,
+            discharge_date=tomorrow,
+        ).content.decode()
+        assert "入院日期不能晚于今天。" in page
+        assert not ReimbursementCase.objects.exists()
+
+    def test_an_unknown_resident_is_refused(self, as_alice, resident_b):
+        page = self.post(as_alice, id_number=resident_b.id_number).content.decode()
+        assert f"本站未找到身份证号码为 {resident_b.id_number} 的参保人" in page
+        assert not ReimbursementCase.objects.exists()
+
+
+def test_the_station_day_lists_open_cases_oldest_first(
+    as_alice, resident_a, alice, bob, resident_b
+):
+    old = make_case(resident_a, alice, created_at=timezone.now() - datetime.timedelta(days=9))
+    new = make_case(resident_a, alice, hospital="运城市中心医院")
+    make_case(resident_b, bob, hospital="别站医院")
+    page = as_alice.get(reverse("home")).content.decode()
+    assert page.index(old.get_absolute_url()) < page.index(new.get_absolute_url())
+    assert "9 天" in page and "0 天" in page
+    assert "别站医院" not in page and "住院病历（全套）" in page
