@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Policy, Role, Station, User
 from registry.forms import clean_phone, clean_text
+from security.versioning import VersionCheckedForm
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(VersionCheckedForm):
     """An administrator creates or edits a member of staff of their own county."""
 
     password = forms.CharField(
@@ -53,12 +54,13 @@ class StaffForm(forms.ModelForm):
         user.county = self.administrator.county
         if self.cleaned_data.get("password"):
             user.set_password(self.cleaned_data["password"])
+            user.must_change_password = True
         if commit:
             user.save()
         return user
 
 
-class StationForm(forms.ModelForm):
+class StationForm(VersionCheckedForm):
     class Meta:
         model = Station
         fields = ["name", "township", "address", "phone"]
@@ -81,7 +83,7 @@ class StationForm(forms.ModelForm):
         return clean_phone(self.cleaned_data["phone"])
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(VersionCheckedForm):
     class Meta:
         model = Policy
         fields = [

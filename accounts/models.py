@@ -11,6 +11,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from registry import regions
+from security.versioning import Versioned
 
 six_digits = RegexValidator(r"^\d{6}$", "请输入 6 位数字的行政区划代码。")
 
@@ -43,7 +44,7 @@ class County(models.Model):
             raise ValidationError({"pooling_region_code": "未知的统筹区代码。"})
 
 
-class Station(models.Model):
+class Station(Versioned):
     """A township medical-insurance station (乡镇医保站), serving one township."""
 
     county = models.ForeignKey(
@@ -53,7 +54,7 @@ class Station(models.Model):
     township = models.CharField("乡镇", max_length=30)
     address = models.CharField("办理地址", max_length=100)
     phone = models.CharField("联系电话", max_length=30)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = "医保站"
@@ -74,7 +75,7 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "系统管理员"
 
 
-class User(AbstractUser):
+class User(Versioned, AbstractUser):
     """A member of staff. Caseworkers belong to a station; the other roles to a county.
 
     `county` is kept for every user (a caseworker's is their station's) so that county-wide
@@ -99,7 +100,12 @@ class User(AbstractUser):
         related_name="staff",
         verbose_name="所属医保站",
     )
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    must_change_password = models.BooleanField(
+        "下次登录须修改密码",
+        default=False,
+        help_text="管理员设置的初始密码或重置的密码，本人登录后必须先修改。",
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "version"])
 
     class Meta:
         verbose_name = "工作人员"
@@ -160,7 +166,7 @@ class User(AbstractUser):
         return str(self.station or self.county or "")
 
 
-class Policy(models.Model):
+class Policy(Versioned):
     """A county's policy parameters: the values the seeds disagree on (DOMAIN.md, end).
 
     Code that applies a rule reads it from here (`Policy.for_county`), never from a constant.
@@ -206,7 +212,7 @@ class Policy(models.Model):
     max_family_members = models.PositiveSmallIntegerField(
         "最多绑定家庭成员数", default=5, validators=[MinValueValidator(1)]
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = "政策参数"

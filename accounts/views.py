@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -19,6 +20,7 @@ from filing.models import Status as FilingStatus
 from registry.models import Enrollment, InfoChange, Resident
 from reimbursement.models import ReimbursementCase
 from reimbursement.models import Status as CaseStatus
+from security.idempotency import idempotent
 
 
 class LoginView(auth_views.LoginView):
@@ -89,11 +91,18 @@ def _count(model, day=None, stamp: str = "created_at"):
 
 @role_required(Role.ADMINISTRATOR)
 def staff_list(request: HttpRequest) -> HttpResponse:
+    from axes.models import AccessAttempt
+
     staff = User.objects.filter(county=request.user.county).select_related("station")
+    locked = set(
+        AccessAttempt.objects.filter(
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
+    )
     return render(
         request,
         "accounts/staff_list.html",
-        {"staff": staff.order_by("role", "station__name", "username")},
+        {"staff": staff.order_by("role", "station__name", "username"), "locked": locked},
     )
 
 
@@ -108,6 +117,7 @@ def _staff_form(request: HttpRequest, instance: User | None) -> HttpResponse:
 
 
 @role_required(Role.ADMINISTRATOR)
+@idempotent
 def staff_create(request: HttpRequest) -> HttpResponse:
     return _staff_form(request, None)
 
@@ -137,6 +147,7 @@ def _station_form(request: HttpRequest, instance: Station | None) -> HttpRespons
 
 
 @role_required(Role.ADMINISTRATOR)
+@idempotent
 def station_create(request: HttpRequest) -> HttpResponse:
     return _station_form(request, None)
 

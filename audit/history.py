@@ -28,7 +28,7 @@ class Entry:
 
 
 def _display(model_field: models.Field, value) -> str:
-    if value in (None, ""):
+    if value in (None, "", []):
         return "（空）"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
@@ -37,40 +37,61 @@ def _display(model_field: models.Field, value) -> str:
         return str(related) if related else f"#{value}（已删除）"
     if isinstance(model_field, models.BooleanField):
         return "是" if value else "否"
+    if isinstance(model_field, models.JSONField) and isinstance(value, list):
+        return "、".join(_display_item(model_field, item) for item in value)
     return str(value)
 
 
+def _display_item(model_field: models.Field, item) -> str:
+    """A JSON list holds codes (shown by the label the model names for them in
+    `json_choices`) or change items (shown as old → new)."""
+    if isinstance(item, dict):
+        return f"{item.get('label', '')}：{item.get('old', '')} → {item.get('new', '')}"
+    choices = getattr(model_field.model, "json_choices", {}).get(model_field.name)
+    return str(dict(choices.choices).get(item, item)) if choices else str(item)
+
+
+def describe_changes(record, previous) -> list[Change]:
+    """The changed fields of a history row against the one before it (all non-empty fields
+    for the first row)."""
+    model = record.instance_type
+    tracked = [f for f in record.__class__.tracked_fields if not f.primary_key]
+    if previous is None:
+        changes = []
+        for model_field in tracked:
+            value = getattr(record, model_field.attname)
+            if value not in (None, "", []):
+                changes.append(
+                    Change(str(model_field.verbose_name), "", _display(model_field, value))
+                )
+        return changes
+    result = []
+    for change in record.diff_against(previous).changes:
+        model_field = model._meta.get_field(change.field)
+        result.append(
+            Change(
+                str(model_field.verbose_name),
+                _display(model_field, change.old),
+                _display(model_field, change.new),
+            )
+        )
+    return result
+
+
 def history_entries(instance: models.Model) -> list[Entry]:
-    """Newest first. The first entry lists the values the record was created with."""
-    meta = instance._meta
+    """Newest first."""
     records = list(instance.history.select_related("history_user").order_by("history_date", "pk"))
-    tracked = [f for f in instance.history.model.tracked_fields if not f.primary_key]
     entries: list[Entry] = []
     previous = None
     for record in records:
-        entry = Entry(
-            when=record.history_date,
-            user=str(record.history_user) if record.history_user else "系统",
-            action=ACTIONS.get(record.history_type, record.history_type),
-            reason=record.history_change_reason or "",
+        entries.append(
+            Entry(
+                when=record.history_date,
+                user=str(record.history_user) if record.history_user else "系统",
+                action=ACTIONS.get(record.history_type, record.history_type),
+                reason=record.history_change_reason or "",
+                changes=describe_changes(record, previous),
+            )
         )
-        if previous is None:
-            for model_field in tracked:
-                value = getattr(record, model_field.attname)
-                if value not in (None, ""):
-                    entry.changes.append(
-                        Change(str(model_field.verbose_name), "", _display(model_field, value))
-                    )
-        else:
-            for change in record.diff_against(previous).changes:
-                model_field = meta.get_field(change.field)
-                entry.changes.append(
-                    Change(
-                        str(model_field.verbose_name),
-                        _display(model_field, change.old),
-                        _display(model_field, change.new),
-                    )
-                )
-        entries.append(entry)
         previous = record
     return entries[::-1]

@@ -31,9 +31,12 @@ def envint(name: str, default: str) -> int:
 DEBUG = envbool("DEBUG", "False")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("PORTAL_ALLOW_DEV_SECRET") != "True":
+    if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set outside development (DEBUG=True).")
     SECRET_KEY = "dev-only-insecure-key-never-used-in-production"
+# The key of the audit trail's hash chain. Changing it makes every existing entry fail
+# verification, so it is set once per installation and kept with the backups' keys.
+AUDIT_KEY = os.environ.get("AUDIT_KEY", SECRET_KEY)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -52,6 +55,8 @@ INSTALLED_APPS = [
     "reimbursement",
     "printing",
     "audit",
+    "security",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -65,9 +70,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "security.middleware.SessionExpiryMiddleware",
+    "security.middleware.PasswordChangeRequiredMiddleware",
+    "security.middleware.SecurityHeadersMiddleware",
     # Records request.user on every history row written while serving a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Counts failed logins per username and locks the account at the fifth (等保 2.0).
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_TIME = None  # locked until an administrator unlocks the account
+AXES_LOCKOUT_CALLABLE = "security.views.locked_out"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -95,6 +117,8 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
     )
 }
+# Every request is one transaction: a failure at any step of a write leaves nothing behind.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -122,11 +146,26 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(12 * 3600))
+# Sessions end 30 minutes idle and 12 hours after login (security/middleware.py), and when
+# the browser closes.
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Behind HTTPS in production (the default when DEBUG is off); PORTAL_HTTPS=False only for a
+# closed intranet without certificates.
+if not DEBUG and envbool("PORTAL_HTTPS", "True"):
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "True")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
 
 # Lists show this many rows a page.
 PAGE_SIZE = 25

@@ -2,6 +2,8 @@
 
 import os
 
+# The test client speaks plain HTTP; production behind HTTPS is checked by check --deploy.
+os.environ.setdefault("PORTAL_HTTPS", "False")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 
 from config.settings import *  # noqa: F403

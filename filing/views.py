@@ -28,6 +28,7 @@ from printing.pdf import printable_response
 from registry import id_numbers
 from registry.forms import SearchForm
 from registry.models import Resident
+from security.privacy import remember_id_number, remembered_search
 
 FILINGS = Filing.objects.select_related("resident", "station", "submitted_by", "reviewed_by")
 
@@ -35,8 +36,10 @@ FILINGS = Filing.objects.select_related("resident", "station", "submitted_by", "
 @role_required(*STAFF)
 def filing_list(request: HttpRequest) -> HttpResponse:
     """备案记录: by the resident's ID number or name, or everything of the station."""
-    form = SearchForm(request.GET)
-    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    query, answer = remembered_search(request, "filings")
+    if answer:
+        return answer
+    form = SearchForm(initial={"q": query})
     filings = FILINGS.for_user(request.user)
     if query:
         residents = Resident.objects.for_user(request.user).search(query)
@@ -55,11 +58,12 @@ def filing_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CASEWORKER)
 def filing_start(request: HttpRequest) -> HttpResponse:
     """Step 1: find the resident by ID number (an ID-card reader types it and Enter)."""
-    number = id_numbers.normalize(request.GET.get("id_number", ""))
+    number = id_numbers.normalize(request.POST.get("id_number", ""))
     if number:
         resident = Resident.objects.for_user(request.user).filter(id_number=number).first()
         if resident:
             return redirect("filing:create", resident_pk=resident.pk)
+        remember_id_number(request, number)
         messages.error(request, f"本站未找到身份证号码为 {number} 的参保人，请核对或先登记参保人。")
     return render(request, "filing/start.html", {"id_number": number})
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import County, Policy, Role, Station, User
+from audit.log import record_bulk_history
 from registry import id_numbers
 from registry.models import Household, Relationship, Resident
 
@@ -146,6 +147,7 @@ def load(households_per_station: int = 60, seed: int = 2026) -> dict:
                     )
                 )
     bulk_create_with_history(residents, Resident, batch_size=500, default_change_reason="演示数据")
+    record_bulk_history(Resident, residents)
     _counter_work(rng, today)
     return {"created": True, "residents": len(residents), "households": 2 * households_per_station}
 
@@ -174,6 +176,7 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
     bulk_create_with_history(
         enrollments, Enrollment, batch_size=500, default_change_reason="演示数据"
     )
+    record_bulk_history(Enrollment, enrollments)
     hospitals = ["山西医科大学第一医院", "西安交通大学第一附属医院", "运城市中心医院"]
     for index, resident in enumerate(rng.sample(residents, 12)):
         kind = Kind.CHRONIC if index % 4 == 3 else Kind.INPATIENT

@@ -16,6 +16,7 @@ from registry.models import (
     Relationship,
     Resident,
 )
+from security.versioning import VersionCheckedForm
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -36,7 +37,7 @@ def clean_phone(value: str) -> str:
     return value
 
 
-class ResidentForm(forms.ModelForm):
+class ResidentForm(VersionCheckedForm):
     household_number = forms.CharField(
         label="户号",
         required=False,
@@ -75,6 +76,13 @@ class ResidentForm(forms.ModelForm):
             self.fields["id_number"].disabled = True
             if self.instance.household_id:
                 self.initial["household_number"] = self.instance.household.household_number
+
+    def current_value(self, current, name: str):
+        return (
+            current.household
+            if name == "household_number"
+            else super().current_value(current, name)
+        )
 
     def clean_id_number(self) -> str:
         if self.instance.pk:
@@ -147,7 +155,7 @@ class ResidentForm(forms.ModelForm):
         return resident
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(VersionCheckedForm):
     class Meta:
         model = Household
         fields = ["household_number", "address"]

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Station, StationScopedQuerySet
 from registry import id_numbers
+from security.versioning import Versioned
 
 
 class Relationship(models.TextChoices):
@@ -43,7 +44,7 @@ class HouseholdQuerySet(StationScopedQuerySet):
     pass
 
 
-class Household(models.Model):
+class Household(Versioned):
     """A household register (户口簿), identified by its 户号."""
 
     station = models.ForeignKey(
@@ -52,7 +53,7 @@ class Household(models.Model):
     household_number = models.CharField("户号", max_length=20, unique=True)
     address = models.CharField("户籍地址", max_length=100)
     created_at = models.DateTimeField("登记时间", default=timezone.now, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -98,7 +99,7 @@ class ResidentQuerySet(StationScopedQuerySet):
         )
 
 
-class Resident(models.Model):
+class Resident(Versioned):
     """An insured person (参保人), or one being enrolled.
 
     Sex, birth date and age are read from the ID number, never typed twice.
@@ -129,7 +130,7 @@ class Resident(models.Model):
         "参保险种", max_length=10, choices=InsuranceType.choices, default=InsuranceType.RESIDENT
     )
     created_at = models.DateTimeField("登记时间", default=timezone.now, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = ResidentQuerySet.as_manager()
 
@@ -226,6 +227,7 @@ class Enrollment(models.Model):
     history = HistoricalRecords()
 
     objects = EnrollmentQuerySet.as_manager()
+    json_choices = {"materials": EnrollmentMaterial}
 
     class Meta:
         verbose_name = "参保登记"

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -25,13 +24,17 @@ from registry.forms import (
     newborn_errors,
 )
 from registry.models import ChangeStatus, Enrollment, Household, InfoChange, Resident
+from security.idempotency import idempotent
+from security.privacy import prefilled_id_number, remember_id_number, remembered_search
 
 
 @role_required(*STAFF)
 def resident_list(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET)
+    query, answer = remembered_search(request, "residents")
+    if answer:
+        return answer
+    form = SearchForm(initial={"q": query})
     residents = Resident.objects.for_user(request.user).select_related("household", "station")
-    query = form.cleaned_data["q"] if form.is_valid() else ""
     residents = residents.search(query)
     page = Paginator(residents, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -40,11 +43,12 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
+@idempotent
 def resident_create(request: HttpRequest) -> HttpResponse:
     form = ResidentForm(
         request.POST or None,
         user=request.user,
-        initial={"id_number": request.GET.get("id_number", "")},
+        initial={"id_number": prefilled_id_number(request)},
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -84,6 +88,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
+@idempotent
 def household_create(request: HttpRequest) -> HttpResponse:
     form = HouseholdForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -149,11 +154,12 @@ def registration_form(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CASEWORKER)
 def enrollment_start(request: HttpRequest) -> HttpResponse:
     """Find the resident by ID number first: one already enrolled is shown, not enrolled twice."""
-    number = id_numbers.normalize(request.GET.get("id_number", ""))
+    number = id_numbers.normalize(request.POST.get("id_number", ""))
     if number:
         resident = Resident.objects.filter(id_number=number).first()
         if resident is None:
-            return redirect(f"{reverse('registry:enrollment_create')}?id_number={number}")
+            remember_id_number(request, number)
+            return redirect("registry:enrollment_create")
         if not Resident.objects.for_user(request.user).filter(pk=resident.pk).exists():
             messages.error(request, "该身份证号码已在其他医保站登记，请联系该站核实。")
         else:
@@ -168,6 +174,7 @@ def enrollment_start(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
+@idempotent
 def enrollment_create(request: HttpRequest, resident_pk: int | None = None) -> HttpResponse:
     resident = None
     if resident_pk:
@@ -180,7 +187,7 @@ def enrollment_create(request: HttpRequest, resident_pk: int | None = None) -> H
     resident_form = None
     if resident is None:
         resident_form = ResidentForm(
-            data, user=request.user, initial={"id_number": request.GET.get("id_number", "")}
+            data, user=request.user, initial={"id_number": prefilled_id_number(request)}
         )
     options = EnrollmentForm(data)
     if (
@@ -248,6 +255,7 @@ def enrollment_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Changes of insured information (参保信息变更登记) ----------------------------------------------
 @role_required(Role.CASEWORKER)
+@idempotent
 def change_create(request: HttpRequest, resident_pk: int) -> HttpResponse:
     resident = get_for_user(Resident.objects.select_related("household"), request, pk=resident_pk)
     # The form works on its own copy: the original keeps the old values to compare with.

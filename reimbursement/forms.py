@@ -12,9 +12,10 @@ from registry import id_numbers
 from registry.forms import clean_text
 from registry.models import Resident
 from reimbursement.models import Birth, Document, Kind, ReimbursementCase
+from security.versioning import VersionCheckedForm
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(VersionCheckedForm):
     id_number = forms.CharField(label="参保人身份证号码", max_length=20)
     received = forms.MultipleChoiceField(
         label="已收材料",
@@ -44,6 +45,8 @@ class CaseForm(forms.ModelForm):
                 attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}
             ),
         }
+
+    unversioned_fields = ("id_number",)
 
     def __init__(self, *args, user: User, today: datetime.date, **kwargs) -> None:
         self.user = user

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Policy, Station, StationScopedQuerySet, User
 from registry.models import Resident
+from security.versioning import Versioned
 
 
 class Kind(models.TextChoices):
@@ -124,7 +125,7 @@ class CaseQuerySet(StationScopedQuerySet):
         return self.exclude(status=Status.FORWARDED)
 
 
-class ReimbursementCase(models.Model):
+class ReimbursementCase(Versioned):
     station = models.ForeignKey(
         Station,
         on_delete=models.PROTECT,
@@ -163,9 +164,10 @@ class ReimbursementCase(models.Model):
         related_name="+",
         verbose_name="报送人",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = CaseQuerySet.as_manager()
+    json_choices = {"received": Document}
 
     class Meta:
         verbose_name = "县域外补偿"

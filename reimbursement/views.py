@@ -14,19 +14,21 @@ from accounts.access import STAFF, get_for_user, role_required
 from accounts.models import Policy, Role
 from audit.history import history_entries
 from printing.pdf import printable_response
-from registry.forms import SearchForm
 from registry.models import Resident
 from reimbursement import services
 from reimbursement.forms import CaseForm
 from reimbursement.models import Kind, ReimbursementCase, Status, checklist
+from security.idempotency import idempotent
+from security.privacy import remembered_search
 
 CASES = ReimbursementCase.objects.select_related("resident", "station", "created_by")
 
 
 @role_required(*STAFF)
 def case_list(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET)
-    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    query, answer = remembered_search(request, "cases")
+    if answer:
+        return answer
     cases = CASES.for_user(request.user)
     if query:
         cases = cases.filter(resident__in=Resident.objects.for_user(request.user).search(query))
@@ -49,7 +51,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _case_form(request: HttpRequest, case: ReimbursementCase | None) -> HttpResponse:
     today = timezone.localdate()
-    initial = {"id_number": request.GET.get("id_number", ""), "kind": Kind.INPATIENT}
+    resident = Resident.objects.for_user(request.user).filter(pk=request.GET.get("resident") or 0)
+    initial = {"id_number": resident[0].id_number if resident else "", "kind": Kind.INPATIENT}
     form = CaseForm(
         request.POST or None, instance=case, initial=initial, user=request.user, today=today
     )
@@ -110,6 +113,7 @@ def _checklist_from_query(data, threshold: Decimal):
 
 
 @role_required(Role.CASEWORKER)
+@idempotent
 def case_create(request: HttpRequest) -> HttpResponse:
     return _case_form(request, None)
 

@@ -45,6 +45,7 @@ PAGES = {
     "reimbursement:checklist": {CASEWORKER},
 }
 PUBLIC = {"login", "logout"}
+EVERY_ROLE = {"password_change"}
 
 # Pages about one record: the fixture giving a record of station B (or of the other county for
 # county-level records), a user who may open it, and one of another station who must get 404.
@@ -59,6 +60,7 @@ OBJECT_PAGES = {
     "registry:household_edit": ("household_b", STATION_B),
     "accounts:staff_edit": ("staff_of_other_county", OTHER_COUNTY_ADMIN),
     "accounts:station_edit": ("station_x", OTHER_COUNTY_ADMIN),
+    "unlock": ("staff_of_other_county", OTHER_COUNTY_ADMIN),
     "filing:create": ("resident_b", STATION_B),
     "filing:detail": ("filing_b", STATION_B),
     "filing:cancel": ("filing_b", STATION_B),
@@ -82,6 +84,7 @@ OBJECT_PAGES = {
     "reimbursement:large_amount_letter": ("case_b", STATION_B),
 }
 POST_ONLY = {
+    "unlock",
     "filing:cancel",
     "filing:attach_letter",
     "filing:review",
@@ -110,7 +113,7 @@ def personas(alice, carol, dave, erin):
 
 def test_every_url_is_listed_in_this_file():
     names = {name for name, _ in all_url_patterns()}
-    assert names == set(PAGES) | set(OBJECT_PAGES) | PUBLIC
+    assert names == set(PAGES) | set(OBJECT_PAGES) | PUBLIC | EVERY_ROLE
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))

@@ -32,9 +32,11 @@ def newborn_id(days_old: int) -> str:
 
 
 def test_a_new_resident_is_registered_and_enrolled_in_one_step(as_alice, alice):
-    as_alice.get(reverse("registry:enrollment_start"), {"id_number": ZHANG_JUAN_ID})
+    start = as_alice.post(reverse("registry:enrollment_start"), {"id_number": ZHANG_JUAN_ID})
+    assert start["Location"] == reverse("registry:enrollment_create")
+    assert ZHANG_JUAN_ID in as_alice.get(start["Location"]).content.decode()
     response = as_alice.post(
-        reverse("registry:enrollment_create") + f"?id_number={ZHANG_JUAN_ID}",
+        reverse("registry:enrollment_create"),
         {**NEW_RESIDENT, "materials": ["id_or_register"]},
     )
     enrollment = Enrollment.objects.get()
@@ -74,7 +76,7 @@ def test_a_resident_already_enrolled_is_shown_not_enrolled_twice(as_alice, resid
     enrollment = Enrollment.objects.create(
         station=alice.station, resident=resident_a, created_by=alice
     )
-    response = as_alice.get(
+    response = as_alice.post(
         reverse("registry:enrollment_start"), {"id_number": resident_a.id_number}, follow=True
     )
     assert response.redirect_chain[-1][0] == enrollment.get_absolute_url()
@@ -87,7 +89,7 @@ def test_a_resident_already_enrolled_is_shown_not_enrolled_twice(as_alice, resid
 
 
 def test_a_registered_resident_without_enrollment_is_enrolled(as_alice, resident_a):
-    response = as_alice.get(
+    response = as_alice.post(
         reverse("registry:enrollment_start"), {"id_number": resident_a.id_number}
     )
     assert response["Location"] == reverse("registry:enrollment_create_for", args=[resident_a.pk])

@@ -50,7 +50,7 @@ def submit(client, resident, **overrides):
 
 
 def test_the_caseworker_finds_the_resident_by_id_number(as_alice, resident_a):
-    response = as_alice.get(reverse("filing:start"), {"id_number": resident_a.id_number.lower()})
+    response = as_alice.post(reverse("filing:start"), {"id_number": resident_a.id_number.lower()})
     assert response["Location"] == reverse("filing:create", args=[resident_a.pk])
     page = as_alice.get(reverse("filing:create", args=[resident_a.pk])).content.decode()
     assert "异地就医备案：薛建国" in page
@@ -58,7 +58,7 @@ def test_the_caseworker_finds_the_resident_by_id_number(as_alice, resident_a):
 
 
 def test_an_unknown_id_number_is_said_so(as_alice, resident_b):
-    response = as_alice.get(reverse("filing:start"), {"id_number": resident_b.id_number})
+    response = as_alice.post(reverse("filing:start"), {"id_number": resident_b.id_number})
     assert "本站未找到身份证号码为" in response.content.decode()
 
 
@@ -322,7 +322,9 @@ class TestManualReview:
         )
         filing.refresh_from_db()
         assert filing.status == Status.REJECTED
-        records = as_alice.get(reverse("filing:list"), {"q": resident_a.id_number}).content.decode()
+        records = as_alice.post(
+            reverse("filing:list"), {"q": resident_a.id_number}, follow=True
+        ).content.decode()
         assert "审核不通过" in records and "请提供异地居住证" in records
 
     def test_a_written_reason_wins_and_a_reason_is_required(
@@ -379,7 +381,9 @@ class TestCancel:
         as_alice.post(reverse("filing:cancel", args=[filing.pk]), {"reason": "备案错误，重新备案"})
         filing.refresh_from_db()
         assert filing.status == Status.CANCELLED and filing.cancelled_by == alice
-        records = as_alice.get(reverse("filing:list"), {"q": "薛建国"}).content.decode()
+        records = as_alice.post(
+            reverse("filing:list"), {"q": "薛建国"}, follow=True
+        ).content.decode()
         assert "已关闭" in records
 
     def test_a_long_term_filing_is_not_cancelled_in_its_first_six_months(

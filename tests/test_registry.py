@@ -162,7 +162,8 @@ class TestSearch:
         return names
 
     def search(self, client, query: str) -> str:
-        return client.get(reverse("registry:resident_list"), {"q": query}).content.decode()
+        url = reverse("registry:resident_list")
+        return client.post(url, {"q": query}, follow=True).content.decode()
 
     def test_it_finds_by_full_id_number(self, as_alice, residents, resident_a):
         page = self.search(as_alice, resident_a.id_number)

@@ -1,0 +1,146 @@
+"""The audit trail: one append-only, hash-chained log of every change and security event.
+
+Every history row django-simple-history writes gets an entry here (with its field changes as
+people read them), and so does every login, logout, failed login, denial, export, download of
+a scan and reveal of a masked number. Entries are chained: each carries the SHA-256 of its own
+content and of the entry before it, so altering, removing or inserting a row directly in the
+database breaks the chain at that row (`manage.py verify_audit`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+GENESIS = "0" * 64
+
+
+def audit_key() -> bytes:
+    """AUDIT_KEY from the environment; kept apart from the database it protects."""
+    return settings.AUDIT_KEY.encode()
+
+
+class Action(models.TextChoices):
+    CREATE = "create", "新建"
+    UPDATE = "update", "修改"
+    DELETE = "delete", "删除"
+    LOGIN = "login", "登录"
+    LOGOUT = "logout", "退出"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKED_OUT = "locked_out", "账户锁定"
+    UNLOCK = "unlock", "解除锁定"
+    DENIED = "denied", "拒绝访问"
+    EXPORT = "export", "导出"
+    DOWNLOAD = "download", "下载扫描件"
+    REVEAL = "reveal", "查看完整号码"
+
+
+CHANGE_ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
+
+
+class AuditEntry(models.Model):
+    id = models.BigIntegerField("序号", primary_key=True)
+    at = models.DateTimeField("时间", db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    username = models.CharField("登录名", max_length=150, blank=True)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    station = models.ForeignKey(
+        "accounts.Station",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="医保站",
+    )
+    county = models.ForeignKey(
+        "accounts.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="县（区）",
+    )
+    record_type = models.CharField("记录类型", max_length=60, blank=True)
+    record_id = models.CharField("记录编号", max_length=40, blank=True)
+    record_label = models.CharField("记录", max_length=200, blank=True)
+    history_id = models.BigIntegerField("历史记录编号", null=True, blank=True)
+    # The fingerprint of that history row as written, so a row altered later is found too.
+    history_digest = models.CharField(max_length=64, blank=True)
+    changes = models.JSONField("变更内容", default=list, blank=True)
+    detail = models.CharField("说明", max_length=300, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = verbose_name
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["county", "-id"], name="audit_county_recent"),
+            models.Index(fields=["station", "-id"], name="audit_station_recent"),
+            models.Index(fields=["user", "-id"], name="audit_user_recent"),
+            models.Index(fields=["record_type", "record_id"], name="audit_record"),
+            models.Index(fields=["action", "-id"], name="audit_action_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.get_action_display()} {self.record_label}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise PermissionDenied("审计记录不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("审计记录不能删除。")
+
+    def content(self) -> bytes:
+        """What the hash covers: every field but the hash itself, in a fixed form."""
+        values = [
+            self.id,
+            self.at.isoformat(),
+            self.user_id,
+            self.username,
+            self.ip,
+            self.action,
+            self.station_id,
+            self.county_id,
+            self.record_type,
+            self.record_id,
+            self.record_label,
+            self.history_id,
+            self.history_digest,
+            self.changes,
+            self.detail,
+            self.prev_hash,
+        ]
+        return json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+    def compute_hash(self) -> str:
+        """HMAC-SHA256 with the audit key: without the key, nobody with database access can
+        forge a chain that verifies."""
+        return hmac.new(audit_key(), self.content(), hashlib.sha256).hexdigest()
+
+
+class ChainHead(models.Model):
+    """The last entry of the chain, one row, locked while an entry is appended so that
+    entries are numbered and chained in one order."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS)
+
+    def __str__(self) -> str:
+        return f"#{self.last_id}"

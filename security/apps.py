@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class SecurityConfig(AppConfig):
+    name = "security"
+    verbose_name = "安全与数据保护"
+
+    def ready(self) -> None:
+        from axes.signals import user_locked_out
+        from django.contrib.auth import signals
+
+        from security import signals as events
+
+        signals.user_logged_in.connect(events.logged_in, dispatch_uid="audit-login")
+        signals.user_logged_out.connect(events.logged_out, dispatch_uid="audit-logout")
+        signals.user_login_failed.connect(events.login_failed, dispatch_uid="audit-failed")
+        user_locked_out.connect(events.locked_out, dispatch_uid="audit-locked")

@@ -1,0 +1,33 @@
+"""Security events into the audit trail: logins, logouts, failures, lockouts."""
+
+from __future__ import annotations
+
+from audit.log import append
+from audit.models import Action
+
+
+def logged_in(sender, request, user, **kwargs) -> None:
+    append(action=Action.LOGIN, user=user, request=request)
+
+
+def logged_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        append(action=Action.LOGOUT, user=user, request=request)
+
+
+def login_failed(sender, credentials, request=None, **kwargs) -> None:
+    append(
+        action=Action.LOGIN_FAILED,
+        request=request,
+        username=str(credentials.get("username", ""))[:150],
+        detail="用户名或密码错误",
+    )
+
+
+def locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    append(
+        action=Action.LOCKED_OUT,
+        request=request,
+        username=str(username or "")[:150],
+        detail="连续登录失败 5 次，账户已锁定",
+    )
