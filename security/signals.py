@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from audit.log import append
 from audit.models import Action
+from security import middleware
 
 
 def logged_in(sender, request, user, **kwargs) -> None:
+    # The 12-hour limit counts from the login itself (security/middleware.py).
+    moment = middleware.now().isoformat()
+    request.session["authenticated_at"] = request.session["last_seen"] = moment
     append(action=Action.LOGIN, user=user, request=request)
 
 

@@ -1,0 +1,109 @@
+"""The audit trail is append-only and tamper-evident: every change and security event is an
+entry in a keyed hash chain, and verification points to the first broken link."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.urls import reverse
+
+from audit.log import verify
+from audit.models import Action, AuditEntry
+from registry.models import Resident
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trail(as_alice, alice, resident_a):
+    """A few entries written through the portal: an edit, and the fixtures' creations."""
+    as_alice.post(
+        reverse("registry:resident_edit", args=[resident_a.pk]),
+        {
+            "name": "薛建国",
+            "ethnicity": "汉族",
+            "insurance_type": "resident",
+            "household_number": "140830100001",
+            "relationship_to_head": "head",
+            "phone": "13900001111",
+            "address": resident_a.address,
+        },
+    )
+    assert AuditEntry.objects.count() >= 5
+    return AuditEntry.objects.order_by("id")
+
+
+def test_every_change_made_through_the_portal_is_an_entry_with_its_user(trail, alice):
+    edit = trail.filter(action=Action.UPDATE, record_type="registry.resident").last()
+    assert edit.user == alice and edit.username == "alice"
+    assert edit.station == alice.station and edit.county == alice.county
+    assert edit.changes == [["联系电话", "13835901234", "13900001111"]]
+    assert edit.ip == "127.0.0.1"
+
+
+def test_an_untouched_chain_verifies(trail):
+    result = verify()
+    assert result.ok and result.checked == trail.count()
+
+
+def test_entries_cannot_be_changed_or_deleted_through_the_application(trail):
+    entry = trail.first()
+    entry.detail = "改动"
+    with pytest.raises(PermissionDenied):
+        entry.save()
+    with pytest.raises(PermissionDenied):
+        entry.delete()
+
+
+def test_an_altered_entry_breaks_the_chain_at_that_entry(trail):
+    target = trail[2]
+    AuditEntry.objects.filter(id=target.id).update(detail="悄悄改了")
+    result = verify()
+    assert result.broken_at == target.id and "内容被修改" in result.reason
+
+
+def test_a_deleted_entry_is_found(trail):
+    target = trail[1]
+    AuditEntry.objects.filter(id=target.id).delete()  # straight to the database
+    result = verify()
+    assert result.broken_at == target.id and "已被删除" in result.reason
+
+
+def test_a_deleted_last_entry_is_found(trail):
+    last = trail.last()
+    AuditEntry.objects.filter(id=last.id).delete()
+    assert verify().broken_at == last.id
+
+
+def test_an_entry_inserted_out_of_order_is_found(trail):
+    second = trail[1]
+    forged = AuditEntry(
+        id=second.id,
+        at=second.at,
+        action=Action.LOGIN,
+        username="mallory",
+        prev_hash=trail[0].hash,
+        hash="f" * 64,
+    )
+    AuditEntry.objects.filter(id__gte=second.id).delete()
+    AuditEntry.objects.bulk_create([forged])
+    result = verify()
+    assert result.broken_at == second.id
+
+
+def test_an_altered_history_row_is_found(trail, resident_a):
+    row = resident_a.history.order_by("history_id").first()
+    Resident.history.filter(history_id=row.history_id).update(phone="13000000000")
+    entry = AuditEntry.objects.get(history_id=row.history_id, record_type="registry.resident")
+    result = verify()
+    assert result.broken_at == entry.id and "历史记录内容被修改" in result.reason
+
+
+def test_the_command_verifies_and_fails_loudly(trail, capsys):
+    call_command("verify_audit")
+    assert "审计记录完整" in capsys.readouterr().out
+    AuditEntry.objects.filter(id=trail[3].id).update(username="x")
+    with pytest.raises(SystemExit):
+        call_command("verify_audit")
+    assert f"第 {trail[3].id} 条" in capsys.readouterr().err

@@ -1,0 +1,236 @@
+"""Security and data safety (issue 8): who gets in, for how long, and that nothing is lost."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from audit.models import Action, AuditEntry
+from filing.models import Filing, Material
+from registry.models import Resident
+from reimbursement.models import ReimbursementCase
+from tests.conftest import ZHANG_JUAN_ID, client_for
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Correct-Horse-42"
+
+
+def without_csrf(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def login(client: Client, username: str, password: str):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+class TestLockout:
+    def test_the_fifth_failure_locks_the_account(self, client, alice):
+        for _ in range(4):
+            page = login(client, "alice", "wrong").content.decode()
+            assert "用户名或密码不正确" in page
+        fifth = login(client, "alice", "wrong")
+        assert fifth.status_code == 403 and "该账户已被锁定" in fifth.content.decode()
+        sixth = login(client, "alice", PASSWORD)  # even the right password now
+        assert sixth.status_code == 403
+        assert client.get(reverse("home")).status_code == 302  # not logged in
+        assert AuditEntry.objects.filter(action=Action.LOCKED_OUT, username="alice").exists()
+        assert AuditEntry.objects.filter(action=Action.LOGIN_FAILED).count() >= 4
+
+    def test_the_answers_do_not_reveal_whether_a_username_exists(self, client, alice):
+        existing = [login(Client(), "alice", "wrong") for _ in range(5)]
+        unknown = [login(Client(), "nobody", "wrong") for _ in range(5)]
+        for mine, theirs in zip(existing, unknown, strict=True):
+            assert mine.status_code == theirs.status_code
+            assert without_csrf(mine).replace("alice", "nobody") == without_csrf(theirs)
+
+    def test_an_administrator_unlocks_and_it_is_audited(self, client, alice, as_erin, erin):
+        for _ in range(5):
+            login(client, "alice", "wrong")
+        assert "已锁定" in as_erin.get(reverse("accounts:staff_list")).content.decode()
+        as_erin.post(reverse("unlock", args=[alice.pk]))
+        assert AuditEntry.objects.filter(action=Action.UNLOCK, user=erin).exists()
+        assert login(Client(), "alice", PASSWORD).status_code == 302
+
+
+class TestSessions:
+    @pytest.fixture
+    def clock(self, monkeypatch):
+        moment = {"now": datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)}
+        monkeypatch.setattr("security.middleware.now", lambda: moment["now"])
+        return moment
+
+    def logged_in(self, alice) -> Client:
+        client = Client()
+        assert login(client, "alice", PASSWORD).status_code == 302
+        return client
+
+    def test_thirty_minutes_idle_ends_the_session(self, alice, clock):
+        client = self.logged_in(alice)
+        assert client.get(reverse("home")).status_code == 200
+        clock["now"] += datetime.timedelta(minutes=29)
+        assert client.get(reverse("home")).status_code == 200
+        clock["now"] += datetime.timedelta(minutes=31)
+        response = client.get(reverse("home"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert client.get(reverse("home")).status_code == 302
+
+    def test_twelve_hours_after_login_the_session_ends_however_busy(self, alice, clock):
+        started = clock["now"]
+        client = self.logged_in(alice)
+        ended_after = None
+        for _ in range(40):  # a request every 20 minutes: never idle
+            clock["now"] += datetime.timedelta(minutes=20)
+            if client.get(reverse("home")).status_code != 200:
+                ended_after = clock["now"] - started
+                break
+        assert ended_after == datetime.timedelta(hours=12, minutes=20)
+
+    def test_logout_ends_the_session_on_the_server(self, alice):
+        client = self.logged_in(alice)
+        key = client.session.session_key
+        assert Session.objects.filter(session_key=key).exists()
+        client.post(reverse("logout"))
+        assert not Session.objects.filter(session_key=key).exists()
+        assert AuditEntry.objects.filter(action=Action.LOGOUT, user=alice).exists()
+
+
+class TestHeaders:
+    def test_pages_with_personal_data_are_not_cached(self, as_alice, resident_a):
+        response = as_alice.get(resident_a.get_absolute_url())
+        assert response["Cache-Control"] == "no-store"
+
+    def test_the_content_security_policy_allows_no_inline_script_or_other_origin(self, client):
+        policy = client.get(reverse("login"))["Content-Security-Policy"]
+        assert (
+            "script-src 'self'" in policy
+            and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        )
+        assert "http" not in policy
+        assert client.get(reverse("login"))["X-Frame-Options"] == "DENY"
+
+
+class TestInitialPassword:
+    def test_an_account_created_by_an_administrator_must_choose_its_password(
+        self, as_erin, station_a
+    ):
+        as_erin.post(
+            reverse("accounts:staff_create"),
+            {
+                "username": "zhou",
+                "full_name": "周丽娟",
+                "role": "caseworker",
+                "station": station_a.pk,
+                "is_active": "on",
+                "password": "Initial-Pass-2026",
+            },
+        )
+        client = Client()
+        login(client, "zhou", "Initial-Pass-2026")
+        assert client.get(reverse("home"))["Location"] == reverse("password_change")
+        client.post(
+            reverse("password_change"),
+            {
+                "old_password": "Initial-Pass-2026",
+                "new_password1": "Zhou-Own-Secret-77",
+                "new_password2": "Zhou-Own-Secret-77",
+            },
+        )
+        assert client.get(reverse("home")).status_code == 200
+        assert not User.objects.get(username="zhou").must_change_password
+
+
+class TestNoLostData:
+    def test_a_double_posted_form_creates_one_record(self, as_alice):
+        data = {
+            "id_number": ZHANG_JUAN_ID,
+            "name": "张娟",
+            "ethnicity": "汉族",
+            "insurance_type": "resident",
+            "_once": str(uuid.uuid4()),
+        }
+        first = as_alice.post(reverse("registry:resident_create"), data)
+        second = as_alice.post(reverse("registry:resident_create"), data)
+        assert Resident.objects.count() == 1
+        assert second["Location"] == first["Location"]
+
+    def test_a_double_posted_case_creates_one_case(self, as_alice, resident_a):
+        data = {
+            "id_number": resident_a.id_number,
+            "kind": "chronic",
+            "hospital": "运城市中心医院",
+            "chronic_disease": "糖尿病",
+            "total_cost": "300",
+            "_once": str(uuid.uuid4()),
+        }
+        as_alice.post(reverse("reimbursement:create"), data)
+        as_alice.post(reverse("reimbursement:create"), data)
+        assert ReimbursementCase.objects.count() == 1
+
+    def test_a_concurrent_edit_shows_both_versions_and_loses_nothing(self, alice, resident_a):
+        url = reverse("registry:resident_edit", args=[resident_a.pk])
+        first, second = client_for(alice), client_for(alice)
+        form = {
+            "name": "薛建国",
+            "ethnicity": "汉族",
+            "insurance_type": "resident",
+            "household_number": "140830100001",
+            "relationship_to_head": "head",
+            "phone": "13835901234",
+            "address": resident_a.address,
+            "version": "1",
+        }
+        first.post(url, {**form, "phone": "13911112222"})
+        response = second.post(url, {**form, "address": "芮城县古魏镇新地址5号"})
+        page = response.content.decode()
+        assert "保存冲突" in page
+        assert "13911112222" in page  # theirs
+        assert 'value="芮城县古魏镇新地址5号"' in page  # what this caseworker typed is kept
+        resident_a.refresh_from_db()
+        assert resident_a.phone == "13911112222" and resident_a.address != "芮城县古魏镇新地址5号"
+        # Saving again, knowingly, with the version the conflict page carries.
+        second.post(
+            url,
+            {**form, "phone": "13911112222", "address": "芮城县古魏镇新地址5号", "version": "2"},
+        )
+        resident_a.refresh_from_db()
+        assert resident_a.address == "芮城县古魏镇新地址5号" and resident_a.phone == "13911112222"
+
+    def test_a_failure_at_any_step_leaves_nothing_half_saved(
+        self, as_alice, resident_a, monkeypatch
+    ):
+        def broken(*args, **kwargs):
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(Material, "save", broken)
+        as_alice.raise_request_exception = False
+        response = as_alice.post(
+            reverse("filing:create", args=[resident_a.pk]),
+            {
+                "insured_region_code": "140800",
+                "care_region_code": "310000",
+                "insurance_type": "resident",
+                "category": "long_term_resident",
+                "start_date": datetime.date.today().isoformat(),
+                "contact_name": "薛建国",
+                "contact_phone": "13835901234",
+                "contact_address": "上海",
+                "evidence": "materials",
+                "sighted": ["residence_permit"],
+                "submission_token": str(uuid.uuid4()),
+            },
+        )
+        assert response.status_code == 500
+        assert not Filing.objects.exists() and not Filing.history.exists()
+
+    def test_searching_puts_no_personal_data_in_the_url(self, as_alice, resident_a):
+        response = as_alice.post(reverse("registry:resident_list"), {"q": resident_a.id_number})
+        assert response["Location"] == reverse("registry:resident_list")
+        assert "薛建国" in as_alice.get(response["Location"]).content.decode()
