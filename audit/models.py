@@ -111,7 +111,8 @@ class AuditEntry(models.Model):
         """What the hash covers: every field but the hash itself, in a fixed form."""
         values = [
             self.id,
-            self.at.isoformat(),
+            # Milliseconds: Django's fixtures (backups) keep no finer time.
+            self.at.isoformat(timespec="milliseconds"),
             self.user_id,
             self.username,
             self.ip,
