@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -23,9 +25,18 @@ from reimbursement.models import Status as CaseStatus
 from security.idempotency import idempotent
 
 
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Django sets the length on the field but adds no validator: without one, an
+        # over-long name reaches authentication and the failed-login counter.
+        self.fields["username"].validators.append(MaxLengthValidator(150))
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
 
 login_view = login_not_required(LoginView.as_view())

@@ -90,6 +90,9 @@ AXES_COOLOFF_TIME = None  # locked until an administrator unlocks the account
 AXES_LOCKOUT_CALLABLE = "security.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
+# Locking per IP address as well would lock a whole station (its PCs share one address behind
+# the township's NAT) after one caseworker's typos; the lock is per username on purpose.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -165,7 +168,7 @@ if not DEBUG and envbool("PORTAL_HTTPS", "True"):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(365 * 24 * 3600))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "True")
 
 # Lists show this many rows a page.
 PAGE_SIZE = 25

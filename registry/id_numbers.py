@@ -33,10 +33,10 @@ def check_character(first17: str) -> str:
 
 
 def normalize(value: str) -> str:
-    """Full-width digits and letters (from some input methods) become ASCII; spaces go;
-    a lowercase x becomes X."""
+    """Full-width digits and letters (from some input methods) become ASCII; spaces and
+    control characters go; a lowercase x becomes X."""
     value = unicodedata.normalize("NFKC", value or "")
-    return "".join(value.split()).upper()
+    return "".join(c for c in value if not c.isspace() and unicodedata.category(c) != "Cc").upper()
 
 
 def validate(value: str, today: datetime.date | None = None) -> str:

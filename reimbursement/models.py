@@ -118,11 +118,12 @@ class Status(models.TextChoices):
     INCOMPLETE = "incomplete", "材料不全"
     COMPLETE = "complete", "材料齐全"
     FORWARDED = "forwarded", "已报送"
+    VOIDED = "voided", "已作废"
 
 
 class CaseQuerySet(StationScopedQuerySet):
     def open(self) -> CaseQuerySet:
-        return self.exclude(status=Status.FORWARDED)
+        return self.exclude(status__in=[Status.FORWARDED, Status.VOIDED])
 
 
 class ReimbursementCase(Versioned):
@@ -164,6 +165,7 @@ class ReimbursementCase(Versioned):
         related_name="+",
         verbose_name="报送人",
     )
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
     objects = CaseQuerySet.as_manager()
@@ -201,7 +203,7 @@ class ReimbursementCase(Versioned):
 
     def refresh_status(self) -> None:
         """材料不全 ↔ 材料齐全 follow the checklist; 已报送 is final."""
-        if self.status == Status.FORWARDED:
+        if self.status in (Status.FORWARDED, Status.VOIDED):
             return
         complete = not self.missing()
         self.status = Status.COMPLETE if complete else Status.INCOMPLETE

@@ -22,6 +22,8 @@ def save_case(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
         case.created_by = user
     elif case.status == Status.FORWARDED:
         raise Refused("该案件已报送县医保中心，不能再修改。")
+    elif case.status == Status.VOIDED:
+        raise Refused("该案件已作废，不能再修改。")
     needed = {item.document for item in case.checklist()}
     case.received = [document for document in case.received if document in needed]
     case.refresh_status()
@@ -41,5 +43,22 @@ def forward(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
     case.status = Status.FORWARDED
     case.forwarded_at = timezone.now()
     case.forwarded_by = user
+    case.save()
+    return case
+
+
+@transaction.atomic
+def void(case: ReimbursementCase, *, reason: str) -> ReimbursementCase:
+    """Cases are never deleted: a case opened by mistake is voided with a reason and stays,
+    with its history, in the records."""
+    case = ReimbursementCase.objects.select_for_update().get(pk=case.pk)
+    if case.status == Status.FORWARDED:
+        raise Refused("已报送的案件不能作废。")
+    if case.status == Status.VOIDED:
+        raise Refused("该案件已作废。")
+    if not reason:
+        raise Refused("请填写作废原因。")
+    case.status = Status.VOIDED
+    case.void_reason = reason
     case.save()
     return case

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),
     path("<int:pk>/forward/", views.case_forward, name="forward"),
+    path("<int:pk>/void/", views.case_void, name="void"),
     path("<int:pk>/missing-notice/", views.missing_notice, name="missing_notice"),
     path("<int:pk>/large-amount-letter/", views.large_amount_letter, name="large_amount_letter"),
 ]

@@ -101,6 +101,8 @@ def _checklist_from_query(data, threshold: Decimal):
         cost = Decimal(data.get("total_cost") or "")
     except InvalidOperation:
         cost = None
+    if cost is not None and not cost.is_finite():
+        cost = None
     kind = data.get("kind") if data.get("kind") in Kind.values else Kind.INPATIENT
     return checklist(
         kind=kind,
@@ -198,3 +200,17 @@ def large_amount_letter(request: HttpRequest, pk: int) -> HttpResponse:
         checked={"姓名": case.resident.name, "就诊医院": case.hospital},
         back_url=case.get_absolute_url(),
     )
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def case_void(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_for_user(ReimbursementCase.objects.all(), request, pk=pk)
+    reason = "".join(c for c in request.POST.get("reason", "") if c.isprintable()).strip()[:200]
+    try:
+        services.void(case, reason=reason)
+    except services.Refused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "案件已作废，记录仍保留。")
+    return redirect(case)

@@ -11,6 +11,10 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== migrations are up to date"
 .venv/bin/python manage.py makemigrations --check --dry-run
+echo "== production settings pass Django's deployment checklist"
+SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+  DEBUG=False ALLOWED_HOSTS=yibao.county.example DJANGO_SETTINGS_MODULE=config.settings \
+  .venv/bin/python manage.py check --deploy --fail-level WARNING
 
 echo "== tests on SQLite"
 env -u DATABASE_URL .venv/bin/pytest "$@"

@@ -13,7 +13,8 @@ from registry import id_numbers
 def remembered_search(request: HttpRequest, key: str) -> tuple[str, HttpResponseRedirect | None]:
     """(the query to show, a redirect to answer a POST with)."""
     if request.method == "POST":
-        request.session[f"search:{key}"] = (request.POST.get("q") or "").strip()[:40]
+        query = "".join(c for c in request.POST.get("q") or "" if c.isprintable())
+        request.session[f"search:{key}"] = query.strip()[:40]
         status = request.POST.get("status", "")
         return "", redirect(f"{request.path}?status={status}" if status else request.path)
     return request.session.get(f"search:{key}", ""), None

@@ -80,6 +80,7 @@ OBJECT_PAGES = {
     "reimbursement:detail": ("case_b", STATION_B),
     "reimbursement:edit": ("case_b", STATION_B),
     "reimbursement:forward": ("case_b", STATION_B),
+    "reimbursement:void": ("case_b", STATION_B),
     "reimbursement:missing_notice": ("case_b", STATION_B),
     "reimbursement:large_amount_letter": ("case_b", STATION_B),
 }
@@ -92,6 +93,7 @@ POST_ONLY = {
     "registry:change_complete",
     "registry:change_decide",
     "reimbursement:forward",
+    "reimbursement:void",
 }
 
 

@@ -297,3 +297,18 @@ def test_the_station_day_lists_open_cases_oldest_first(
     assert page.index(old.get_absolute_url()) < page.index(new.get_absolute_url())
     assert "9 天" in page and "0 天" in page
     assert "别站医院" not in page and "住院病历（全套）" in page
+
+
+def test_a_case_is_voided_with_a_reason_and_stays(as_alice, resident_a, alice):
+    case = make_case(resident_a, alice)
+    url = reverse("reimbursement:void", args=[case.pk])
+    as_alice.post(url, {"reason": " "})
+    case.refresh_from_db()
+    assert case.status == Status.INCOMPLETE
+    as_alice.post(url, {"reason": "重复受理"})
+    case.refresh_from_db()
+    assert case.status == Status.VOIDED and case.void_reason == "重复受理"
+    assert ReimbursementCase.objects.filter(pk=case.pk).exists()
+    assert case.history.latest().history_user == alice
+    assert "重复受理" in as_alice.get(case.get_absolute_url()).content.decode()
+    assert case.get_absolute_url() not in as_alice.get(reverse("home")).content.decode()
