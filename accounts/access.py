@@ -23,6 +23,7 @@ def role_required(*roles: Role) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.user.role not in roles:
+                _denied(request, "角色无权使用此页面")
                 raise Http404("无权访问此页面。")
             return view(request, *args, **kwargs)
 
@@ -34,7 +35,18 @@ def role_required(*roles: Role) -> Callable:
 
 def get_for_user(queryset: QuerySet[M], request: HttpRequest, **lookup) -> M:
     """The record, if it lies within the user's station or county; otherwise 404."""
-    return get_object_or_404(queryset.for_user(request.user), **lookup)
+    try:
+        return get_object_or_404(queryset.for_user(request.user), **lookup)
+    except Http404:
+        if queryset.model._default_manager.filter(**lookup).exists():
+            _denied(request, f"访问其他医保站的{queryset.model._meta.verbose_name}")
+        raise
+
+
+def _denied(request: HttpRequest, why: str) -> None:
+    """Mark a refused request; security.middleware.AuditDenialsMiddleware writes it to the
+    audit trail after the view's transaction has rolled back."""
+    request.audit_denied = why
 
 
 STAFF = (Role.CASEWORKER, Role.SUPERVISOR, Role.AUDITOR)

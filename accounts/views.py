@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.access import role_required
 from accounts.forms import PolicyForm, StaffForm, StationForm
 from accounts.models import Policy, Role, Station, User
-from audit.history import history_entries
+from audit.views import record_trail
 from filing.models import Filing
 from filing.models import Status as FilingStatus
 from registry.models import Enrollment, InfoChange, Resident
@@ -182,7 +182,7 @@ def policy(request: HttpRequest) -> HttpResponse:
             form.save()
         messages.success(request, "政策参数已保存。")
         return redirect("accounts:policy")
-    history = history_entries(current) if request.user.can_read_history else None
+    history = record_trail(current) if request.user.can_read_history else None
     return render(
         request, "accounts/policy.html", {"form": form, "policy": current, "history": history}
     )

@@ -1,14 +1,15 @@
-"""A record's history, read from django-simple-history, as people read it: who, when, what
-changed, with each field's Chinese label and related records by name."""
+"""A history row's changes as people read them: each field's Chinese label, old → new, with
+choices by their labels and related records by their names (written into the audit trail)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import models
+from django.utils import timezone
 
-ACTIONS = {"+": "新建", "~": "修改", "-": "删除"}
+from registry import id_numbers
 
 
 @dataclass
@@ -16,15 +17,6 @@ class Change:
     label: str
     old: str
     new: str
-
-
-@dataclass
-class Entry:
-    when: datetime
-    user: str
-    action: str
-    reason: str
-    changes: list[Change] = field(default_factory=list)
 
 
 def _display(model_field: models.Field, value) -> str:
@@ -37,6 +29,8 @@ def _display(model_field: models.Field, value) -> str:
         return str(related) if related else f"#{value}（已删除）"
     if isinstance(model_field, models.BooleanField):
         return "是" if value else "否"
+    if isinstance(model_field, models.DateTimeField) and isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(model_field, models.JSONField) and isinstance(value, list):
         return "、".join(_display_item(model_field, item) for item in value)
     return str(value)
@@ -78,20 +72,15 @@ def describe_changes(record, previous) -> list[Change]:
     return result
 
 
-def history_entries(instance: models.Model) -> list[Entry]:
-    """Newest first."""
-    records = list(instance.history.select_related("history_user").order_by("history_date", "pk"))
-    entries: list[Entry] = []
-    previous = None
-    for record in records:
-        entries.append(
-            Entry(
-                when=record.history_date,
-                user=str(record.history_user) if record.history_user else "系统",
-                action=ACTIONS.get(record.history_type, record.history_type),
-                reason=record.history_change_reason or "",
-                changes=describe_changes(record, previous),
-            )
-        )
-        previous = record
-    return entries[::-1]
+def masked(changes: list) -> list:
+    """ID and phone numbers stay masked wherever the trail is shown or exported; the entry
+    keeps the real values, which a reveal (with its reason) shows on the record's page."""
+    return [[label, _mask(label, old), _mask(label, new)] for label, old, new in changes]
+
+
+def _mask(label: str, value: str) -> str:
+    if "身份证号码" in label and len(value) == 18:
+        return id_numbers.mask(value)
+    if "电话" in label and value and value != "（空）":
+        return id_numbers.mask_phone(value)
+    return value

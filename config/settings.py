@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "security.middleware.SessionExpiryMiddleware",
     "security.middleware.PasswordChangeRequiredMiddleware",
     "security.middleware.SecurityHeadersMiddleware",
+    "security.middleware.AuditDenialsMiddleware",
     # Records request.user on every history row written while serving a request.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Counts failed logins per username and locks the account at the fifth (等保 2.0).

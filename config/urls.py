@@ -14,4 +14,5 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("filing/", include("filing.urls")),
     path("reimbursement/", include("reimbursement.urls")),
+    path("audit/", include("audit.urls")),
 ]

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, get_for_user, role_required
 from accounts.models import Policy, Role
-from audit.history import history_entries
+from audit.log import append
+from audit.models import Action
+from audit.views import record_trail
 from filing import services, workdays
 from filing.forms import CalendarDayForm, CancelForm, FilingForm, LetterScanForm, RejectForm
 from filing.models import (
@@ -145,7 +147,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cancel_form": CancelForm(),
             "reject_form": RejectForm(),
             "scan_form": LetterScanForm(),
-            "history": history_entries(filing),
+            "history": record_trail(filing),
             "deadline": filing.review_deadline() if filing.status == Status.PENDING else None,
         },
     )
@@ -305,6 +307,13 @@ def evidence_file(request: HttpRequest, pk: int, which: str, item: int) -> FileR
         stored = record.scan if record and record.pk == item else None
     if not stored:
         raise Http404("没有该扫描件。")
+    append(
+        action=Action.DOWNLOAD,
+        user=request.user,
+        request=request,
+        instance=filing,
+        detail=f"下载扫描件：{record}",
+    )
     extension = stored.name.rsplit(".", 1)[-1]
     response = FileResponse(
         stored.open("rb"),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("residents/new/", views.resident_create, name="resident_create"),
     path("residents/<int:pk>/", views.resident_detail, name="resident_detail"),
     path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
+    path("residents/<int:pk>/reveal/", views.reveal, name="reveal"),
     path(
         "residents/<int:pk>/registration-form/",
         views.registration_form,

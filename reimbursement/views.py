@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, get_for_user, role_required
 from accounts.models import Policy, Role
-from audit.history import history_entries
+from audit.views import record_trail
 from printing.pdf import printable_response
 from registry.models import Resident
 from reimbursement import services
@@ -147,7 +147,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "items": case.checklist(),
             "missing": case.missing(),
-            "history": history_entries(case),
+            "history": record_trail(case),
             "waiting": case.waiting_days(today),
         },
     )

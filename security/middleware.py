@@ -101,3 +101,26 @@ class SecurityHeadersMiddleware:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response
+
+
+class AuditDenialsMiddleware:
+    """Permission denials into the audit trail. The view's transaction rolls back with the
+    404, so the entry is written here, outside it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        why = getattr(request, "audit_denied", None)
+        if why and request.user.is_authenticated:
+            from audit.log import append
+            from audit.models import Action
+
+            append(
+                action=Action.DENIED,
+                user=request.user,
+                request=request,
+                detail=f"{why}：{request.method} {request.path}",
+            )
+        return response

@@ -43,6 +43,9 @@ PAGES = {
     "reimbursement:list": STAFF,
     "reimbursement:create": {CASEWORKER},
     "reimbursement:checklist": {CASEWORKER},
+    "audit:log": {SUPERVISOR, AUDITOR},
+    "audit:export": {SUPERVISOR, AUDITOR},
+    "audit:chain": {SUPERVISOR, AUDITOR},
 }
 PUBLIC = {"login", "logout"}
 EVERY_ROLE = {"password_change"}
@@ -55,6 +58,7 @@ OTHER_COUNTY_SUPERVISOR = ("carol", "hank")
 OBJECT_PAGES = {
     "registry:resident_detail": ("resident_b", STATION_B),
     "registry:resident_edit": ("resident_b", STATION_B),
+    "registry:reveal": ("resident_b", STATION_B),
     "registry:registration_form": ("resident_b", STATION_B),
     "registry:household_detail": ("household_b", STATION_B),
     "registry:household_edit": ("household_b", STATION_B),
@@ -86,6 +90,7 @@ OBJECT_PAGES = {
 }
 POST_ONLY = {
     "unlock",
+    "registry:reveal",
     "filing:cancel",
     "filing:attach_letter",
     "filing:review",

@@ -71,7 +71,7 @@ def test_a_phone_change_is_printed_then_applied_with_the_caseworkers_name(
         and latest.history_change_reason == "参保信息变更：更换手机号码"
     )
     page = as_alice.get(resident_a.get_absolute_url()).content.decode()
-    assert "联系电话：13835901234 → 13900001111" in page and "李秀梅" in page
+    assert "联系电话：138****1234 → 139****1111" in page and "李秀梅" in page
 
 
 def test_several_items_at_once(as_alice, resident_a):

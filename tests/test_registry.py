@@ -44,7 +44,7 @@ def test_it_records_the_caseworker_in_the_history(as_alice, alice):
     assert latest.history_user == alice
     assert latest.phone == "13900001111"
     page = as_alice.get(resident.get_absolute_url()).content.decode()
-    assert "联系电话：18252602688 → 13900001111" in page
+    assert "联系电话：182****2688 → 139****1111" in page
     assert "李秀梅" in page
 
 

@@ -1,0 +1,198 @@
+"""The audit trail as supervisors and auditors read it: the county's log with filters, its
+export, and the chain check."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.access import role_required
+from accounts.models import Role, Station, User
+from audit.history import masked
+from audit.log import append, verify
+from audit.models import Action, AuditEntry
+
+PAGE = 50
+EXPORT_LIMIT = 50_000
+
+
+def record_types() -> list[tuple[str, str]]:
+    """The business models with history, by their Chinese names."""
+    choices = []
+    for model in apps.get_models():
+        if hasattr(model, "history") and not model.__name__.startswith("Historical"):
+            choices.append((model._meta.label_lower, str(model._meta.verbose_name)))
+    return sorted(choices, key=lambda choice: choice[1])
+
+
+class LogFilter(forms.Form):
+    station = forms.ModelChoiceField(
+        label="医保站", queryset=Station.objects.none(), required=False
+    )
+    user = forms.ModelChoiceField(label="操作人", queryset=User.objects.none(), required=False)
+    start = forms.DateField(
+        label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    record_type = forms.ChoiceField(label="记录类型", required=False)
+    action = forms.ChoiceField(
+        label="操作", required=False, choices=[("", "全部"), *Action.choices]
+    )
+
+    def __init__(self, *args, county_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.county_id = county_id
+        self.fields["station"].queryset = Station.objects.filter(county_id=county_id)
+        self.fields["user"].queryset = User.objects.filter(county_id=county_id).order_by("username")
+        self.fields["record_type"].choices = [("", "全部"), *record_types()]
+
+    def entries(self):
+        """The county's entries matching the filters, newest first (each filter on an index)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        entries = AuditEntry.objects.select_related("user", "station")
+        entries = entries.filter(county_id=self.county_id)
+        if data.get("station"):
+            entries = entries.filter(station=data["station"])
+        if data.get("user"):
+            entries = entries.filter(user=data["user"])
+        if data.get("record_type"):
+            entries = entries.filter(record_type=data["record_type"])
+        if data.get("action"):
+            entries = entries.filter(action=data["action"])
+        if data.get("start"):
+            entries = entries.filter(at__gte=_day_start(data["start"]))
+        if data.get("end"):
+            entries = entries.filter(at__lt=_day_start(data["end"] + datetime.timedelta(days=1)))
+        return entries.order_by("-id")
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _filter(request: HttpRequest) -> LogFilter:
+    return LogFilter(request.GET or None, county_id=request.user.county_id)
+
+
+@role_required(Role.SUPERVISOR, Role.AUDITOR)
+def log(request: HttpRequest) -> HttpResponse:
+    """Keyset pagination (?before=<id>): a page costs the same on the millionth entry as on
+    the first, and no COUNT over the whole log is needed."""
+    form = _filter(request)
+    entries = form.entries()
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        entries = entries.filter(id__lt=int(before))
+    page = list(entries[: PAGE + 1])
+    more = len(page) > PAGE
+    page = page[:PAGE]
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "form": form,
+            "entries": page,
+            "next_before": page[-1].id if more else None,
+            "query": query.urlencode(),
+            "export_limit": EXPORT_LIMIT,
+        },
+    )
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """Text a spreadsheet shows as text: a leading ' stops =, +, - and @ being read as a
+    formula (CSV/Excel injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@role_required(Role.SUPERVISOR, Role.AUDITOR)
+def export(request: HttpRequest) -> HttpResponse:
+    from openpyxl import Workbook
+
+    form = _filter(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("审计记录")
+    sheet.append(
+        [
+            "序号",
+            "时间",
+            "操作人",
+            "登录名",
+            "IP 地址",
+            "医保站",
+            "操作",
+            "记录类型",
+            "记录",
+            "变更内容",
+            "说明",
+        ]
+    )
+    count = 0
+    names = dict(record_types())
+    for entry in form.entries()[:EXPORT_LIMIT].iterator(chunk_size=2000):
+        changes = "；".join(
+            f"{label}：{old} → {new}" if old else f"{label}：{new}"
+            for label, old, new in masked(entry.changes)
+        )
+        row = [
+            entry.id,
+            timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+            entry.user.full_name if entry.user else "",
+            entry.username,
+            entry.ip,
+            entry.station.name if entry.station else "",
+            entry.get_action_display(),
+            names.get(entry.record_type, entry.record_type),
+            entry.record_label,
+            changes,
+            entry.detail,
+        ]
+        sheet.append([row[0], *(_cell(value) for value in row[1:])])
+        count += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    append(
+        action=Action.EXPORT,
+        user=request.user,
+        request=request,
+        detail=f"导出审计记录 {count} 条（筛选：{request.GET.urlencode()[:200]}）",
+    )
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
+    response["Content-Disposition"] = f"attachment; filename=audit-{stamp}.xlsx"
+    return response
+
+
+@role_required(Role.SUPERVISOR, Role.AUDITOR)
+def chain(request: HttpRequest) -> HttpResponse:
+    result = verify() if request.method == "POST" else None
+    return render(request, "audit/chain.html", {"result": result})
+
+
+def record_trail(instance) -> list[AuditEntry]:
+    """A record's own entries, newest first, for its page."""
+    return list(
+        AuditEntry.objects.filter(
+            record_type=instance._meta.label_lower, record_id=str(instance.pk)
+        )
+        .select_related("user")
+        .order_by("-id")[: settings.PAGE_SIZE * 4]
+    )

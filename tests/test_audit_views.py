@@ -1,0 +1,122 @@
+"""The audit trail as supervisors and auditors read it (issue 6)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from audit.models import Action, AuditEntry
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_phone(client, resident, phone: str):
+    return client.post(
+        reverse("registry:resident_edit", args=[resident.pk]),
+        {
+            "name": resident.name,
+            "ethnicity": "汉族",
+            "insurance_type": "resident",
+            "household_number": resident.household.household_number,
+            "relationship_to_head": "head",
+            "phone": phone,
+            "address": resident.address,
+        },
+    )
+
+
+@pytest.fixture
+def activity(as_alice, as_bob, resident_a, resident_b):
+    edit_phone(as_alice, resident_a, "13900001111")
+    edit_phone(as_bob, resident_b, '=HYPERLINK("http://x")')  # refused: not a phone
+    edit_phone(as_bob, resident_b, "13700002222")
+
+
+def test_the_log_shows_who_changed_what_with_chinese_labels(as_dave, activity):
+    page = as_dave.get(reverse("audit:log")).content.decode()
+    assert "联系电话：138****1234 → 139****1111" in page
+    assert "李秀梅" in page and "张建军" in page and "127.0.0.1" in page
+
+
+def test_related_records_are_shown_by_name(as_carol, resident_a):
+    page = as_carol.get(reverse("audit:log"), {"record_type": "registry.resident"}).content
+    assert (
+        "户：140830100001（户主：薛建国）" in page.decode() or "户：140830100001" in page.decode()
+    )
+
+
+@pytest.mark.parametrize("by", ["station", "user", "action", "record_type"])
+def test_filters(as_carol, activity, alice, station_a, by):
+    value = {
+        "station": station_a.pk,
+        "user": alice.pk,
+        "action": "update",
+        "record_type": "registry.resident",
+    }[by]
+    page = as_carol.get(reverse("audit:log"), {by: value}).content.decode()
+    assert "139****1111" in page
+    if by in ("station", "user"):
+        assert "137****2222" not in page
+
+
+def test_a_date_range_with_nothing_in_it(as_carol, activity):
+    page = as_carol.get(reverse("audit:log"), {"start": "2020-01-01", "end": "2020-01-31"})
+    assert "没有符合条件的记录" in page.content.decode()
+
+
+def test_another_countys_log_is_not_shown(as_dave, activity, frank):
+    client_for(frank).get(reverse("home"))
+    entries = AuditEntry.objects.filter(county=frank.county)
+    page = as_dave.get(reverse("audit:log")).content.decode()
+    assert all(f"<td>{e.id}</td>" not in page for e in entries)
+
+
+def test_the_export_has_the_same_rows_and_no_live_formulas(as_carol, carol, activity):
+    AuditEntry.objects.filter(pk=1)  # the chain is append-only; a formula-looking entry:
+    from audit.log import append
+
+    append(action=Action.DENIED, user=carol, detail="=1+1 尝试")
+    response = as_carol.get(reverse("audit:export"), {"action": "denied"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("序号", "时间", "操作人")
+    denied = AuditEntry.objects.filter(action=Action.DENIED, county=carol.county).order_by("-id")
+    assert [row[0] for row in rows[1:]] == [entry.id for entry in denied]
+    assert "'=1+1 尝试" in [row[10] for row in rows[1:]]
+    assert AuditEntry.objects.filter(action=Action.EXPORT, user=carol).exists()
+
+
+def test_security_events_are_in_the_trail(client, alice, as_alice, resident_b, filing_b, as_bob):
+    client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    as_alice.get(resident_b.get_absolute_url())  # another station's resident
+    as_bob.get(
+        reverse("filing:evidence_file", args=[filing_b.pk, "material", filing_b.material.pk])
+    )
+    as_bob.post(reverse("registry:reveal", args=[resident_b.pk]), {"reason": "核对证件"})
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {Action.LOGIN_FAILED, Action.DENIED, Action.DOWNLOAD, Action.REVEAL} <= actions
+    denied = AuditEntry.objects.get(action=Action.DENIED)
+    assert denied.user == alice and str(resident_b.pk) in denied.detail
+
+
+def test_a_reveal_needs_a_reason_and_shows_the_full_number_once(as_bob, resident_b):
+    url = reverse("registry:reveal", args=[resident_b.pk])
+    as_bob.post(url, {"reason": ""})
+    assert not AuditEntry.objects.filter(action=Action.REVEAL).exists()
+    page = as_bob.post(url, {"reason": "核对证件"}).content.decode()
+    assert resident_b.id_number in page
+    assert resident_b.id_number not in as_bob.get(resident_b.get_absolute_url()).content.decode()
+
+
+def test_the_chain_page_verifies(as_dave, activity):
+    page = as_dave.post(reverse("audit:chain")).content.decode()
+    assert "审计记录完整" in page
+
+
+def test_a_records_page_shows_its_history_with_the_address(as_carol, activity, resident_a):
+    page = as_carol.get(resident_a.get_absolute_url()).content.decode()
+    assert "变更记录" in page and "127.0.0.1" in page and "李秀梅" in page
