@@ -13,12 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts import dashboard
 from accounts.access import role_required
 from accounts.forms import PolicyForm, StaffForm, StationForm
 from accounts.models import Policy, Role, Station, User
 from audit.views import record_trail
-from filing.models import Filing
-from filing.models import Status as FilingStatus
+from filing.models import Filing, by_review_deadline
 from registry.models import Enrollment, InfoChange, Resident
 from reimbursement.models import ReimbursementCase
 from reimbursement.models import Status as CaseStatus
@@ -67,9 +67,12 @@ def home(request: HttpRequest) -> HttpResponse:
     for case in waiting:
         case.waiting = case.waiting_days(today)
         case.missing_labels = [item.label for item in case.missing()]
-    pending_filings = None
+    pending_filings = trend = None
     if user.is_supervisor:
-        pending_filings = Filing.objects.for_user(user).filter(status=FilingStatus.PENDING).count()
+        pending_filings = by_review_deadline(
+            Filing.objects.for_user(user).select_related("resident", "station"), today
+        )
+        trend = dashboard.trend(user, today)
     open_enrollments = (
         Enrollment.objects.for_user(user)
         .filter(completed_at__isnull=True)
@@ -85,6 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "waiting_cases": waiting,
             "pending_filings": pending_filings,
             "open_enrollments": open_enrollments,
+            "trend": trend,
         },
     )
 

@@ -133,6 +133,17 @@ class FilingQuerySet(StationScopedQuerySet):
         return queryset
 
 
+def by_review_deadline(filings, today: datetime.date) -> list:
+    """Pending filings with their working-day deadline, the overdue first, then the soonest
+    due (the supervisor's queue and dashboard)."""
+    pending = list(filings.filter(status=Status.PENDING))
+    for filing in pending:
+        filing.deadline = filing.review_deadline()
+        filing.overdue = filing.deadline < today
+    pending.sort(key=lambda f: (not f.overdue, f.deadline, f.submitted_at))
+    return pending
+
+
 class Filing(models.Model):
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, related_name="filings", verbose_name="经办医保站"

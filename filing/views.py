@@ -25,6 +25,7 @@ from filing.models import (
     Filing,
     Kind,
     Status,
+    by_review_deadline,
 )
 from printing.pdf import printable_response
 from registry import id_numbers
@@ -203,11 +204,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """人工审核: every pending filing of the county with its working-day deadline, the
     overdue first, then the soonest due."""
     today = timezone.localdate()
-    pending = list(FILINGS.for_user(request.user).filter(status=Status.PENDING))
-    for filing in pending:
-        filing.deadline = filing.review_deadline()
-        filing.overdue = filing.deadline < today
-    pending.sort(key=lambda f: (not f.overdue, f.deadline, f.submitted_at))
+    pending = by_review_deadline(FILINGS.for_user(request.user), today)
     return render(
         request,
         "filing/review_queue.html",

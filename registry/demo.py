@@ -163,16 +163,20 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
     caseworkers = {u.station_id: u for u in User.objects.filter(role=Role.CASEWORKER)}
     now = timezone.now()
     residents = list(Resident.objects.select_related("station").order_by("pk"))
-    enrollments = [
-        Enrollment(
-            station=r.station,
-            resident=r,
-            created_by=caseworkers[r.station_id],
-            materials=list(ENROLLMENT_MATERIALS[False]),
-            completed_at=now,
+    enrollments = []
+    for resident in residents:
+        # Spread over the past months, so the dashboard's trend has a shape.
+        enrolled = now - datetime.timedelta(days=rng.randrange(0, 120), hours=rng.randrange(0, 8))
+        enrollments.append(
+            Enrollment(
+                station=resident.station,
+                resident=resident,
+                created_by=caseworkers[resident.station_id],
+                materials=list(ENROLLMENT_MATERIALS[False]),
+                created_at=enrolled,
+                completed_at=enrolled,
+            )
         )
-        for r in residents
-    ]
     bulk_create_with_history(
         enrollments, Enrollment, batch_size=500, default_change_reason="演示数据"
     )

@@ -120,3 +120,26 @@ def test_the_chain_page_verifies(as_dave, activity):
 def test_a_records_page_shows_its_history_with_the_address(as_carol, activity, resident_a):
     page = as_carol.get(resident_a.get_absolute_url()).content.decode()
     assert "变更记录" in page and "127.0.0.1" in page and "李秀梅" in page
+
+
+def test_the_county_dashboard(as_carol, resident_a, alice, resident_b, bob):
+    import datetime
+
+    from django.utils import timezone
+
+    from filing.models import Status
+    from tests.conftest import make_case, make_filing
+
+    make_case(resident_a, alice)
+    make_case(resident_b, bob, created_at=timezone.now() - datetime.timedelta(days=5))
+    late = make_filing(
+        resident_a,
+        alice,
+        status=Status.PENDING,
+        submitted_at=timezone.now() - datetime.timedelta(days=20),
+    )
+    page = as_carol.get(reverse("home")).content.decode()
+    assert "近 30 天业务量" in page and "<svg" in page and "县域外补偿（2）" in page
+    assert "古魏镇医保站" in page and "风陵渡镇医保站" in page
+    assert late.get_absolute_url() in page and "已超时" in page
+    assert "5 天" in page  # the case waiting longest, with its age

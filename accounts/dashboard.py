@@ -1,0 +1,73 @@
+"""The county dashboard's 30-day trend, drawn on the server as an SVG (no chart service)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 220, 40, 30, 10
+SERIES = (
+    ("参保登记", "#0b5394", "registry.Enrollment", "created_at"),
+    ("信息变更", "#6aa84f", "registry.InfoChange", "created_at"),
+    ("县域外补偿", "#e69138", "reimbursement.ReimbursementCase", "created_at"),
+    ("异地就医备案", "#a61c00", "filing.Filing", "submitted_at"),
+)
+
+
+@dataclass
+class Line:
+    label: str
+    color: str
+    points: str
+    total: int
+
+
+@dataclass
+class Trend:
+    lines: list[Line]
+    days: list[datetime.date]
+    peak: int
+    ticks: list[tuple[int, float]]
+    day_ticks: list[tuple[str, float]]
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def trend(user, today: datetime.date, days: int = 30) -> Trend:
+    from django.apps import apps
+
+    first = today - datetime.timedelta(days=days - 1)
+    span = [first + datetime.timedelta(days=n) for n in range(days)]
+    counts = []
+    for label, color, model_name, stamp in SERIES:
+        model = apps.get_model(model_name)
+        rows = (
+            model.objects.for_user(user)
+            .filter(**{f"{stamp}__date__gte": first, f"{stamp}__date__lte": today})
+            .annotate(day=TruncDate(stamp))
+            .values("day")
+            .annotate(n=Count("pk"))
+        )
+        by_day = {row["day"]: row["n"] for row in rows}
+        counts.append((label, color, [by_day.get(day, 0) for day in span]))
+    peak = max([1, *(max(values) for _, _, values in counts)])
+    step = (WIDTH - LEFT - 10) / (days - 1)
+
+    def y(value: int) -> float:
+        return round(HEIGHT - BOTTOM - value * (HEIGHT - BOTTOM - TOP) / peak, 1)
+
+    lines = [
+        Line(
+            label,
+            color,
+            " ".join(f"{LEFT + i * step:.1f},{y(v)}" for i, v in enumerate(values)),
+            sum(values),
+        )
+        for label, color, values in counts
+    ]
+    ticks = [(value, y(value)) for value in sorted({0, peak // 2, peak})]
+    day_ticks = [(f"{span[i]:%m-%d}", round(LEFT + i * step, 1)) for i in range(0, days, 7)]
+    return Trend(lines, span, peak, ticks, day_ticks)
