@@ -40,7 +40,8 @@ def _display_item(model_field: models.Field, item) -> str:
     """A JSON list holds codes (shown by the label the model names for them in
     `json_choices`) or change items (shown as old → new)."""
     if isinstance(item, dict):
-        return f"{item.get('label', '')}：{item.get('old', '')} → {item.get('new', '')}"
+        label = item.get("label", "")
+        return f"{label}：{_mask(label, item.get('old', ''))} → {_mask(label, item.get('new', ''))}"
     choices = getattr(model_field.model, "json_choices", {}).get(model_field.name)
     return str(dict(choices.choices).get(item, item)) if choices else str(item)
 

@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
   poppler-utils           # pdftoppm/pdftotext, to look at printed PDFs
   postgresql              # the production database; the tests run on it too
+  chromium                # the browser tests' browser (Playwright drives it, downloads none)
 )
 
 missing=()

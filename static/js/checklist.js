@@ -24,7 +24,18 @@
     fetch(form.getAttribute("data-checklist-url") + "?" + params.toString(),
           { signal: pending.signal, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) { if (html !== null) { target.innerHTML = html; } })
+      .then(function (html) {
+        if (html === null) { return; }
+        // Keep ticks made while the answer was on its way.
+        var ticked = {};
+        target.querySelectorAll("input[name=received]:checked").forEach(function (box) {
+          ticked[box.value] = true;
+        });
+        target.innerHTML = html;
+        target.querySelectorAll("input[name=received]").forEach(function (box) {
+          if (ticked[box.value]) { box.checked = true; }
+        });
+      })
       .catch(function () { /* a newer request replaced this one */ });
   }
   form.addEventListener("input", function (event) {

@@ -1,0 +1,266 @@
+"""One scenario per counter workflow, as a caseworker serves a walk-in resident: from login to
+the printed PDF, asserting what the user sees."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from accounts.models import Policy
+from filing.models import Filing, Status
+from registry.models import Resident
+from tests.conftest import ZHANG_JUAN_ID, make_filing, make_id
+from tests.pdfs import pdf_text
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def click(page, name: str) -> None:
+    page.get_by_role("button", name=name).first.click()
+
+
+def link(page, name: str) -> None:
+    page.get_by_role("link", name=name).first.click()
+
+
+def print_pdf(portal, page) -> str:
+    """Open the preview, then what its print button opens; the PDF's text."""
+    href = page.get_by_role("link", name="打印（PDF）").get_attribute("href")
+    return pdf_text(portal.pdf(page.url.split("?")[0] + href))
+
+
+def test_enroll_a_resident_then_a_newborn(portal, page, alice, household_a, resident_a):
+    portal.login("alice")
+    link(page, "参保登记")
+    page.fill("#id_id_number", ZHANG_JUAN_ID)
+    page.press("#id_id_number", "Enter")  # as the ID-card reader does
+    expect(page.locator("#id_id_number")).to_have_value(ZHANG_JUAN_ID)
+    page.fill("#id_name", "张娟")
+    page.fill("#id_phone", "18252602688")
+    page.fill("#id_address", "山西省运城市芮城县古魏镇西关村8号")
+    page.get_by_label("参保人身份证或户口簿原件及复印件").check()
+    click(page, "保存登记")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("材料不全")
+    link(page, "打印参保登记表")
+    portal.shot("enrollment-registration-form-preview")
+    text = print_pdf(portal, page)
+    assert "城乡居民基本医疗保险参保登记表" in text and ZHANG_JUAN_ID in text
+    page.go_back()
+    page.get_by_label("已签字的《城乡居民基本医疗保险参保登记表》").check()
+    click(page, "完成参保登记")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已参保")
+
+    newborn = make_id(f"140830{datetime.date.today() - datetime.timedelta(days=20):%Y%m%d}002")
+    link(page, "参保登记")
+    page.fill("#id_id_number", newborn)
+    page.press("#id_id_number", "Enter")
+    page.fill("#id_name", "薛小萌")
+    page.fill("#id_household_number", household_a.household_number)
+    page.select_option("#id_relationship_to_head", "daughter")
+    page.get_by_label("新生儿参保登记").check()
+    for material in [
+        "父母双方身份证原件及复印件",
+        "新生儿户口簿原件及复印件",
+        "出生医学证明原件及复印件",
+    ]:
+        page.get_by_label(material).check()
+    click(page, "保存登记")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("新生儿参保登记")
+    assert Resident.objects.get(id_number=newborn).household == household_a
+
+
+def test_change_a_phone_number(portal, page, alice, resident_a):
+    portal.login("alice")
+    portal.go(resident_a.get_absolute_url())
+    link(page, "信息变更登记")
+    page.fill("#id_phone", "13900001111")
+    page.fill("#id_reason", "更换手机号码")
+    click(page, "登记变更")
+    expect(page.get_by_role("cell", name="联系电话", exact=True)).to_be_visible()
+    link(page, "打印变更登记表")
+    text = print_pdf(portal, page)
+    assert "基本医疗保险参保信息变更登记表" in text and "13900001111" in text
+    page.go_back()
+    page.get_by_label("已核验变更人身份证原件及复印件").check()
+    page.get_by_label("已签字的《基本医疗保险参保信息变更登记表》").check()
+    click(page, "完成变更")
+    expect(page.get_by_role("alert").filter(has_text="参保信息已变更")).to_be_visible()
+    resident_a.refresh_from_db()
+    assert resident_a.phone == "13900001111"
+
+
+def test_inpatient_reimbursement_from_missing_documents_to_forwarded(
+    portal, page, alice, resident_a
+):
+    portal.login("alice")
+    link(page, "县域外补偿")
+    link(page, "受理补偿")
+    page.fill("#id_id_number", resident_a.id_number)
+    page.fill("#id_hospital", "山西医科大学第一医院")
+    page.fill("#id_admission_date", "2026-10-08")
+    page.fill("#id_discharge_date", "2026-10-20")
+    page.fill("#id_total_cost", "32000.50")
+    expect(page.locator("#checklist")).to_contain_text("大额补偿承诺书")  # no reload
+    page.get_by_label("费用总发票").check()
+    page.get_by_label("费用清单").check()
+    click(page, "保存")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("材料不全")
+    link(page, "打印一次性告知单")
+    portal.shot("reimbursement-missing-notice-preview")
+    notice = print_pdf(portal, page)
+    assert "一次性告知单" in notice and "住院病历（全套）" in notice and "大额补偿承诺书" in notice
+    page.go_back()
+    expect(page.get_by_role("button", name="报送县医保中心")).to_be_disabled()
+
+    # The resident comes back with everything.
+    link(page, "修改 / 登记收到的材料")
+    for box in page.locator("#checklist input[type=checkbox]").all():
+        box.check()
+    click(page, "保存")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("材料齐全")
+    click(page, "报送县医保中心")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已报送")
+
+
+def test_a_chronic_disease_case(portal, page, alice, resident_a):
+    portal.login("alice")
+    portal.go("/reimbursement/new/")
+    page.fill("#id_id_number", resident_a.id_number)
+    page.get_by_label("县域外慢性病补偿").check()
+    expect(page.locator("#id_admission_date")).to_be_hidden()
+    expect(page.locator("#checklist")).to_contain_text("处方")
+    page.fill("#id_hospital", "运城市中心医院")
+    page.fill("#id_chronic_disease", "高血压")
+    page.fill("#id_total_cost", "860.50")
+    for box in page.locator("#checklist input[type=checkbox]").all():
+        box.check()
+    click(page, "保存")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("材料齐全")
+
+
+def start_filing(portal, page, resident) -> None:
+    link(page, "异地就医备案")
+    page.fill("#id_id_number", resident.id_number)
+    page.press("#id_id_number", "Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(resident.name)
+
+
+def test_a_long_term_filing_signed_on_screen(portal, page, alice, resident_a):
+    portal.login("alice")
+    start_filing(portal, page, resident_a)
+    page.select_option("#id_care_region_code", "320100")  # 江苏省南京市
+    page.get_by_label("异地长期居住人员").first.check()
+    page.get_by_label("签署个人承诺书").check()
+    page.locator("#signature-pad").scroll_into_view_if_needed()
+    pad = page.locator("#signature-pad").bounding_box()
+    page.mouse.move(pad["x"] + 40, pad["y"] + 80)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(pad["x"] + 40 + step * 30, pad["y"] + 80 + (-1) ** step * 25)
+    page.mouse.up()
+    click(page, "提交备案")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
+    link(page, "打印个人承诺书")
+    portal.shot("filing-commitment-letter-preview")
+    href = page.get_by_role("link", name="打印（PDF）").get_attribute("href")
+    pdf = portal.pdf(page.url.split("?")[0] + href)
+    text = pdf_text(pdf)
+    assert "基本医疗保险异地就医备案个人承诺书" in text and "江苏省南京市" in text
+    assert PdfReader(io.BytesIO(pdf)).pages[0].images  # the drawn signature is in the letter
+
+
+def test_a_temporary_filing_by_an_agent(portal, page, alice, resident_a):
+    portal.login("alice")
+    start_filing(portal, page, resident_a)
+    page.select_option("#id_care_region_code", "310000")
+    page.get_by_label("其他临时外出就医人员").check()
+    page.get_by_label("由代办人办理（为他人备案）").check()
+    page.fill("#id_agent_name", "薛小军")
+    page.fill("#id_agent_id_number", make_id("14083019850607001"))
+    page.fill("#id_agent_phone", "13900001111")
+    page.select_option("#id_agent_relationship", "child")
+    page.get_by_label("无需材料").check()
+    click(page, "提交备案")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
+    expect(page.locator("main")).to_contain_text("薛小军（子女）")
+    link(page, "打印备案表")
+    text = print_pdf(portal, page)
+    assert "跨省异地就医登记备案表" in text and "薛小军" in text and "代办人签字" in text
+
+
+def test_a_referral_filing(portal, page, alice, resident_a):
+    portal.login("alice")
+    start_filing(portal, page, resident_a)
+    page.select_option("#id_care_region_code", "610100")
+    page.get_by_label("异地转诊人员").check()
+    page.fill("#id_referring_hospital", "芮城县人民医院")
+    page.get_by_label("提供备案材料").check()
+    click(page, "提交备案")
+    expect(page.get_by_role("alert").first).to_contain_text("请按提示修改")  # form missing
+    expect(page.locator("#id_referring_hospital")).to_have_value("芮城县人民医院")
+    page.get_by_label("转诊备案表（转出医院盖章）").check()
+    click(page, "提交备案")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
+    expect(page.locator("main")).to_contain_text("芮城县人民医院")
+
+
+def test_cancelling_a_filing(portal, page, alice, resident_a):
+    filing = make_filing(resident_a, alice, start_date=datetime.date.today())
+    portal.login("alice")
+    portal.go(filing.get_absolute_url())
+    page.fill("#id_cancel_reason", "备案错误，重新备案")
+    click(page, "取消备案")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已关闭")
+
+
+def test_a_supervisor_rejects_and_approves(portal, page, alice, carol, resident_a, county):
+    policy = Policy.for_county(county)
+    policy.automatic_review = False
+    policy.save()
+    first = make_filing(
+        resident_a,
+        alice,
+        status=Status.PENDING,
+        evidence="commitment",
+        category="long_term_resident",
+        end_date=None,
+    )
+    second = make_filing(resident_a, alice, status=Status.PENDING, care_region_code="110000")
+    portal.login("carol")
+    link(page, "备案审核")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("人工审核")
+    portal.go(first.get_absolute_url())
+    page.select_option("#id_common_reason", "请提供异地居住证")
+    click(page, "退回")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("审核不通过")
+    expect(page.locator("main")).to_contain_text("请提供异地居住证")
+    portal.go(second.get_absolute_url())
+    click(page, "审核通过")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
+    assert Filing.objects.get(pk=second.pk).reviewed_by == carol
+
+
+def test_a_supervisor_reads_a_records_history(portal, page, alice, carol, resident_a):
+    portal.login("alice")
+    portal.go(f"/registry/residents/{resident_a.pk}/edit/")
+    page.fill("#id_address", "山西省运城市芮城县古魏镇东关村2号")
+    click(page, "保存")
+    page.context.clear_cookies()
+    portal.login("carol")
+    portal.go(resident_a.get_absolute_url())
+    history = page.locator("#history-heading + table")
+    expect(history).to_contain_text("李秀梅")
+    expect(history).to_contain_text("现住址")
+    expect(history).to_contain_text("东关村2号")
+
+
+def test_an_auditor_verifies_the_audit_chain(portal, page, dave, resident_a):
+    portal.login("dave")
+    link(page, "审计记录")
+    link(page, "完整性校验")
+    click(page, "开始校验")
+    expect(page.get_by_role("status")).to_contain_text("审计记录完整")
