@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Policy, User
@@ -73,13 +73,25 @@ def submit_filing(
     if clash:
         raise FilingRefused(_overlap_message(clash))
 
-    filing = Filing.objects.create(
-        resident=resident,
-        station=user.station,
-        submitted_by=user,
-        submission_token=token,
-        **values,
-    )
+    try:
+        with transaction.atomic():
+            filing = Filing.objects.create(
+                resident=resident,
+                station=user.station,
+                submitted_by=user,
+                submission_token=token,
+                **values,
+            )
+    except IntegrityError as error:
+        # PostgreSQL's exclusion constraint: a parallel filing won the race.
+        if "filing_no_overlapping_effective" not in str(error):
+            raise
+        clash = (
+            Filing.objects.effective()
+            .filter(resident=resident, care_region_code=values["care_region_code"])
+            .first()
+        )
+        raise FilingRefused(_overlap_message(clash)) from None
     if filing.evidence == Evidence.MATERIALS:
         kinds = dict.fromkeys(sighted, True)
         if scan:

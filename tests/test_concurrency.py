@@ -1,0 +1,89 @@
+"""Two counters at once: the rules that need the database hold under concurrency."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import uuid
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+
+from filing import services
+from filing.models import Filing
+from tests.conftest import make_filing
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def values(start: datetime.date) -> dict:
+    return {
+        "insured_region_code": "140800",
+        "care_region_code": "310000",
+        "insurance_type": "resident",
+        "category": "other_temporary",
+        "start_date": start,
+        "end_date": start + datetime.timedelta(days=180),
+        "contact_name": "薛建国",
+        "contact_phone": "13835901234",
+        "contact_address": "上海",
+        "evidence": "none",
+    }
+
+
+def test_two_counters_filing_the_same_resident_at_once_make_one_filing(resident_a, alice):
+    start = datetime.date.today()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def file_once() -> None:
+        try:
+            barrier.wait(timeout=10)  # both threads start their transaction together
+            with transaction.atomic():
+                services.submit_filing(
+                    resident=resident_a,
+                    user=alice,
+                    values=values(start),
+                    sighted=[],
+                    scan=None,
+                    scan_kind="",
+                    signature="",
+                    letter_scan=None,
+                    token=uuid.uuid4(),
+                )
+            outcomes.append("filed")
+        except services.FilingRefused:
+            outcomes.append("refused")
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connections.close_all()
+
+    if connection.vendor == "postgresql":
+        threads = [threading.Thread(target=file_once) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    else:
+        # SQLite has one writer at a time (and the in-memory test database refuses a second
+        # one instead of waiting): the two submissions arrive one after the other.
+        barrier = threading.Barrier(1)
+        file_once()
+        file_once()
+    assert sorted(outcomes) == ["filed", "refused"]
+    assert Filing.objects.count() == 1
+
+
+def test_the_database_itself_refuses_overlapping_effective_filings(resident_a, alice):
+    """The exclusion constraint on PostgreSQL; on SQLite the service's check under its single
+    writer is the guarantee, and the constraint does not exist."""
+    make_filing(resident_a, alice)
+    overlapping = {"start_date": datetime.date(2027, 1, 1), "end_date": datetime.date(2027, 3, 1)}
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError, match="filing_no_overlapping_effective"):
+            make_filing(resident_a, alice, **overlapping)
+        make_filing(resident_a, alice, status="cancelled", **overlapping)  # closed ones may
+        make_filing(resident_a, alice, care_region_code="110000", **overlapping)
+    else:
+        make_filing(resident_a, alice, **overlapping)
+        assert Filing.objects.count() == 2
