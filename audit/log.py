@@ -25,8 +25,9 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _places(instance) -> tuple[int | None, int | None]:
-    """The station and county a record belongs to, for filtering the log."""
+def _places(instance, counties: dict | None = None) -> tuple[int | None, int | None]:
+    """The station and county a record belongs to, for filtering the log (`counties` caches
+    station -> county over a bulk write)."""
     from accounts.models import County, Policy, Station
 
     if isinstance(instance, County):
@@ -38,9 +39,13 @@ def _places(instance) -> tuple[int | None, int | None]:
     station_id = getattr(instance, "station_id", None)
     county_id = getattr(instance, "county_id", None)
     if station_id and not county_id:
+        if counties is not None and station_id in counties:
+            return station_id, counties[station_id]
         county_id = (
             Station.objects.filter(pk=station_id).values_list("county_id", flat=True).first()
         )
+        if counties is not None:
+            counties[station_id] = county_id
     if county_id is None and hasattr(instance, "filing_id"):
         return _places(instance.filing)
     return station_id, county_id
@@ -130,12 +135,45 @@ def record_history(record: models.Model, request: HttpRequest | None = None) -> 
     )
 
 
-def record_bulk_history(model: type[models.Model], instances) -> None:
-    """Bulk paths (bulk_create_with_history) send no signal: log their history rows here."""
+def record_bulk_history(model: type[models.Model], instances, user=None, request=None) -> None:
+    """Bulk paths (bulk_create_with_history) send no signal: their history rows (creations)
+    are chained here, a thousand at a time, under one lock of the chain head."""
     history = model.history.model
     ids = [instance.pk for instance in instances]
-    for record in history.objects.filter(id__in=ids).order_by("history_id"):
-        record_history(record)
+    counties: dict[int, int] = {}
+    for start in range(0, len(ids), 1000):
+        rows = list(history.objects.filter(id__in=ids[start : start + 1000]).order_by("history_id"))
+        with transaction.atomic():
+            head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+            entries, previous = [], head.last_hash
+            for row in rows:
+                instance = row.instance
+                station_id, county_id = _places(instance, counties)
+                actor = row.history_user or user
+                entry = AuditEntry(
+                    id=head.last_id + len(entries) + 1,
+                    at=timezone.now(),
+                    user=actor,
+                    username=actor.get_username() if actor else "",
+                    ip=client_ip(request),
+                    action=HISTORY_ACTIONS[row.history_type],
+                    station_id=station_id,
+                    county_id=county_id,
+                    record_type=model._meta.label_lower,
+                    record_id=str(instance.pk),
+                    record_label=str(instance)[:200],
+                    history_id=row.pk,
+                    history_digest=history_digest(row),
+                    changes=[[c.label, c.old, c.new] for c in describe_changes(row, None)],
+                    detail=row.history_change_reason or "",
+                    prev_hash=previous,
+                )
+                entry.hash = previous = entry.compute_hash()
+                entries.append(entry)
+            AuditEntry.objects.bulk_create(entries)
+            if entries:
+                head.last_id, head.last_hash = entries[-1].id, entries[-1].hash
+                head.save(update_fields=["last_id", "last_hash"])
 
 
 def on_history_created(sender, history_instance, **kwargs) -> None:

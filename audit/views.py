@@ -113,7 +113,7 @@ def log(request: HttpRequest) -> HttpResponse:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
+def spreadsheet_cell(value) -> str:
     """Text a spreadsheet shows as text: a leading ' stops =, +, - and @ being read as a
     formula (CSV/Excel injection)."""
     text = "" if value is None else str(value)
@@ -162,7 +162,7 @@ def export(request: HttpRequest) -> HttpResponse:
             changes,
             entry.detail,
         ]
-        sheet.append([row[0], *(_cell(value) for value in row[1:])])
+        sheet.append([row[0], *(spreadsheet_cell(value) for value in row[1:])])
         count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)

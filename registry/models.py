@@ -344,3 +344,60 @@ class InfoChange(models.Model):
         if not self.form_signed:
             missing.append(str(self._meta.get_field("form_signed").verbose_name))
         return missing
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", "正在校验"
+    IMPORTING = "importing", "正在导入"
+    REFUSED = "refused", "有错误，未导入"
+    DONE = "done", "已完成"
+    FAILED = "failed", "导入失败"
+
+
+class ResidentImportQuerySet(StationScopedQuerySet):
+    pass
+
+
+class ResidentImport(models.Model):
+    """A station's Excel sheet of residents, checked row by row, then imported in the
+    background while the page shows the progress."""
+
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="+", verbose_name="医保站"
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
+    )
+    file_name = models.CharField("文件名", max_length=200)
+    path = models.CharField(max_length=300)
+    valid_rows_only = models.BooleanField("只导入有效行", default=False)
+    status = models.CharField(
+        "状态", max_length=12, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+    )
+    total = models.PositiveIntegerField("总行数", default=0)
+    done = models.PositiveIntegerField("已处理", default=0)
+    imported = models.PositiveIntegerField("已导入", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    created_at = models.DateTimeField("上传时间", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ResidentImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "参保人导入"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:import_detail", args=[self.pk])
+
+    @property
+    def running(self) -> bool:
+        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import io
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,8 +19,9 @@ from accounts.models import Role
 from audit.log import append
 from audit.models import Action
 from audit.views import record_trail
+from audit.views import spreadsheet_cell as _cell
 from printing.pdf import printable_response
-from registry import id_numbers, services
+from registry import id_numbers, imports, services
 from registry.forms import (
     EnrollmentForm,
     HouseholdForm,
@@ -25,7 +30,15 @@ from registry.forms import (
     SearchForm,
     newborn_errors,
 )
-from registry.models import ChangeStatus, Enrollment, Household, InfoChange, Resident
+from registry.models import (
+    ChangeStatus,
+    Enrollment,
+    Household,
+    ImportStatus,
+    InfoChange,
+    Resident,
+    ResidentImport,
+)
 from security.idempotency import idempotent
 from security.privacy import prefilled_id_number, remember_id_number, remembered_search
 
@@ -371,3 +384,130 @@ def change_form(request: HttpRequest, pk: int) -> HttpResponse:
         | {item["label"]: item["new"] for item in change.items},
         back_url=change.get_absolute_url(),
     )
+
+
+# Excel import and export -------------------------------------------------------------------
+MAX_SHEET_BYTES = 20 * 1024 * 1024
+
+
+@role_required(Role.CASEWORKER)
+def import_create(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("sheet")
+        if upload is None:
+            error = "请选择要导入的 Excel 文件。"
+        elif upload.size > MAX_SHEET_BYTES:
+            error = "文件超过 20 MB，请分成几个表格导入。"
+        elif upload.read(4) != b"PK\x03\x04":  # .xlsx is a zip file
+            error = "只能导入 Excel（.xlsx）格式的表格；.xls 请先另存为 .xlsx。"
+        else:
+            upload.seek(0)
+            folder = Path(settings.MEDIA_ROOT) / "imports"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{uuid.uuid4().hex}.xlsx"
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            job = ResidentImport.objects.create(
+                station=request.user.station,
+                created_by=request.user,
+                file_name=upload.name[:200],
+                path=str(path),
+                valid_rows_only=bool(request.POST.get("valid_rows_only")),
+            )
+            imports.start(job)
+            return redirect(job)
+    recent = ResidentImport.objects.for_user(request.user)[:10]
+    return render(
+        request,
+        "registry/import_form.html",
+        {"error": error, "recent": recent, "columns": "、".join(imports.COLUMNS)},
+    )
+
+
+@role_required(Role.CASEWORKER)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = imports.current(get_for_user(ResidentImport.objects.all(), request, pk=pk))
+    return render(request, "registry/import_detail.html", {"job": job})
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def import_valid_rows(request: HttpRequest, pk: int) -> HttpResponse:
+    """The caseworker chose to import the valid rows of a sheet that had errors."""
+    job = get_for_user(ResidentImport.objects.all(), request, pk=pk)
+    if job.status != ImportStatus.REFUSED or not Path(job.path).exists():
+        messages.error(request, "该表格不能再次导入，请重新上传。")
+        return redirect(job)
+    again = ResidentImport.objects.create(
+        station=job.station,
+        created_by=request.user,
+        file_name=job.file_name,
+        path=job.path,
+        valid_rows_only=True,
+    )
+    imports.start(again)
+    return redirect(again)
+
+
+@role_required(*STAFF)
+def resident_export(request: HttpRequest) -> HttpResponse:
+    """The list as searched, to Excel, with the full numbers a station needs to reconcile
+    with other systems; every export is in the audit trail."""
+    from openpyxl import Workbook
+
+    query, _ = remembered_search(request, "residents")
+    residents = Resident.objects.for_user(request.user).select_related("household", "station")
+    residents = residents.search(query).order_by("station", "household__household_number", "pk")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("参保人")
+    sheet.append(
+        [
+            "姓名",
+            "身份证号码",
+            "性别",
+            "出生日期",
+            "民族",
+            "联系电话",
+            "现住址",
+            "户号",
+            "与户主关系",
+            "参保险种",
+            "医保站",
+        ]
+    )
+    count = 0
+    for r in residents.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                _cell(v)
+                for v in (
+                    r.name,
+                    r.id_number,
+                    r.sex_display,
+                    f"{r.birth_date:%Y-%m-%d}",
+                    r.ethnicity,
+                    r.phone,
+                    r.address,
+                    r.household.household_number if r.household else "",
+                    r.get_relationship_to_head_display(),
+                    r.get_insurance_type_display(),
+                    r.station.name,
+                )
+            ]
+        )
+        count += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    append(
+        action=Action.EXPORT, user=request.user, request=request, detail=f"导出参保人 {count} 人"
+    )
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename=residents-{timezone.localtime():%Y%m%d%H%M}.xlsx"
+    )
+    return response

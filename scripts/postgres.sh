@@ -5,7 +5,8 @@
 #   bash scripts/postgres.sh stop "$PORTAL_PGDATA"
 set -euo pipefail
 bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
-port="${PGPORT:-55432}"
+# A free port unless one is given, so that two runs on one machine do not collide.
+port="${PGPORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 
 as_owner() {
   # From / so that the postgres user is never left in a folder it may not enter.

@@ -298,3 +298,12 @@ def make_case(resident: Resident, user: User, **overrides):
 @pytest.fixture
 def case_b(resident_b, bob):
     return make_case(resident_b, bob)
+
+
+@pytest.fixture
+def import_b(bob):
+    from registry.models import ResidentImport
+
+    return ResidentImport.objects.create(
+        station=bob.station, created_by=bob, file_name="西王村.xlsx", path="/nonexistent.xlsx"
+    )

@@ -44,6 +44,8 @@ PAGES = {
     "reimbursement:create": {CASEWORKER},
     "reimbursement:checklist": {CASEWORKER},
     "audit:log": {SUPERVISOR, AUDITOR},
+    "registry:import_create": {CASEWORKER},
+    "registry:resident_export": STAFF,
     "audit:export": {SUPERVISOR, AUDITOR},
     "audit:chain": {SUPERVISOR, AUDITOR},
 }
@@ -59,6 +61,8 @@ OBJECT_PAGES = {
     "registry:resident_detail": ("resident_b", STATION_B),
     "registry:resident_edit": ("resident_b", STATION_B),
     "registry:reveal": ("resident_b", STATION_B),
+    "registry:import_detail": ("import_b", STATION_B),
+    "registry:import_valid_rows": ("import_b", STATION_B),
     "registry:registration_form": ("resident_b", STATION_B),
     "registry:household_detail": ("household_b", STATION_B),
     "registry:household_edit": ("household_b", STATION_B),
@@ -90,6 +94,7 @@ OBJECT_PAGES = {
 }
 POST_ONLY = {
     "unlock",
+    "registry:import_valid_rows",
     "registry:reveal",
     "filing:cancel",
     "filing:attach_letter",

@@ -1,0 +1,268 @@
+"""Importing residents from a station's Excel sheet (.xlsx, the usual Chinese column names).
+
+Every row is checked first and reported by row number in Chinese. Nothing is imported while
+any row is wrong, unless the caseworker chose to import the valid rows only. The import runs
+in a background thread of the server process; the page polls its progress.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from audit.log import record_bulk_history
+from registry import id_numbers
+from registry.forms import clean_phone, clean_text
+from registry.models import (
+    Household,
+    ImportStatus,
+    Relationship,
+    Resident,
+    ResidentImport,
+)
+
+# Header names as stations write them -> field.
+COLUMNS = {
+    "姓名": "name",
+    "身份证号码": "id_number",
+    "身份证号": "id_number",
+    "公民身份号码": "id_number",
+    "民族": "ethnicity",
+    "联系电话": "phone",
+    "电话": "phone",
+    "手机号码": "phone",
+    "现住址": "address",
+    "住址": "address",
+    "地址": "address",
+    "户号": "household_number",
+    "与户主关系": "relationship_to_head",
+    "关系": "relationship_to_head",
+}
+REQUIRED = ("name", "id_number")
+RELATIONSHIPS = {label: value for value, label in Relationship.choices}
+MAX_ROWS = 200_000
+BATCH = 2000
+
+
+class SheetError(Exception):
+    """The sheet as a whole cannot be read."""
+
+
+def read_rows(path: Path):
+    """(row number, {field: text}) for each non-empty row under the header."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not .xlsx
+        raise SheetError("无法读取该文件，请上传 Excel（.xlsx）格式的表格。") from error
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    fields = [COLUMNS.get(str(name or "").strip()) for name in header]
+    missing = [name for name in ("姓名", "身份证号码") if COLUMNS[name] not in fields]
+    if missing:
+        raise SheetError(
+            f"表格第一行缺少列：{'、'.join(missing)}（身份证号码也可写作“身份证号”）。"
+        )
+    for number, row in enumerate(rows, start=2):
+        values = {
+            f: str(v).strip() for f, v in zip(fields, row, strict=False) if f and v is not None
+        }
+        if any(values.values()):
+            yield number, values
+    workbook.close()
+
+
+def check_row(values: dict) -> tuple[dict, list[str]]:
+    """The row's clean values and its problems, in Chinese."""
+    problems, clean = [], {}
+    for field in REQUIRED:
+        if not values.get(field):
+            problems.append("缺少" + ("姓名" if field == "name" else "身份证号码"))
+    try:
+        clean["name"] = clean_text(values.get("name", ""))[:30]
+        clean["address"] = clean_text(values.get("address", ""))[:100]
+        clean["ethnicity"] = clean_text(values.get("ethnicity", "")) or "汉族"
+    except ValidationError as error:
+        problems.extend(error.messages)
+    if values.get("id_number"):
+        try:
+            clean["id_number"] = id_numbers.validate(values["id_number"])
+        except ValidationError as error:
+            problems.extend(error.messages)
+    try:
+        clean["phone"] = clean_phone(values.get("phone", ""))
+    except ValidationError as error:
+        problems.extend(error.messages)
+    relationship = values.get("relationship_to_head", "")
+    if relationship and relationship not in RELATIONSHIPS:
+        problems.append(f"与户主关系“{relationship}”无法识别（如：户主、配偶、子、女）")
+    clean["relationship_to_head"] = RELATIONSHIPS.get(relationship, "")
+    number = id_numbers.normalize(values.get("household_number", ""))
+    if number and not number.isdigit():
+        problems.append("户号应为数字")
+    clean["household_number"] = number
+    if clean["relationship_to_head"] and not number:
+        problems.append("填写了与户主关系，但没有户号")
+    return clean, problems
+
+
+def start(job: ResidentImport) -> None:
+    """Run the import in a thread once the job's row is committed."""
+    transaction.on_commit(lambda: threading.Thread(target=run, args=(job.pk,), daemon=True).start())
+
+
+def run(job_id: int) -> None:
+    close_old_connections()
+    job = ResidentImport.objects.get(pk=job_id)
+    try:
+        _run(job)
+    except Exception as error:
+        job.status = ImportStatus.FAILED
+        job.errors = [*job.errors[:999], [0, f"导入中断：{error}"]]
+        job.finished_at = timezone.now()
+        job.save()
+        raise
+    finally:
+        job.refresh_from_db()
+        if job.status != ImportStatus.REFUSED:  # a refused sheet may be imported valid-only
+            Path(job.path).unlink(missing_ok=True)
+        close_old_connections()
+
+
+def _run(job: ResidentImport) -> None:
+    try:
+        rows = list(read_rows(Path(job.path)))
+    except SheetError as error:
+        job.status, job.errors, job.finished_at = (
+            ImportStatus.REFUSED,
+            [[1, str(error)]],
+            timezone.now(),
+        )
+        job.save()
+        return
+    if len(rows) > MAX_ROWS:
+        job.status, job.finished_at = ImportStatus.REFUSED, timezone.now()
+        job.errors = [[0, f"一次最多导入 {MAX_ROWS} 行，请分成几个表格。"]]
+        job.save()
+        return
+    job.total = len(rows)
+    job.save(update_fields=["total"])
+
+    valid, errors, seen = [], [], {}
+    for index, (number, values) in enumerate(rows, start=1):
+        clean, problems = check_row(values)
+        if clean.get("id_number") in seen:
+            problems.append(f"身份证号码与第 {seen[clean['id_number']]} 行重复")
+        if clean.get("id_number"):
+            seen.setdefault(clean["id_number"], number)
+        if problems:
+            errors.append([number, "；".join(problems)])
+        else:
+            valid.append((number, clean))
+        if index % BATCH == 0:
+            progress(job, index)
+    existing = set()
+    numbers = [clean["id_number"] for _, clean in valid]
+    for start_at in range(0, len(numbers), BATCH):
+        existing.update(
+            Resident.objects.filter(id_number__in=numbers[start_at : start_at + BATCH]).values_list(
+                "id_number", flat=True
+            )
+        )
+    for number, clean in valid:
+        if clean["id_number"] in existing:
+            errors.append([number, f"身份证号码 {clean['id_number']} 已登记"])
+    valid = [(n, c) for n, c in valid if c["id_number"] not in existing]
+    errors.sort()
+    job.errors = errors[:1000]
+    job.done = 0
+    if errors and not job.valid_rows_only:
+        job.status, job.finished_at = ImportStatus.REFUSED, timezone.now()
+        job.save()
+        return
+    job.status = ImportStatus.IMPORTING
+    job.save()
+    progress(job, 0)
+    _import(job, [clean for _, clean in valid])
+
+
+def _import(job: ResidentImport, rows: list[dict]) -> None:
+    user, station = job.created_by, job.station
+    with transaction.atomic():
+        households = {
+            h.household_number: h
+            for h in Household.objects.filter(
+                household_number__in={r["household_number"] for r in rows if r["household_number"]}
+            )
+        }
+        new_households = []
+        for row in rows:
+            number = row["household_number"]
+            if number and number not in households:
+                households[number] = Household(
+                    station=station,
+                    household_number=number,
+                    address=row["address"] or "（导入时未填写）",
+                )
+                new_households.append(households[number])
+        if new_households:
+            bulk_create_with_history(
+                new_households,
+                Household,
+                batch_size=BATCH,
+                default_user=user,
+                default_change_reason="Excel 导入",
+            )
+            record_bulk_history(Household, new_households, user=user)
+        for start_at in range(0, len(rows), BATCH):
+            chunk = rows[start_at : start_at + BATCH]
+            residents = [
+                Resident(
+                    station=station,
+                    household=households.get(row["household_number"]),
+                    relationship_to_head=row["relationship_to_head"],
+                    name=row["name"],
+                    id_number=row["id_number"],
+                    ethnicity=row["ethnicity"],
+                    phone=row["phone"],
+                    address=row["address"],
+                )
+                for row in chunk
+            ]
+            bulk_create_with_history(
+                residents,
+                Resident,
+                batch_size=BATCH,
+                default_user=user,
+                default_change_reason="Excel 导入",
+            )
+            record_bulk_history(Resident, residents, user=user)
+            job.imported = start_at + len(chunk)
+            progress(job, job.imported)
+    job.done = job.total
+    job.status, job.finished_at = ImportStatus.DONE, timezone.now()
+    job.save()
+
+
+def progress(job: ResidentImport, done: int) -> None:
+    """The import writes in one transaction (all valid rows or none), so its progress goes
+    through the cache, which the polling page reads from any worker."""
+    cache.set(f"import-progress:{job.pk}", {"status": job.status, "done": done}, 3600)
+
+
+def current(job: ResidentImport) -> ResidentImport:
+    """The job with its live progress while it runs."""
+    if job.running:
+        live = cache.get(f"import-progress:{job.pk}")
+        if live:
+            job.done = live["done"]
+            job.status = live["status"]
+    return job

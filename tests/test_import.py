@@ -1,0 +1,115 @@
+"""Importing residents from a station's Excel sheet, and exporting lists to Excel."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from audit.log import verify
+from audit.models import Action, AuditEntry
+from registry.models import Household, ImportStatus, Resident, ResidentImport
+from tests.conftest import ZHANG_JUAN_ID, make_id
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HEADER = ["姓名", "身份证号", "民族", "联系电话", "现住址", "户号", "与户主关系"]
+GOOD = [
+    ["张娟", ZHANG_JUAN_ID, "汉族", "18252602688", "古魏镇西关村8号", "140830300001", "户主"],
+    ["王芳", make_id("14083019700101002"), "回族", "", "古魏镇西关村8号", "140830300001", "配偶"],
+    ["李𠈌", make_id("14083020100101001"), "", "13900001111", "", "", ""],
+]
+
+
+def sheet(rows, header=HEADER) -> SimpleUploadedFile:
+    workbook = Workbook()
+    workbook.active.append(header)
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("西关村.xlsx", buffer.getvalue())
+
+
+def upload(client, rows, **extra):
+    response = client.post(reverse("registry:import_create"), {"sheet": sheet(rows), **extra})
+    job = ResidentImport.objects.latest("pk")
+    for _ in range(200):  # the import runs in a background thread
+        job.refresh_from_db()
+        if not job.running:
+            break
+        time.sleep(0.05)
+    return response, job
+
+
+def test_a_valid_sheet_is_imported_with_households_and_history(as_alice, alice):
+    response, job = upload(as_alice, GOOD)
+    assert response["Location"] == job.get_absolute_url()
+    assert job.status == ImportStatus.DONE and job.imported == 3
+    household = Household.objects.get(household_number="140830300001")
+    assert household.head.name == "张娟" and household.members.count() == 2
+    assert Resident.objects.get(name="李𠈌").station == alice.station
+    created = AuditEntry.objects.filter(action=Action.CREATE, record_type="registry.resident")
+    assert created.count() == 3 and all(e.user == alice for e in created)
+    assert verify().ok
+    assert "已导入 3 名参保人" in as_alice.get(job.get_absolute_url()).content.decode()
+
+
+def test_any_bad_row_stops_the_import_with_a_report_by_row(as_alice, resident_a):
+    rows = [*GOOD, ["", "123", "", "abc", "", "x1", "外甥"], ["薛建国", resident_a.id_number]]
+    _, job = upload(as_alice, rows)
+    assert job.status == ImportStatus.REFUSED
+    assert Resident.objects.count() == 1  # only the fixture's
+    report = as_alice.get(job.get_absolute_url()).content.decode()
+    assert "第 5 行" in report and "缺少姓名" in report and "身份证号码应为 18 位" in report
+    assert "与户主关系“外甥”无法识别" in report and "户号应为数字" in report
+    assert f"第 6 行</td><td>身份证号码 {resident_a.id_number} 已登记" in report
+
+    # The caseworker chooses to import the valid rows.
+    as_alice.post(reverse("registry:import_valid_rows", args=[job.pk]))
+    again = ResidentImport.objects.latest("pk")
+    for _ in range(200):
+        again.refresh_from_db()
+        if not again.running:
+            break
+        time.sleep(0.05)
+    assert again.status == ImportStatus.DONE and again.imported == 3
+    assert Resident.objects.count() == 4
+
+
+def test_duplicates_within_the_sheet_are_reported(as_alice):
+    _, job = upload(as_alice, [GOOD[0], GOOD[0]])
+    assert job.errors == [[3, "身份证号码与第 2 行重复"]]
+
+
+def test_a_sheet_without_the_needed_columns_is_refused(as_alice):
+    response = as_alice.post(
+        reverse("registry:import_create"), {"sheet": sheet([["张娟"]], header=["姓名"])}
+    )
+    job = ResidentImport.objects.latest("pk")
+    for _ in range(200):
+        job.refresh_from_db()
+        if not job.running:
+            break
+        time.sleep(0.05)
+    assert response.status_code == 302
+    assert job.status == ImportStatus.REFUSED and "缺少列：身份证号码" in job.errors[0][1]
+
+
+def test_a_file_that_is_not_xlsx_is_refused_at_once(as_alice):
+    fake = SimpleUploadedFile("名单.xlsx", b"MZ\x90\x00not a zip")
+    page = as_alice.post(reverse("registry:import_create"), {"sheet": fake}).content.decode()
+    assert "只能导入 Excel（.xlsx）格式的表格" in page
+    assert not ResidentImport.objects.exists()
+
+
+def test_the_list_exports_to_excel_and_the_export_is_audited(as_alice, alice, resident_a):
+    response = as_alice.get(reverse("registry:resident_export"))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("姓名", "身份证号码")
+    assert rows[1][:2] == ("薛建国", resident_a.id_number)
+    assert AuditEntry.objects.filter(action=Action.EXPORT, user=alice).exists()
