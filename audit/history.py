@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from django.db import models
 from django.utils import timezone
@@ -19,14 +20,36 @@ class Change:
     new: str
 
 
-def _display(model_field: models.Field, value) -> str:
+@cache
+def _choice_labels(model_field: models.Field) -> dict:
+    return {key: str(label) for key, label in model_field.flatchoices}
+
+
+@cache
+def _label(model_field: models.Field) -> str:
+    return str(model_field.verbose_name)
+
+
+def label_of(instance: models.Model) -> str:
+    """How a related record is named in the trail: its `audit_label` where reading its
+    usual name would cost a query (a household's head), else its name."""
+    return getattr(instance, "audit_label", None) or str(instance)
+
+
+def _display(model_field: models.Field, value, names: dict | None = None) -> str:
     if value in (None, "", []):
         return "（空）"
     if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
+        return _choice_labels(model_field).get(value, str(value))
     if isinstance(model_field, models.ForeignKey):
+        key = (model_field.related_model, value)
+        if names is not None and key in names:
+            return names[key]
         related = model_field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related else f"#{value}（已删除）"
+        name = label_of(related) if related else f"#{value}（已删除）"
+        if names is not None:
+            names[key] = name
+        return name
     if isinstance(model_field, models.BooleanField):
         return "是" if value else "否"
     if isinstance(model_field, models.DateTimeField) and isinstance(value, datetime):
@@ -46,9 +69,9 @@ def _display_item(model_field: models.Field, item) -> str:
     return str(dict(choices.choices).get(item, item)) if choices else str(item)
 
 
-def describe_changes(record, previous) -> list[Change]:
+def describe_changes(record, previous, names: dict | None = None) -> list[Change]:
     """The changed fields of a history row against the one before it (all non-empty fields
-    for the first row)."""
+    for the first row). `names` caches related records' names over a bulk write."""
     model = record.instance_type
     tracked = [f for f in record.__class__.tracked_fields if not f.primary_key]
     if previous is None:
@@ -56,9 +79,7 @@ def describe_changes(record, previous) -> list[Change]:
         for model_field in tracked:
             value = getattr(record, model_field.attname)
             if value not in (None, "", []):
-                changes.append(
-                    Change(str(model_field.verbose_name), "", _display(model_field, value))
-                )
+                changes.append(Change(_label(model_field), "", _display(model_field, value, names)))
         return changes
     result = []
     for change in record.diff_against(previous).changes:

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from audit.history import describe_changes
+from audit.history import describe_changes, label_of
 from audit.models import Action, AuditEntry, ChainHead
 
 HISTORY_ACTIONS = {"+": Action.CREATE, "~": Action.UPDATE, "-": Action.DELETE}
@@ -117,10 +117,29 @@ def _stable(value):
     return value
 
 
+def _name_related(history, rows: list, names: dict) -> None:
+    """Fetch the names of the records these rows point to, a query per relation, not per row."""
+    for model_field in history.tracked_fields:
+        if not isinstance(model_field, models.ForeignKey):
+            continue
+        related = model_field.related_model
+        wanted = {getattr(row, model_field.attname) for row in rows} - {None}
+        wanted = {pk for pk in wanted if (related, pk) not in names}
+        for pk, obj in related._default_manager.in_bulk(wanted).items():
+            names[(related, pk)] = label_of(obj)
+
+
+def _instance_of(row: models.Model) -> models.Model:
+    """The record as the history row saw it. (simple-history's own `row.instance` reads the
+    live record once per row to fill the fields it does not track.)"""
+    values = {f.attname: getattr(row, f.attname) for f in type(row).tracked_fields}
+    return row.instance_type(**values)
+
+
 def record_history(record: models.Model, request: HttpRequest | None = None) -> AuditEntry:
     """The audit entry of one history row written by django-simple-history."""
     stored = type(record)._default_manager.get(pk=record.pk)
-    instance = stored.instance
+    instance = _instance_of(stored)
     previous = stored.prev_record if stored.history_type != "+" else None
     changes = [[c.label, c.old, c.new] for c in describe_changes(stored, previous)]
     return append(
@@ -141,13 +160,15 @@ def record_bulk_history(model: type[models.Model], instances, user=None, request
     history = model.history.model
     ids = [instance.pk for instance in instances]
     counties: dict[int, int] = {}
+    names: dict = {}
     for start in range(0, len(ids), 1000):
         rows = list(history.objects.filter(id__in=ids[start : start + 1000]).order_by("history_id"))
+        _name_related(history, rows, names)
         with transaction.atomic():
             head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
             entries, previous = [], head.last_hash
             for row in rows:
-                instance = row.instance
+                instance = _instance_of(row)
                 station_id, county_id = _places(instance, counties)
                 actor = row.history_user or user
                 entry = AuditEntry(
@@ -161,10 +182,10 @@ def record_bulk_history(model: type[models.Model], instances, user=None, request
                     county_id=county_id,
                     record_type=model._meta.label_lower,
                     record_id=str(instance.pk),
-                    record_label=str(instance)[:200],
+                    record_label=label_of(instance)[:200],
                     history_id=row.pk,
                     history_digest=history_digest(row),
-                    changes=[[c.label, c.old, c.new] for c in describe_changes(row, None)],
+                    changes=[[c.label, c.old, c.new] for c in describe_changes(row, None, names)],
                     detail=row.history_change_reason or "",
                     prev_hash=previous,
                 )

@@ -70,6 +70,10 @@ class Household(Versioned):
         return reverse("registry:household_detail", args=[self.pk])
 
     @property
+    def audit_label(self) -> str:
+        return f"户号 {self.household_number}"
+
+    @property
     def head(self) -> Resident | None:
         members = getattr(self, "_prefetched_objects_cache", {}).get("members")
         if members is not None:

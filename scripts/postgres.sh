@@ -21,6 +21,7 @@ case "${1:-}" in
     as_owner "$bin/pg_ctl" -D "$data/db" -l "$data/server.log" -w -o \
       "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
       start >/dev/null
+    as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres portal
     echo "export PORTAL_PGDATA=$data"
     echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$port/portal"
     ;;
