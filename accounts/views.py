@@ -64,9 +64,10 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("resident", "station")
         .order_by("created_at")[:50]
     )
+    threshold = Policy.for_county(user.county).large_amount_threshold
     for case in waiting:
         case.waiting = case.waiting_days(today)
-        case.missing_labels = [item.label for item in case.missing()]
+        case.missing_labels = [item.label for item in case.missing(threshold)]
     pending_filings = trend = None
     if user.is_supervisor:
         pending_filings = by_review_deadline(

@@ -136,9 +136,17 @@ class FilingQuerySet(StationScopedQuerySet):
 def by_review_deadline(filings, today: datetime.date) -> list:
     """Pending filings with their working-day deadline, the overdue first, then the soonest
     due (the supervisor's queue and dashboard)."""
+    from filing.workdays import entered_days
+
     pending = list(filings.filter(status=Status.PENDING))
+    policies: dict[int, Policy] = {}
+    entered = entered_days(today.year - 1, today.year + 1) if pending else {}
     for filing in pending:
-        filing.deadline = filing.review_deadline()
+        county_id = filing.station.county_id
+        if county_id not in policies:
+            policies[county_id] = Policy.for_county(county_id)
+        policy = policies[county_id]
+        filing.deadline = filing.review_deadline(policy, entered)
         filing.overdue = filing.deadline < today
     pending.sort(key=lambda f: (not f.overdue, f.deadline, f.submitted_at))
     return pending
@@ -262,13 +270,14 @@ class Filing(models.Model):
     def status_display(self) -> str:
         return self.status_on(timezone.localdate())
 
-    def review_deadline(self) -> datetime.date:
-        """Manual review is due within the county's working days (2 by default) [002]."""
+    def review_deadline(self, policy: Policy | None = None, entered: dict | None = None):
+        """Manual review is due within the county's working days (2 by default) [002].
+        (`policy` and `entered` calendar days save queries over a list of filings.)"""
         from filing.workdays import add_working_days
 
-        policy = Policy.for_county(self.station.county_id)
+        policy = policy or Policy.for_county(self.station.county_id)
         submitted = timezone.localtime(self.submitted_at).date()
-        return add_working_days(submitted, policy.manual_review_working_days)
+        return add_working_days(submitted, policy.manual_review_working_days, entered)
 
     # Cancellation -----------------------------------------------------------------------
     def earliest_cancellation(self, policy: Policy) -> datetime.date | None:

@@ -39,10 +39,13 @@ def entered_days(first_year: int, last_year: int) -> dict[datetime.date, bool]:
     return dict(rows.values_list("date", "is_working_day"))
 
 
-def add_working_days(start: datetime.date, count: int) -> datetime.date:
+def add_working_days(
+    start: datetime.date, count: int, entered: dict[datetime.date, bool] | None = None
+) -> datetime.date:
     """The `count`-th working day after `start` (a filing received on a Friday with a limit of
     2 working days is due on the Tuesday)."""
-    entered = entered_days(start.year, start.year + 1 + count // 200)
+    if entered is None:
+        entered = entered_days(start.year, start.year + 1 + count // 200)
     day = start
     remaining = count
     while remaining > 0:

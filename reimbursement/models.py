@@ -185,18 +185,19 @@ class ReimbursementCase(Versioned):
     def threshold(self) -> Decimal:
         return Policy.for_county(self.station.county_id).large_amount_threshold
 
-    def checklist(self) -> list[ChecklistItem]:
+    def checklist(self, threshold: Decimal | None = None) -> list[ChecklistItem]:
+        """`threshold` saves the policy query when a list of cases is checked at once."""
         return checklist(
             kind=self.kind,
             total_cost=self.total_cost,
             birth=self.birth,
             accidental_injury=self.accidental_injury,
-            threshold=self.threshold(),
+            threshold=self.threshold() if threshold is None else threshold,
             received=self.received,
         )
 
-    def missing(self) -> list[ChecklistItem]:
-        return [item for item in self.checklist() if not item.received]
+    def missing(self, threshold: Decimal | None = None) -> list[ChecklistItem]:
+        return [item for item in self.checklist(threshold) if not item.received]
 
     def needs_large_amount_letter(self) -> bool:
         return any(i.document == Document.LARGE_AMOUNT_LETTER for i in self.checklist())
