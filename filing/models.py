@@ -219,6 +219,12 @@ class Filing(models.Model):
         verbose_name = "异地就医备案"
         verbose_name_plural = verbose_name
         ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["station", "submitted_at"], name="filing_station_day"),
+            models.Index(
+                fields=["station", "status", "submitted_at"], name="filing_station_status"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident.name} · {self.care_region_name} · {self.get_category_display()}"

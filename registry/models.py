@@ -237,6 +237,7 @@ class Enrollment(models.Model):
         verbose_name = "参保登记"
         verbose_name_plural = verbose_name
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["station", "created_at"], name="enrollment_station_day")]
 
     def __str__(self) -> str:
         return f"{self.resident.name}的{'新生儿' if self.newborn else ''}参保登记"
@@ -328,6 +329,7 @@ class InfoChange(models.Model):
         verbose_name = "参保信息变更"
         verbose_name_plural = verbose_name
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["station", "created_at"], name="change_station_day")]
 
     def __str__(self) -> str:
         return f"{self.resident.name}的信息变更"

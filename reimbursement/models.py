@@ -175,6 +175,10 @@ class ReimbursementCase(Versioned):
         verbose_name = "县域外补偿"
         verbose_name_plural = verbose_name
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["station", "created_at"], name="case_station_day"),
+            models.Index(fields=["station", "status", "created_at"], name="case_station_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident.name} · {self.get_kind_display()}"

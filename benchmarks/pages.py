@@ -1,0 +1,158 @@
+"""Page and search benchmark on the scale data (issue 9).
+
+    DATABASE_URL=postgres://... .venv/bin/python manage.py generate_scale_data
+    DATABASE_URL=postgres://... .venv/bin/python benchmarks/pages.py
+
+Server time of each list and search page (Django's test client in this process: no network,
+no browser), its query count, and the database time of the two registry searches.
+Targets: list/search pages p95 <= 50 ms; ID-number lookup <= 5 ms in the database; name
+search within a station p95 <= 30 ms; the audit log filtered page <= 200 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
+
+RUNS = 40
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from accounts.models import Role, Station, User
+    from audit.models import AuditEntry
+    from registry.models import Resident
+
+    station = Station.objects.filter(county__code="140881").order_by("pk").first()
+    if station is None:
+        sys.exit("No scale data: run manage.py generate_scale_data first.")
+    caseworker = User.objects.filter(station=station, role=Role.CASEWORKER).first()
+    supervisor, _ = User.objects.get_or_create(
+        username="scale_supervisor",
+        defaults={"full_name": "规模审核员", "role": Role.SUPERVISOR, "county": station.county},
+    )
+    rows = {
+        "residents": Resident.objects.count(),
+        "audit entries": AuditEntry.objects.count(),
+        "history (residents)": Resident.history.count(),
+    }
+    sample = list(Resident.objects.filter(station=station).values_list("id_number", "name")[:2000])
+    rng = random.Random(1)
+
+    def timed(client: Client, method: str, url: str, data=None) -> tuple[list[float], int]:
+        call = getattr(client, method)
+        for _ in range(3):
+            call(url, data)
+        times = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            response = call(url, data)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code in (200, 302), (url, response.status_code)
+        with CaptureQueriesContext(connection) as queries:
+            call(url, data)
+        return times, len(queries.captured_queries)
+
+    def search_then_list(client: Client, list_url: str, query: str):
+        client.post(list_url, {"q": query})
+        return timed(client, "get", list_url)
+
+    worker = Client()
+    worker.force_login(caseworker)
+    county = Client()
+    county.force_login(supervisor)
+    two_char = next((n for _, n in sample if len(n) == 2), "王芳")
+    results = [
+        ("参保人列表（本站）", *timed(worker, "get", reverse("registry:resident_list"))),
+        (
+            "按身份证号查找",
+            *search_then_list(worker, reverse("registry:resident_list"), sample[0][0]),
+        ),
+        (
+            f"按两字姓名查找（{two_char}）",
+            *search_then_list(worker, reverse("registry:resident_list"), two_char),
+        ),
+        (
+            "按户号查找",
+            *search_then_list(worker, reverse("registry:resident_list"), "140881000100"),
+        ),
+        ("备案记录列表", *timed(worker, "get", reverse("filing:list"))),
+        ("补偿案件列表", *timed(worker, "get", reverse("reimbursement:list"))),
+        ("经办员首页", *timed(worker, "get", reverse("home"))),
+        ("审核员首页（全县）", *timed(county, "get", reverse("home"))),
+        ("备案审核队列（全县）", *timed(county, "get", reverse("filing:review_queue"))),
+        ("审计记录（全县，最新一页）", *timed(county, "get", reverse("audit:log"))),
+        (
+            "审计记录（按医保站筛选）",
+            *timed(county, "get", reverse("audit:log"), {"station": station.pk}),
+        ),
+        (
+            "审计记录（按人员和日期筛选）",
+            *timed(
+                county,
+                "get",
+                reverse("audit:log"),
+                {"user": caseworker.pk, "start": "2025-01-01", "end": "2026-12-31"},
+            ),
+        ),
+        (
+            "审计记录（按操作筛选：修改）",
+            *timed(county, "get", reverse("audit:log"), {"action": "update"}),
+        ),
+    ]
+
+    # The database alone: the ID lookup, and name searches within the station.
+    id_times = []
+    for number, _ in rng.sample(sample, 50):
+        started = time.perf_counter()
+        list(Resident.objects.filter(id_number=number).values_list("pk", flat=True))
+        id_times.append((time.perf_counter() - started) * 1000)
+    name_times = []
+    station_residents = Resident.objects.filter(station=station)
+    for _, name in rng.sample(sample, 50):
+        query = name[:2]
+        started = time.perf_counter()
+        list(station_residents.search(query).values_list("pk", "name")[:25])
+        station_residents.search(query).count()
+        name_times.append((time.perf_counter() - started) * 1000)
+
+    server = connection.cursor().connection.info.server_version
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, PostgreSQL {server}"
+    )
+    print("rows: " + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
+    print()
+    print("| 页面 | p50 (ms) | p95 (ms) | 查询数 |")
+    print("|---|---|---|---|")
+    for name, times, queries in results:
+        print(f"| {name} | {statistics.median(times):.1f} | {p95(times):.1f} | {queries} |")
+    print()
+    id_p50, id_p95 = statistics.median(id_times), p95(id_times)
+    name_p50, name_p95 = statistics.median(name_times), p95(name_times)
+    print(f"身份证号码查找（数据库）: p50 {id_p50:.2f} ms, p95 {id_p95:.2f} ms")
+    print(f"姓名查找（本站，含计数）: p50 {name_p50:.1f} ms, p95 {name_p95:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
