@@ -133,7 +133,9 @@ class Command(BaseCommand):
                             days=rng.randrange(20 * 365, 35 * 365)
                         )
                         relationship = Relationship.SON if male else Relationship.DAUGHTER
-                    born = min(born, today - datetime.timedelta(days=30))
+                    if born > today - datetime.timedelta(days=30):
+                        # A young family: a child born any day of the last 18 years.
+                        born = today - datetime.timedelta(days=rng.randrange(30, 18 * 365))
                     members.append(
                         (
                             household,
@@ -160,10 +162,11 @@ class Command(BaseCommand):
             record_bulk_history(Resident, people)
             made += len(people)
             self.stdout.write(f"  {made}/{total}", ending="\r")
+            self.stdout.flush()
 
     @staticmethod
     def _id(rng, born: datetime.date, male: bool, used: set[str]) -> str:
-        while True:
+        for _ in range(100):
             sequence = rng.randrange(0, 999)
             if (sequence % 2 == 1) != male:
                 sequence = (sequence + 1) % 1000
@@ -171,6 +174,8 @@ class Command(BaseCommand):
             if number not in used:
                 used.add(number)
                 return number
+            born += datetime.timedelta(days=1)  # a crowded birthday: the next day
+        raise RuntimeError("no free ID number")
 
     def _cases(self, rng, ids, by_station, total: int) -> None:
         now = timezone.now()
