@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 import uuid
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from accounts.access import STAFF, get_for_user, role_required
 from accounts.models import Role
 from audit.log import append
 from audit.models import Action
-from audit.views import record_trail
+from audit.views import exported_workbook, record_trail
 from audit.views import spreadsheet_cell as _cell
 from printing.pdf import printable_response
 from registry import id_numbers, imports, services
@@ -498,16 +497,4 @@ def resident_export(request: HttpRequest) -> HttpResponse:
             ]
         )
         count += 1
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    append(
-        action=Action.EXPORT, user=request.user, request=request, detail=f"导出参保人 {count} 人"
-    )
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f"attachment; filename=residents-{timezone.localtime():%Y%m%d%H%M}.xlsx"
-    )
-    return response
+    return exported_workbook(request, workbook, "residents", f"导出参保人 {count} 人")
