@@ -10,7 +10,7 @@ from functools import cache
 from django.db import models
 from django.utils import timezone
 
-from registry import id_numbers
+from registry import id_numbers, regions
 
 
 @dataclass
@@ -41,6 +41,8 @@ def _display(model_field: models.Field, value, names: dict | None = None) -> str
         return "（空）"
     if model_field.choices:
         return _choice_labels(model_field).get(value, str(value))
+    if model_field.name.endswith("region_code"):
+        return regions.region_name(value)
     if isinstance(model_field, models.ForeignKey):
         key = (model_field.related_model, value)
         if names is not None and key in names:
@@ -73,7 +75,8 @@ def describe_changes(record, previous, names: dict | None = None) -> list[Change
     """The changed fields of a history row against the one before it (all non-empty fields
     for the first row). `names` caches related records' names over a bulk write."""
     model = record.instance_type
-    tracked = [f for f in record.__class__.tracked_fields if not f.primary_key]
+    # Bookkeeping fields (a submission token, a creation stamp) are not what people changed.
+    tracked = [f for f in record.__class__.tracked_fields if not f.primary_key and f.editable]
     if previous is None:
         changes = []
         for model_field in tracked:
