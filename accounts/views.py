@@ -18,7 +18,7 @@ from accounts.access import role_required
 from accounts.forms import PolicyForm, StaffForm, StationForm
 from accounts.models import Policy, Role, Station, User
 from audit.views import record_trail
-from filing.models import Filing, by_review_deadline
+from filing.models import Filing, pending_by_deadline, with_deadlines
 from registry.models import Enrollment, InfoChange, Resident
 from reimbursement.models import ReimbursementCase
 from reimbursement.models import Status as CaseStatus
@@ -72,10 +72,13 @@ def home(request: HttpRequest) -> HttpResponse:
         case.waiting = case.waiting_days(today)
         case.missing_labels = [item.label for item in case.missing(threshold)]
     pending_filings = trend = None
+    pending_count = 0
     if user.is_supervisor:
-        pending_filings = by_review_deadline(
-            Filing.objects.for_user(user).select_related("resident", "station"), today
+        pending = pending_by_deadline(
+            Filing.objects.for_user(user).select_related("resident", "station")
         )
+        pending_count = pending.count()
+        pending_filings = with_deadlines(pending[:10], today)
         trend = dashboard.trend(user, today)
     open_enrollments = (
         Enrollment.objects.for_user(user)
@@ -91,6 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "today": today,
             "waiting_cases": waiting,
             "pending_filings": pending_filings,
+            "pending_count": pending_count if pending_filings is not None else 0,
             "open_enrollments": open_enrollments,
             "trend": trend,
         },

@@ -133,23 +133,28 @@ class FilingQuerySet(StationScopedQuerySet):
         return queryset
 
 
-def by_review_deadline(filings, today: datetime.date) -> list:
-    """Pending filings with their working-day deadline, the overdue first, then the soonest
-    due (the supervisor's queue and dashboard)."""
+def pending_by_deadline(filings):
+    """Pending filings, the one due first at the top. A deadline is the submission day plus
+    the county's working days, so it never comes earlier for a later submission: ordering by
+    submission time is ordering by deadline, and the overdue come first. The database sorts
+    and pages; deadlines are computed for the rows shown only (`with_deadlines`)."""
+    return filings.filter(status=Status.PENDING).order_by("submitted_at", "pk")
+
+
+def with_deadlines(filings, today: datetime.date) -> list:
+    """The working-day deadline and whether it has passed, for each filing of a page."""
     from filing.workdays import entered_days
 
-    pending = list(filings.filter(status=Status.PENDING))
+    filings = list(filings)
     policies: dict[int, Policy] = {}
-    entered = entered_days(today.year - 1, today.year + 1) if pending else {}
-    for filing in pending:
+    entered = entered_days(today.year - 1, today.year + 1) if filings else {}
+    for filing in filings:
         county_id = filing.station.county_id
         if county_id not in policies:
             policies[county_id] = Policy.for_county(county_id)
-        policy = policies[county_id]
-        filing.deadline = filing.review_deadline(policy, entered)
+        filing.deadline = filing.review_deadline(policies[county_id], entered)
         filing.overdue = filing.deadline < today
-    pending.sort(key=lambda f: (not f.overdue, f.deadline, f.submitted_at))
-    return pending
+    return filings
 
 
 class Filing(models.Model):

@@ -25,7 +25,8 @@ from filing.models import (
     Filing,
     Kind,
     Status,
-    by_review_deadline,
+    pending_by_deadline,
+    with_deadlines,
 )
 from printing.pdf import printable_response
 from registry import id_numbers
@@ -204,11 +205,18 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """人工审核: every pending filing of the county with its working-day deadline, the
     overdue first, then the soonest due."""
     today = timezone.localdate()
-    pending = by_review_deadline(FILINGS.for_user(request.user), today)
+    pending = pending_by_deadline(FILINGS.for_user(request.user))
+    page = Paginator(pending, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_deadlines(page.object_list, today)
     return render(
         request,
         "filing/review_queue.html",
-        {"filings": pending, "today": today, "unknown_years": workdays.unknown_years(today)},
+        {
+            "filings": page.object_list,
+            "page": page,
+            "today": today,
+            "unknown_years": workdays.unknown_years(today),
+        },
     )
 
 
