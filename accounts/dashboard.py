@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 220, 40, 30, 10
 SERIES = (
@@ -36,6 +37,13 @@ class Trend:
     height: int = HEIGHT
 
 
+def day_range(first: datetime.date, last: datetime.date) -> tuple:
+    """From the first day's midnight to the last day's end, in the portal's time zone."""
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(last, datetime.time.max))
+    return start, end
+
+
 def trend(user, today: datetime.date, days: int = 30) -> Trend:
     from django.apps import apps
 
@@ -46,7 +54,7 @@ def trend(user, today: datetime.date, days: int = 30) -> Trend:
         model = apps.get_model(model_name)
         rows = (
             model.objects.for_user(user)
-            .filter(**{f"{stamp}__date__gte": first, f"{stamp}__date__lte": today})
+            .filter(**{f"{stamp}__range": day_range(first, today)})
             .annotate(day=TruncDate(stamp))
             .values("day")
             .annotate(n=Count("pk"))

@@ -229,6 +229,7 @@ class Filing(models.Model):
             models.Index(
                 fields=["station", "status", "submitted_at"], name="filing_station_status"
             ),
+            models.Index(fields=["status", "submitted_at"], name="filing_status_submitted"),
         ]
 
     def __str__(self) -> str:

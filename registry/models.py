@@ -85,8 +85,9 @@ class ResidentQuerySet(StationScopedQuerySet):
     def search(self, query: str) -> ResidentQuerySet:
         """Find by full ID number, household number, or name (a 2-character name included).
 
-        An ID number or household number is an exact match on a unique index; a name matches
-        anywhere in the name, exact matches first.
+        An ID number or household number is an exact match on a unique index; a name is
+        matched from its start (王芳 finds 王芳 and 王芳芳, the exact name first), which the
+        (station, name) pattern index answers without reading the station's every row.
         """
         query = query.strip()
         if not query:
@@ -96,7 +97,7 @@ class ResidentQuerySet(StationScopedQuerySet):
             return self.filter(id_number=number)
         if number.isdigit():
             return self.filter(household__household_number=number)
-        return self.filter(name__contains=query).order_by(
+        return self.filter(name__startswith=query).order_by(
             Case(When(name=query, then=Value(0)), default=Value(1), output_field=IntegerField()),
             "name",
             "pk",

@@ -178,6 +178,7 @@ class ReimbursementCase(Versioned):
         indexes = [
             models.Index(fields=["station", "created_at"], name="case_station_day"),
             models.Index(fields=["station", "status", "created_at"], name="case_station_status"),
+            models.Index(fields=["created_at"], name="case_created"),
         ]
 
     def __str__(self) -> str:

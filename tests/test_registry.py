@@ -171,7 +171,7 @@ class TestSearch:
 
     def test_it_finds_a_two_character_name_exact_match_first(self, as_alice, residents):
         page = self.search(as_alice, "王芳")
-        assert "共 3 人" in page
+        assert "共 2 人" in page  # 王芳 and 王芳芳; 李王芳 does not start with 王芳
         assert page.index(">王芳<") < page.index(">王芳芳<")
         assert "王小明" not in page
 
