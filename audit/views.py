@@ -72,7 +72,14 @@ class LogFilter(forms.Form):
             entries = entries.filter(at__gte=_day_start(data["start"]))
         if data.get("end"):
             entries = entries.filter(at__lt=_day_start(data["end"] + datetime.timedelta(days=1)))
-        return entries.order_by("-id")
+        # Lead the ordering with the filter's own column, so that PostgreSQL walks the matching
+        # (column, -id) index instead of the primary key backwards past other counties' rows.
+        lead = "county_id"
+        for field, column in (("station", "station_id"), ("user", "user_id"), ("action", "action")):
+            if data.get(field):
+                lead = column
+                break
+        return entries.order_by(lead, "-id")
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
