@@ -15,3 +15,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# No collectstatic in tests: WhiteNoise serves from the apps' folders instead.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
