@@ -39,7 +39,12 @@ from registry.models import (
     ResidentImport,
 )
 from security.idempotency import idempotent
-from security.privacy import prefilled_id_number, remember_id_number, remembered_search
+from security.privacy import (
+    posted_text,
+    prefilled_id_number,
+    remember_id_number,
+    remembered_search,
+)
 
 
 @role_required(*STAFF)
@@ -84,7 +89,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The full ID and phone numbers, shown once, for a stated reason that goes into the
     audit trail (个人信息保护法: personal data only as far as the task needs)."""
     resident = get_for_user(Resident.objects.select_related("household", "station"), request, pk=pk)
-    reason = "".join(c for c in request.POST.get("reason", "") if c.isprintable()).strip()[:100]
+    reason = posted_text(request, "reason", 100)
     if not reason:
         messages.error(request, "查看完整号码须填写原因。")
         return redirect(resident)

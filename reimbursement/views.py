@@ -19,7 +19,7 @@ from reimbursement import services
 from reimbursement.forms import CaseForm
 from reimbursement.models import Kind, ReimbursementCase, Status, checklist
 from security.idempotency import idempotent
-from security.privacy import remembered_search
+from security.privacy import posted_text, remembered_search
 
 CASES = ReimbursementCase.objects.select_related("resident", "station", "created_by")
 
@@ -206,7 +206,7 @@ def large_amount_letter(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CASEWORKER)
 def case_void(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_for_user(ReimbursementCase.objects.all(), request, pk=pk)
-    reason = "".join(c for c in request.POST.get("reason", "") if c.isprintable()).strip()[:200]
+    reason = posted_text(request, "reason", 200)
     try:
         services.void(case, reason=reason)
     except services.Refused as refusal:

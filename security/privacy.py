@@ -10,11 +10,15 @@ from django.shortcuts import redirect
 from registry import id_numbers
 
 
+def posted_text(request: HttpRequest, name: str, limit: int) -> str:
+    """A short free-text field (a search, a reason) without control characters, trimmed."""
+    return "".join(c for c in request.POST.get(name) or "" if c.isprintable()).strip()[:limit]
+
+
 def remembered_search(request: HttpRequest, key: str) -> tuple[str, HttpResponseRedirect | None]:
     """(the query to show, a redirect to answer a POST with)."""
     if request.method == "POST":
-        query = "".join(c for c in request.POST.get("q") or "" if c.isprintable())
-        request.session[f"search:{key}"] = query.strip()[:40]
+        request.session[f"search:{key}"] = posted_text(request, "q", 40)
         status = request.POST.get("status", "")
         return "", redirect(f"{request.path}?status={status}" if status else request.path)
     return request.session.get(f"search:{key}", ""), None
