@@ -157,11 +157,14 @@ def test_the_login_page_is_accessible(live_server, browser):
 
 def test_a_resident_is_found_and_opened_with_the_keyboard_alone(portal, page, alice, resident_a):
     page.goto(portal.url + "/login/")
+    # The browser applies autofocus after the first paint: wait for it as a person would.
+    expect(page.locator("#id_username")).to_be_focused()
     page.keyboard.type("alice")  # the username field has the focus
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(portal.url + "/")
+    expect(page.locator("#home-q")).to_be_focused()
     page.keyboard.type(resident_a.id_number)  # the search box has the focus: a card reader
     page.keyboard.press("Enter")
     expect(page.get_by_role("link", name="薛建国")).to_be_visible()
@@ -173,6 +176,7 @@ def test_a_resident_is_found_and_opened_with_the_keyboard_alone(portal, page, al
 def test_an_error_keeps_what_was_typed_and_takes_the_focus(portal, page, alice):
     portal.login("alice")
     portal.go("/registry/residents/new/")
+    expect(page.locator("#id_id_number")).to_be_focused()
     page.keyboard.type("321282199504040042")  # the ID field has the focus; wrong check digit
     page.fill("#id_name", "张娟")
     page.locator("#id_name").press("Enter")
