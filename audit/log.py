@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from audit.bulk import insert
 from audit.history import describe_changes, label_of
 from audit.models import Action, AuditEntry, ChainHead
 
@@ -72,33 +73,61 @@ def append(
         station_id, county_id = _places(instance)
     if user is not None and county_id is None:
         station_id, county_id = station_id or user.station_id, user.county_id
+    entry = _entry(
+        action=action,
+        user=user,
+        username=username,
+        request=request,
+        instance=instance,
+        record_label=str(instance) if instance is not None else "",
+        station_id=station_id,
+        county_id=county_id,
+        history_id=history_id,
+        history_digest=history_digest,
+        changes=changes or [],
+        detail=detail,
+    )
+    _chain([entry])
+    return entry
+
+
+def _entry(
+    *, action, user, username: str, request, instance, record_label: str, detail: str, **fields
+) -> AuditEntry:
+    """An entry's content; its place in the chain (numbers and hashes) comes from `_chain`."""
+    return AuditEntry(
+        at=timezone.now(),
+        user=user,
+        username=(user.get_username() if user else username)[:150],
+        ip=client_ip(request),
+        action=action,
+        record_type=instance._meta.label_lower if instance is not None else "",
+        record_id=str(instance.pk) if instance is not None else "",
+        record_label=record_label[:200],
+        detail=detail[:300],
+        **fields,
+    )
+
+
+def _chain(entries: list[AuditEntry]) -> None:
+    """Number, link, hash and write new entries at the end of the chain, under the lock of
+    its head row, so that entries are numbered and chained in one order."""
     with transaction.atomic():
         # The head row comes from a migration; it is made again only on an empty database
         # (a test's flush): with entries present, a fresh head collides with entry 1.
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditEntry(
-            id=head.last_id + 1,
-            at=timezone.now(),
-            user=user,
-            username=(user.get_username() if user else username)[:150],
-            ip=client_ip(request),
-            action=action,
-            station_id=station_id,
-            county_id=county_id,
-            record_type=instance._meta.label_lower if instance is not None else "",
-            record_id=str(instance.pk) if instance is not None else "",
-            record_label=str(instance)[:200] if instance is not None else "",
-            history_id=history_id,
-            history_digest=history_digest,
-            changes=changes or [],
-            detail=detail[:300],
-            prev_hash=head.last_hash,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save(force_insert=True)
-        head.last_id, head.last_hash = entry.id, entry.hash
-        head.save(update_fields=["last_id", "last_hash"])
-    return entry
+        for entry in entries:
+            county = str(entry.county_id or "-")
+            head.county_seqs[county] = entry.county_seq = head.county_seqs.get(county, 0) + 1
+            entry.id = head.last_id + 1
+            entry.prev_hash = head.last_hash
+            entry.hash = entry.compute_hash()
+            head.last_id, head.last_hash = entry.id, entry.hash
+        if len(entries) == 1:
+            entries[0].save(force_insert=True)
+        else:
+            insert(AuditEntry, entries)
+        head.save(update_fields=["last_id", "last_hash", "county_seqs"])
 
 
 def history_digest(record: models.Model) -> str:
@@ -154,47 +183,64 @@ def record_history(record: models.Model, request: HttpRequest | None = None) -> 
     )
 
 
-def record_bulk_history(model: type[models.Model], instances, user=None, request=None) -> None:
-    """Bulk paths (bulk_create_with_history) send no signal: their history rows (creations)
-    are chained here, a thousand at a time, under one lock of the chain head."""
+def _audit_created(model: type[models.Model], rows: list, user) -> None:
+    """The audit entries of freshly written "created" history rows (bulk writes send no
+    signal), a thousand at a time under one lock of the chain head. The rows are read back,
+    so that their digests are of the values as stored."""
     history = model.history.model
-    ids = [instance.pk for instance in instances]
     counties: dict[int, int] = {}
     names: dict = {}
-    for start in range(0, len(ids), 1000):
-        rows = list(history.objects.filter(id__in=ids[start : start + 1000]).order_by("history_id"))
-        _name_related(history, rows, names)
-        with transaction.atomic():
-            head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-            entries, previous = [], head.last_hash
-            for row in rows:
-                instance = _instance_of(row)
-                station_id, county_id = _places(instance, counties)
-                actor = row.history_user or user
-                entry = AuditEntry(
-                    id=head.last_id + len(entries) + 1,
-                    at=timezone.now(),
-                    user=actor,
-                    username=actor.get_username() if actor else "",
-                    ip=client_ip(request),
-                    action=HISTORY_ACTIONS[row.history_type],
+    for start in range(0, len(rows), 1000):
+        stored = list(
+            history.objects.filter(pk__in=[row.pk for row in rows[start : start + 1000]]).order_by(
+                "pk"
+            )
+        )
+        _name_related(history, stored, names)
+        entries = []
+        for row in stored:
+            instance = _instance_of(row)
+            station_id, county_id = _places(instance, counties)
+            entries.append(
+                _entry(
+                    action=Action.CREATE,
+                    user=user,
+                    username="",
+                    request=None,
+                    instance=instance,
+                    record_label=label_of(instance),
                     station_id=station_id,
                     county_id=county_id,
-                    record_type=model._meta.label_lower,
-                    record_id=str(instance.pk),
-                    record_label=label_of(instance)[:200],
                     history_id=row.pk,
                     history_digest=history_digest(row),
                     changes=[[c.label, c.old, c.new] for c in describe_changes(row, None, names)],
                     detail=row.history_change_reason or "",
-                    prev_hash=previous,
                 )
-                entry.hash = previous = entry.compute_hash()
-                entries.append(entry)
-            AuditEntry.objects.bulk_create(entries)
-            if entries:
-                head.last_id, head.last_hash = entries[-1].id, entries[-1].hash
-                head.save(update_fields=["last_id", "last_hash"])
+            )
+        _chain(entries)
+
+
+def create_with_history(model: type[models.Model], objs: list, *, user=None, reason: str = ""):
+    """Insert new records, a "created" history row for each (as django-simple-history writes
+    it) and the audit entries of those rows, in one transaction."""
+    if not objs:
+        return
+    history = model.history.model
+    with transaction.atomic():
+        insert(model, objs)
+        now = timezone.now()
+        rows = [
+            history(
+                history_date=now,
+                history_user=user,
+                history_change_reason=reason,
+                history_type="+",
+                **{field.attname: getattr(obj, field.attname) for field in history.tracked_fields},
+            )
+            for obj in objs
+        ]
+        insert(history, rows)
+        _audit_created(model, rows, user)
 
 
 def on_history_created(sender, history_instance, **kwargs) -> None:
@@ -218,6 +264,7 @@ def verify(chunk: int = 5000) -> Verification:
     from audit.models import GENESIS
 
     previous_hash, expected_id, checked = GENESIS, 1, 0
+    county_seqs: dict[str, int] = {}
     entries = AuditEntry.objects.order_by("id")
     last_id = 0
     while True:
@@ -236,6 +283,10 @@ def verify(chunk: int = 5000) -> Verification:
                 )
             if entry.compute_hash() != entry.hash:
                 return Verification(checked, entry.id, "该条审计记录的内容被修改过。")
+            county = str(entry.county_id or "-")
+            county_seqs[county] = county_seqs.get(county, 0) + 1
+            if entry.county_seq != county_seqs[county]:
+                return Verification(checked, entry.id, "该条审计记录的县内序号被修改过。")
             if entry.history_id is not None:
                 row = stored_rows.get((entry.record_type, entry.history_id))
                 if row is None:
@@ -247,7 +298,11 @@ def verify(chunk: int = 5000) -> Verification:
     head = ChainHead.objects.filter(pk=1).first()
     if head is None:
         return Verification(checked, expected_id, "哈希链的链头记录已被删除。")
-    if head.last_id != expected_id - 1 or head.last_hash != previous_hash:
+    if (
+        head.last_id != expected_id - 1
+        or head.last_hash != previous_hash
+        or head.county_seqs != county_seqs
+    ):
         return Verification(checked, expected_id, f"第 {expected_id} 条及以后的记录已被删除。")
     return Verification(checked)
 

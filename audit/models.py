@@ -45,6 +45,11 @@ CHANGE_ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
 
 class AuditEntry(models.Model):
     id = models.BigIntegerField("序号", primary_key=True)
+    # The entry's number within its county (1, 2, 3, … per county). The log pages order by it:
+    # only the county's own indexes give that order, so PostgreSQL never walks the primary key
+    # past another county's newer entries. Not hashed (entries written before it existed keep
+    # their hashes); `verify` checks that each county's numbers run on without a gap instead.
+    county_seq = models.BigIntegerField("县内序号", default=0)
     at = models.DateTimeField("时间", db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -89,11 +94,11 @@ class AuditEntry(models.Model):
         verbose_name_plural = verbose_name
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["county", "-id"], name="audit_county_recent"),
-            models.Index(fields=["station", "-id"], name="audit_station_recent"),
-            models.Index(fields=["user", "-id"], name="audit_user_recent"),
+            models.Index(fields=["county", "-county_seq"], name="audit_county_recent"),
+            models.Index(fields=["station", "-county_seq"], name="audit_station_recent"),
+            models.Index(fields=["user", "-county_seq"], name="audit_user_recent"),
             models.Index(fields=["record_type", "record_id"], name="audit_record"),
-            models.Index(fields=["action", "-id"], name="audit_action_recent"),
+            models.Index(fields=["county", "action", "-county_seq"], name="audit_action_recent"),
         ]
 
     def __str__(self) -> str:
@@ -142,6 +147,8 @@ class ChainHead(models.Model):
 
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS)
+    # The last county_seq given in each county: {"<county id>" or "-" for none: number}.
+    county_seqs = models.JSONField(default=dict)
 
     def __str__(self) -> str:
         return f"#{self.last_id}"

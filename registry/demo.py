@@ -11,10 +11,9 @@ import random
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import County, Policy, Role, Station, User
-from audit.log import record_bulk_history
+from audit.log import create_with_history
 from registry import id_numbers
 from registry.models import Household, Relationship, Resident
 
@@ -146,8 +145,7 @@ def load(households_per_station: int = 60, seed: int = 2026) -> dict:
                         address=household.address,
                     )
                 )
-    bulk_create_with_history(residents, Resident, batch_size=500, default_change_reason="演示数据")
-    record_bulk_history(Resident, residents)
+    create_with_history(Resident, residents, reason="演示数据")
     _counter_work(rng, today)
     return {"created": True, "residents": len(residents), "households": 2 * households_per_station}
 
@@ -177,10 +175,7 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
                 completed_at=enrolled,
             )
         )
-    bulk_create_with_history(
-        enrollments, Enrollment, batch_size=500, default_change_reason="演示数据"
-    )
-    record_bulk_history(Enrollment, enrollments)
+    create_with_history(Enrollment, enrollments, reason="演示数据")
     hospitals = ["山西医科大学第一医院", "西安交通大学第一附属医院", "运城市中心医院"]
     for index, resident in enumerate(rng.sample(residents, 12)):
         kind = Kind.CHRONIC if index % 4 == 3 else Kind.INPATIENT

@@ -14,9 +14,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from audit.log import record_bulk_history
+from audit.log import create_with_history
 from registry import id_numbers
 from registry.forms import clean_phone, clean_text
 from registry.models import (
@@ -56,14 +55,12 @@ class SheetError(Exception):
 
 def read_rows(path: Path):
     """(row number, {field: text}) for each non-empty row under the header."""
-    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not .xlsx
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()
+    except Exception as error:  # calamine raises several kinds for a file that is not .xlsx
         raise SheetError("无法读取该文件，请上传 Excel（.xlsx）格式的表格。") from error
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
     header = next(rows, None) or ()
     fields = [COLUMNS.get(str(name or "").strip()) for name in header]
     missing = [name for name in ("姓名", "身份证号码") if COLUMNS[name] not in fields]
@@ -72,12 +69,19 @@ def read_rows(path: Path):
             f"表格第一行缺少列：{'、'.join(missing)}（身份证号码也可写作“身份证号”）。"
         )
     for number, row in enumerate(rows, start=2):
-        values = {
-            f: str(v).strip() for f, v in zip(fields, row, strict=False) if f and v is not None
-        }
+        values = {f: cell_text(v) for f, v in zip(fields, row, strict=False) if f}
         if any(values.values()):
             yield number, values
-    workbook.close()
+
+
+def cell_text(value) -> str:
+    """A cell as the caseworker sees it. Numbers come back as floats: a phone or household
+    number typed as a number reads 13912345678, not 13912345678.0. A float too large to be
+    exact (an 18-digit ID number stored as a number has lost its last digits) keeps its
+    exponent form, so it can never pass for a valid number."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)
+    return str(value).strip()
 
 
 def check_row(values: dict) -> tuple[dict, list[str]]:
@@ -92,7 +96,9 @@ def check_row(values: dict) -> tuple[dict, list[str]]:
         clean["ethnicity"] = clean_text(values.get("ethnicity", "")) or "汉族"
     except ValidationError as error:
         problems.extend(error.messages)
-    if values.get("id_number"):
+    if "e+" in values.get("id_number", "").lower():
+        problems.append("身份证号码被存成了数字，后几位已丢失；请把该列设为“文本”后重新填写")
+    elif values.get("id_number"):
         try:
             clean["id_number"] = id_numbers.validate(values["id_number"])
         except ValidationError as error:
@@ -214,14 +220,7 @@ def _import(job: ResidentImport, rows: list[dict]) -> None:
                 )
                 new_households.append(households[number])
         if new_households:
-            bulk_create_with_history(
-                new_households,
-                Household,
-                batch_size=BATCH,
-                default_user=user,
-                default_change_reason="Excel 导入",
-            )
-            record_bulk_history(Household, new_households, user=user)
+            create_with_history(Household, new_households, user=user, reason="Excel 导入")
         for start_at in range(0, len(rows), BATCH):
             chunk = rows[start_at : start_at + BATCH]
             residents = [
@@ -237,14 +236,7 @@ def _import(job: ResidentImport, rows: list[dict]) -> None:
                 )
                 for row in chunk
             ]
-            bulk_create_with_history(
-                residents,
-                Resident,
-                batch_size=BATCH,
-                default_user=user,
-                default_change_reason="Excel 导入",
-            )
-            record_bulk_history(Resident, residents, user=user)
+            create_with_history(Resident, residents, user=user, reason="Excel 导入")
             job.imported = start_at + len(chunk)
             progress(job, job.imported)
     job.done = job.total

@@ -107,3 +107,53 @@ def test_the_command_verifies_and_fails_loudly(trail, capsys):
     with pytest.raises(SystemExit):
         call_command("verify_audit")
     assert f"第 {trail[3].id} 条" in capsys.readouterr().err
+
+
+def test_each_county_numbers_its_own_entries(trail, alice, frank):
+    from audit.log import append
+
+    append(action=Action.LOGIN, user=frank)
+    append(action=Action.LOGIN, user=alice)
+    for county in (alice.county, frank.county):
+        numbers = list(
+            AuditEntry.objects.filter(county=county)
+            .order_by("id")
+            .values_list("county_seq", flat=True)
+        )
+        assert numbers == list(range(1, len(numbers) + 1))
+    login = AuditEntry.objects.get(county=frank.county, action=Action.LOGIN)
+    assert login.county_seq == AuditEntry.objects.filter(county=frank.county).count()
+    assert login.county_seq < login.id  # its own county's number, not the chain's
+
+
+def test_an_altered_county_number_is_found(trail):
+    target = trail[3]
+    AuditEntry.objects.filter(id=target.id).update(county_seq=target.county_seq + 1000)
+    result = verify()
+    assert result.broken_at == target.id and "县内序号" in result.reason
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_numbers_existing_entries_within_their_county(county, other_county):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("audit", "0002_chain_head")], [("audit", "0003_county_seq")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    counties = [county, other_county, county, county, other_county]
+    OldEntry = old.get_model("audit", "AuditEntry")
+    OldEntry.objects.all().delete()  # the fixtures' own entries
+    OldEntry.objects.bulk_create(
+        OldEntry(id=n, at="2026-11-01T08:00:00+08:00", action="login", county_id=c.pk, hash=str(n))
+        for n, c in enumerate(counties, start=1)
+    )
+    old.get_model("audit", "ChainHead").objects.update_or_create(pk=1, defaults={"last_id": 5})
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    numbers = list(AuditEntry.objects.order_by("id").values_list("county_seq", flat=True))
+    assert numbers == [1, 1, 2, 3, 2]
+    from audit.models import ChainHead
+
+    assert ChainHead.objects.get().county_seqs == {str(county.pk): 3, str(other_county.pk): 2}

@@ -142,3 +142,23 @@ def test_the_county_dashboard(as_carol, resident_a, alice, resident_b, bob):
     assert "古魏镇医保站" in page and "风陵渡镇医保站" in page
     assert late.get_absolute_url() in page and "已超时" in page
     assert "5 天" in page  # the case waiting longest, with its age
+
+
+def test_the_log_pages_through_the_countys_entries_while_another_county_writes(
+    as_carol, carol, frank
+):
+    from audit.log import append
+
+    for n in range(70):
+        append(action=Action.DENIED, user=carol, detail=f"本县第{n}条")
+        if n % 10 == 0:
+            append(action=Action.DENIED, user=frank, detail=f"外县第{n}条")
+    first = as_carol.get(reverse("audit:log"), {"action": "denied"})
+    page = first.content.decode()
+    assert "本县第69条" in page and "本县第20条" in page and "本县第19条" not in page
+    assert "外县" not in page
+    older = first.context["next_before"]
+    second = as_carol.get(reverse("audit:log"), {"action": "denied", "before": older})
+    page = second.content.decode()
+    assert "本县第19条" in page and "本县第0条" in page and "本县第20条" not in page
+    assert "外县" not in page and second.context["next_before"] is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -98,6 +99,39 @@ def test_a_sheet_without_the_needed_columns_is_refused(as_alice):
         time.sleep(0.05)
     assert response.status_code == 302
     assert job.status == ImportStatus.REFUSED and "缺少列：身份证号码" in job.errors[0][1]
+
+
+def test_numbers_typed_as_numbers_read_as_the_caseworker_sees_them(as_alice):
+    row = ["张娟", ZHANG_JUAN_ID, "汉族", 18252602688, "古魏镇西关村8号", 140830300001, "户主"]
+    _, job = upload(as_alice, [row])
+    assert job.status == ImportStatus.DONE
+    resident = Resident.objects.get(id_number=ZHANG_JUAN_ID)
+    assert resident.phone == "18252602688"
+    assert resident.household.household_number == "140830300001"
+
+
+def test_an_id_number_stored_as_a_number_is_refused_not_rounded(as_alice):
+    # A number cell keeps about 15 significant digits: an 18-digit ID loses its last ones.
+    row = ["张娟", int(ZHANG_JUAN_ID[:17] + "0"), "汉族", "", "", "", ""]
+    _, job = upload(as_alice, [row])
+    assert job.status == ImportStatus.REFUSED and not Resident.objects.exists()
+    assert job.errors == [[2, "身份证号码被存成了数字，后几位已丢失；请把该列设为“文本”后重新填写"]]
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused_with_a_message(as_alice):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "不是表格")
+    fake = SimpleUploadedFile("名单.xlsx", buffer.getvalue())
+    as_alice.post(reverse("registry:import_create"), {"sheet": fake})
+    job = ResidentImport.objects.latest("pk")
+    for _ in range(200):
+        job.refresh_from_db()
+        if not job.running:
+            break
+        time.sleep(0.05)
+    assert job.status == ImportStatus.REFUSED
+    assert job.errors == [[1, "无法读取该文件，请上传 Excel（.xlsx）格式的表格。"]]
 
 
 def test_a_file_that_is_not_xlsx_is_refused_at_once(as_alice):

@@ -16,10 +16,9 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import County, Policy, Role, Station, User
-from audit.log import record_bulk_history
+from audit.log import create_with_history
 from filing.models import Category, Evidence, Filing, Review, Status, add_months
 from registry import demo, id_numbers
 from registry.models import Household, Relationship, Resident
@@ -149,17 +148,11 @@ class Command(BaseCommand):
                             ),
                         )
                     )
-            bulk_create_with_history(
-                households, Household, batch_size=BATCH, default_change_reason="规模测试数据"
-            )
+            create_with_history(Household, households, reason="规模测试数据")
             for household, resident in members:
                 resident.household = household
             people = [resident for _, resident in members]
-            bulk_create_with_history(
-                people, Resident, batch_size=BATCH, default_change_reason="规模测试数据"
-            )
-            record_bulk_history(Household, households)
-            record_bulk_history(Resident, people)
+            create_with_history(Resident, people, reason="规模测试数据")
             made += len(people)
             self.stdout.write(f"  {made}/{total}", ending="\r")
             self.stdout.flush()
@@ -213,10 +206,7 @@ class Command(BaseCommand):
                 )
                 case.status = "forwarded" if rng.random() < 0.7 else "incomplete"
                 batch.append(case)
-            bulk_create_with_history(
-                batch, ReimbursementCase, batch_size=BATCH, default_change_reason="规模测试数据"
-            )
-            record_bulk_history(ReimbursementCase, batch)
+            create_with_history(ReimbursementCase, batch, reason="规模测试数据")
 
     def _filings(self, rng, ids, by_station, total: int) -> None:
         now = timezone.now()
@@ -253,7 +243,4 @@ class Command(BaseCommand):
                         submitted_at=submitted,
                     )
                 )
-            bulk_create_with_history(
-                batch, Filing, batch_size=BATCH, default_change_reason="规模测试数据"
-            )
-            record_bulk_history(Filing, batch)
+            create_with_history(Filing, batch, reason="规模测试数据")
