@@ -79,7 +79,8 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         pending_count = pending.count()
         pending_filings = with_deadlines(pending[:10], today)
-        trend = dashboard.trend(user, today)
+        stations = list(stations)
+        trend = dashboard.trend(user, today, stations)
     open_enrollments = (
         Enrollment.objects.for_user(user)
         .filter(completed_at__isnull=True)

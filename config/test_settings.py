@@ -18,3 +18,5 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # No collectstatic in tests: WhiteNoise serves from the apps' folders instead.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Each test starts with an empty cache of its own (tests/conftest.py), not the dev server's.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -21,6 +21,14 @@ from registry.models import Household, Relationship, Resident
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The dashboard keeps past days' counts in the cache: no test sees another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_report_header(config) -> str:
     from django.conf import settings
 

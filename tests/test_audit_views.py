@@ -144,6 +144,23 @@ def test_the_county_dashboard(as_carol, resident_a, alice, resident_b, bob):
     assert "5 天" in page  # the case waiting longest, with its age
 
 
+def test_the_trend_covers_thirty_days_and_counts_todays_work_at_once(
+    as_carol, resident_a, alice, resident_b, bob
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.conftest import make_case
+
+    days_ago = lambda n: timezone.localtime() - datetime.timedelta(days=n)  # noqa: E731
+    make_case(resident_a, alice, created_at=days_ago(29))  # the first day shown
+    make_case(resident_b, bob, created_at=days_ago(30))  # the day before it: not shown
+    assert "县域外补偿（1）" in as_carol.get(reverse("home")).content.decode()
+    make_case(resident_b, bob)  # today, after the past days were counted and kept
+    assert "县域外补偿（2）" in as_carol.get(reverse("home")).content.decode()
+
+
 def test_the_log_pages_through_the_countys_entries_while_another_county_writes(
     as_carol, carol, frank
 ):
