@@ -96,7 +96,6 @@ def _entry(
 ) -> AuditEntry:
     """An entry's content; its place in the chain (numbers and hashes) comes from `_chain`."""
     return AuditEntry(
-        at=timezone.now(),
         user=user,
         username=(user.get_username() if user else username)[:150],
         ip=client_ip(request),
@@ -117,6 +116,7 @@ def _chain(entries: list[AuditEntry]) -> None:
         # (a test's flush): with entries present, a fresh head collides with entry 1.
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         for entry in entries:
+            entry.at = timezone.now()  # under the lock: the chain's order is the order in time
             county = str(entry.county_id or "-")
             head.county_seqs[county] = entry.county_seq = head.county_seqs.get(county, 0) + 1
             entry.id = head.last_id + 1
