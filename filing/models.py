@@ -141,12 +141,13 @@ def pending_by_deadline(filings):
     return filings.filter(status=Status.PENDING).order_by("submitted_at", "pk")
 
 
-def with_deadlines(filings, today: datetime.date) -> list:
-    """The working-day deadline and whether it has passed, for each filing of a page."""
+def with_deadlines(filings, today: datetime.date, policy: Policy | None = None) -> list:
+    """The working-day deadline and whether it has passed, for each filing of a page
+    (`policy`: the county's, when the caller has it already)."""
     from filing.workdays import entered_days
 
     filings = list(filings)
-    policies: dict[int, Policy] = {}
+    policies: dict[int, Policy] = {policy.county_id: policy} if policy else {}
     entered = entered_days(today.year - 1, today.year + 1) if filings else {}
     for filing in filings:
         county_id = filing.station.county_id

@@ -15,6 +15,9 @@ from django.utils import timezone
 
 IDLE_LIMIT = datetime.timedelta(minutes=30)
 ABSOLUTE_LIMIT = datetime.timedelta(hours=12)
+# The last request is written to the session at most once a minute, not on every page: a page
+# view then costs no session write. Idle time is measured to that minute (never longer).
+SEEN_RESOLUTION = datetime.timedelta(minutes=1)
 
 # No inline script and no other origin; inline style attributes stay allowed for the printed
 # forms' column widths.
@@ -56,8 +59,10 @@ class SessionExpiryMiddleware:
                 logout(request)
                 messages.info(request, "长时间未操作或登录已超过 12 小时，请重新登录。")
                 return redirect(f"{reverse('login')}?next={request.path}")
-            session["authenticated_at"] = started.isoformat()
-            session["last_seen"] = moment.isoformat()
+            if "authenticated_at" not in session:
+                session["authenticated_at"] = started.isoformat()
+            if "last_seen" not in session or moment - last_seen >= SEEN_RESOLUTION:
+                session["last_seen"] = moment.isoformat()
         return self.get_response(request)
 
 

@@ -312,3 +312,21 @@ def test_a_case_is_voided_with_a_reason_and_stays(as_alice, resident_a, alice):
     assert case.history.latest().history_user == alice
     assert "重复受理" in as_alice.get(case.get_absolute_url()).content.decode()
     assert case.get_absolute_url() not in as_alice.get(reverse("home")).content.decode()
+
+
+def test_the_home_page_shows_the_fifteen_longest_waiting_and_links_to_the_rest(
+    as_alice, resident_a, alice
+):
+    for days in range(16):
+        make_case(resident_a, alice, created_at=timezone.now() - datetime.timedelta(days=days))
+    page = as_alice.get(reverse("home")).content.decode()
+    assert "15 天" in page and "1 天" in page and "<strong>0 天</strong>" not in page
+    assert "?status=incomplete" in page and "查看全部材料不全的案件" in page
+    listed = as_alice.get(reverse("reimbursement:list"), {"status": "incomplete"})
+    assert listed.context["page"].paginator.count == 16
+
+
+def test_no_link_to_the_rest_when_all_waiting_cases_are_shown(as_alice, resident_a, alice):
+    for days in range(15):
+        make_case(resident_a, alice, created_at=timezone.now() - datetime.timedelta(days=days))
+    assert "查看全部材料不全的案件" not in as_alice.get(reverse("home")).content.decode()

@@ -82,6 +82,20 @@ class TestSessions:
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
         assert client.get(reverse("home")).status_code == 302
 
+    def test_pages_within_a_minute_do_not_rewrite_the_session(self, alice, clock):
+        client = self.logged_in(alice)
+        client.get(reverse("home"))
+        key = client.session.session_key
+        stored = Session.objects.get(session_key=key).session_data
+        clock["now"] += datetime.timedelta(seconds=30)
+        assert client.get(reverse("home")).status_code == 200
+        assert Session.objects.get(session_key=key).session_data == stored
+        clock["now"] += datetime.timedelta(seconds=31)  # a minute on: the visit is recorded
+        client.get(reverse("home"))
+        assert Session.objects.get(session_key=key).session_data != stored
+        clock["now"] += datetime.timedelta(minutes=29, seconds=59)
+        assert client.get(reverse("home")).status_code == 200
+
     def test_twelve_hours_after_login_the_session_ends_however_busy(self, alice, clock):
         started = clock["now"]
         client = self.logged_in(alice)
