@@ -5,18 +5,22 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from accounts import dashboard
 from accounts.access import role_required
 from accounts.forms import PolicyForm, StaffForm, StationForm
 from accounts.models import Policy, Role, Station, User
+from audit.log import change_marks
 from audit.views import record_trail
 from filing.models import Filing, pending_by_deadline, with_deadlines
 from registry.models import Enrollment, InfoChange, Resident
@@ -46,11 +50,38 @@ login_view = login_not_required(LoginView.as_view())
 WAITING_ON_HOME = 15
 
 
+# How long a dashboard is kept at most, should a change ever bypass the audit chain's marks.
+ACTIVITY_CACHED = 300  # seconds
+
+
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.ADMINISTRATOR:
         return redirect("accounts:staff_list")
     today = timezone.localdate()
+    return render(
+        request, "accounts/home.html", {"today": today, "activity": _activity(user, today)}
+    )
+
+
+def _activity(user: User, today) -> str:
+    """The station's day (the county's, for a supervisor or auditor) as HTML. It is the most
+    visited page of the portal and is built from many rows, so it is kept in the cache until
+    the next change of a record there (audit.log.change_marks) or the next day."""
+    scopes = ["all", f"county:{user.county_id}"]
+    if user.is_caseworker:
+        scopes.append(f"station:{user.station_id}")
+    else:
+        scopes.append(f"stations-of:{user.county_id}")
+    key = f"home:{user.role}:{scopes[-1]}:{today.isoformat()}:{change_marks(*scopes)}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("accounts/_activity.html", _activity_context(user, today))
+        cache.set(key, html, ACTIVITY_CACHED)
+    return mark_safe(html)  # rendered by our own template, which escaped every value
+
+
+def _activity_context(user: User, today) -> dict:
     stations = Station.objects.filter(county=user.county)
     if user.is_caseworker:
         stations = stations.filter(pk=user.station_id)
@@ -94,20 +125,17 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("resident")
         .order_by("created_at")[:20]
     )
-    return render(
-        request,
-        "accounts/home.html",
-        {
-            "stations": stations,
-            "today": today,
-            "waiting_cases": waiting,
-            "more_waiting": more_waiting,
-            "pending_filings": pending_filings,
-            "pending_count": pending_count if pending_filings is not None else 0,
-            "open_enrollments": open_enrollments,
-            "trend": trend,
-        },
-    )
+    return {
+        "user": user,
+        "stations": stations,
+        "today": today,
+        "waiting_cases": waiting,
+        "more_waiting": more_waiting,
+        "pending_filings": pending_filings,
+        "pending_count": pending_count if pending_filings is not None else 0,
+        "open_enrollments": open_enrollments,
+        "trend": trend,
+    }
 
 
 def _count(model, day=None, stamp: str = "created_at"):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -128,6 +130,50 @@ def _chain(entries: list[AuditEntry]) -> None:
         else:
             insert(AuditEntry, entries)
         head.save(update_fields=["last_id", "last_hash", "county_seqs"])
+    _mark_changed(entries)
+
+
+# Every change of a business record passes through the chain, so the chain marks the station
+# and county it belongs to (or the whole installation) as changed. A page built from many rows
+# (the home dashboards) is kept in the cache under these marks until the next change there.
+# Marks are fresh random tokens, not counters: two writers can never leave the same mark.
+
+
+def _mark_changed(entries: list[AuditEntry]) -> None:
+    scopes = set()
+    for entry in entries:
+        if entry.history_id is None:
+            continue  # a security event changes no record
+        if not entry.county_id:
+            scopes.add("all")  # e.g. the holiday calendar
+        elif not entry.station_id:
+            scopes.add(f"county:{entry.county_id}")  # e.g. the county's policy
+        else:
+            scopes.update({f"station:{entry.station_id}", f"stations-of:{entry.county_id}"})
+    if not scopes:
+        return
+
+    def mark() -> None:
+        cache.set_many({f"changed:{scope}": uuid.uuid4().hex for scope in scopes}, None)
+
+    # Now, for this request's next page; and again at commit, so that a page built by another
+    # request before the commit (without this change) is never kept under the final mark.
+    mark()
+    transaction.on_commit(mark)
+
+
+def change_marks(*scopes: str) -> str:
+    """The current marks of these scopes, as one key part: "all" (records of no county),
+    "county:<id>" (the county's own records), "station:<id>" (a station's records) and
+    "stations-of:<county id>" (any station's records in that county). A mark the cache has
+    lost is replaced by a new one, never read as an old one."""
+    keys = [f"changed:{scope}" for scope in scopes]
+    marks = cache.get_many(keys)
+    for key in keys:
+        if key not in marks:
+            cache.add(key, uuid.uuid4().hex, None)
+            marks[key] = cache.get(key)
+    return "-".join(str(marks[key]) for key in keys)
 
 
 def history_digest(record: models.Model) -> str:

@@ -120,7 +120,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        # Each gunicorn thread keeps its connection for a minute instead of opening one per
+        # request; a connection the server dropped is noticed before use.
+        conn_max_age=envint("DB_CONN_MAX_AGE", "60"),
+        conn_health_checks=True,
     )
 }
 # Every request is one transaction: a failure at any step of a write leaves nothing behind.
@@ -163,6 +166,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        # Dashboards are kept per station and day (accounts/views.py): room for a county.
+        "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
 

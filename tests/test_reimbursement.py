@@ -330,3 +330,61 @@ def test_no_link_to_the_rest_when_all_waiting_cases_are_shown(as_alice, resident
     for days in range(15):
         make_case(resident_a, alice, created_at=timezone.now() - datetime.timedelta(days=days))
     assert "查看全部材料不全的案件" not in as_alice.get(reverse("home")).content.decode()
+
+
+def test_the_station_day_is_rebuilt_after_each_change_and_only_then(
+    as_alice, alice, resident_a, as_erin, erin, django_assert_max_num_queries
+):
+    policy = Policy.for_county(erin.county)  # made on first read; exists in a real county
+    case = make_case(resident_a, alice, total_cost=Decimal("25000.00"))
+    page = as_alice.get(reverse("home")).content.decode()
+    assert case.get_absolute_url() in page and "大额补偿承诺书" not in page
+    with django_assert_max_num_queries(6):  # session, user, station: the day is kept
+        as_alice.get(reverse("home"))
+
+    # A county-wide change (the threshold, by the administrator) shows at once.
+    data = {
+        "version": policy.version,
+        "backdating_days": 5,
+        "temporary_validity_months": 6,
+        "referral_validity_months": 6,
+        "long_term_min_validity_months": 12,
+        "long_term_cancel_after_months": 6,
+        "large_amount_threshold": "20000.00",
+        "manual_review_working_days": 3,
+        "automatic_review": "on",
+        "max_family_members": 5,
+    }
+    assert as_erin.post(reverse("accounts:policy"), data).status_code == 302
+    assert "大额补偿承诺书" in as_alice.get(reverse("home")).content.decode()
+
+    # So does the station's own work: the case is completed and leaves the waiting list.
+    case.received = [item.document for item in case.checklist()]
+    case.refresh_status()
+    case.save()
+    assert case.get_absolute_url() not in as_alice.get(reverse("home")).content.decode()
+
+
+def test_a_lost_change_mark_is_replaced_by_a_new_one(alice):
+    from django.core.cache import cache
+
+    from audit.log import change_marks
+
+    before = change_marks("all", "station:1")
+    assert change_marks("all", "station:1") == before
+    cache.delete("changed:station:1")
+    assert change_marks("all", "station:1") != before
+
+
+def test_another_stations_work_leaves_the_station_day_as_it_is(
+    as_alice, alice, bob, resident_b, as_carol, django_assert_max_num_queries
+):
+    Policy.for_county(alice.county)
+    as_alice.get(reverse("home"))
+    as_carol.get(reverse("home"))
+    case = make_case(resident_b, bob)
+    with django_assert_max_num_queries(6):  # alice's station: nothing changed
+        page = as_alice.get(reverse("home")).content.decode()
+    assert case.get_absolute_url() not in page
+    # The county's supervisor sees it at once.
+    assert case.get_absolute_url() in as_carol.get(reverse("home")).content.decode()
