@@ -14,7 +14,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from accounts.models import User
 user = User.objects.filter(username__startswith='scale_', role='caseworker').order_by('pk').first()
 s = SessionStore(); s['_auth_user_id'] = str(user.pk)
-s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'
+s['_auth_user_backend'] = 'accounts.backends.StaffBackend'
 s['_auth_user_hash'] = user.get_session_auth_hash(); s.create(); print(s.session_key)" | tail -n 1)
 BIND=127.0.0.1:8899 WEB_CONCURRENCY=3 .venv/bin/gunicorn config.wsgi:application \
   -c config/gunicorn.py --env DJANGO_SETTINGS_MODULE=benchmarks.settings --access-logfile /dev/null &

@@ -29,7 +29,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query, answer = remembered_search(request, "cases")
     if answer:
         return answer
-    cases = CASES.for_user(request.user)
+    # The list shows the resident's name only: no station or caseworker rows to read.
+    cases = ReimbursementCase.objects.select_related("resident").for_user(request.user)
     if query:
         cases = cases.filter(resident__in=Resident.objects.for_user(request.user).search(query))
     status = request.GET.get("status", "")
