@@ -12,6 +12,16 @@ from __future__ import annotations
 from django.db import connections, models, router
 
 BATCH = 2000
+# Fields whose Python value COPY takes as it is (Django's preparation returns it unchanged):
+# preparing every text column one by one was half the time of an insert. Dates, times,
+# decimals and JSON still go through Django's preparation.
+AS_THEY_ARE = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
 
 
 def insert(model: type[models.Model], objs: list) -> None:
@@ -35,13 +45,14 @@ def insert(model: type[models.Model], objs: list) -> None:
             )
             for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
                 obj.pk = pk
+        plain = [field.attname for field in fields if isinstance(field, AS_THEY_ARE)]
+        prepared = [field for field in fields if not isinstance(field, AS_THEY_ARE)]
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row(
-                    [
-                        field.get_db_prep_save(field.pre_save(obj, True), connection)
-                        for field in fields
-                    ]
-                )
+                values = {name: getattr(obj, name) for name in plain}
+                for field in prepared:
+                    value = field.pre_save(obj, True)
+                    values[field.attname] = field.get_db_prep_save(value, connection)
+                copy.write_row([values[field.attname] for field in fields])
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
