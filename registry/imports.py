@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from audit.log import create_with_history
@@ -140,7 +140,8 @@ def run(job_id: int) -> None:
         job.refresh_from_db()
         if job.status != ImportStatus.REFUSED:  # a refused sheet may be imported valid-only
             Path(job.path).unlink(missing_ok=True)
-        close_old_connections()
+        # The thread ends here: its connection goes with it (kept connections would pile up).
+        connection.close()
 
 
 def _run(job: ResidentImport) -> None:
