@@ -38,13 +38,18 @@ def sheet(rows, header=HEADER) -> SimpleUploadedFile:
 
 def upload(client, rows, **extra):
     response = client.post(reverse("registry:import_create"), {"sheet": sheet(rows), **extra})
+    return response, latest_job()
+
+
+def latest_job() -> ResidentImport:
+    """The newest import, once its background thread has finished."""
     job = ResidentImport.objects.latest("pk")
-    for _ in range(200):  # the import runs in a background thread
+    for _ in range(200):
         job.refresh_from_db()
         if not job.running:
             break
         time.sleep(0.05)
-    return response, job
+    return job
 
 
 def test_a_valid_sheet_is_imported_with_households_and_history(as_alice, alice):
@@ -72,12 +77,7 @@ def test_any_bad_row_stops_the_import_with_a_report_by_row(as_alice, resident_a)
 
     # The caseworker chooses to import the valid rows.
     as_alice.post(reverse("registry:import_valid_rows", args=[job.pk]))
-    again = ResidentImport.objects.latest("pk")
-    for _ in range(200):
-        again.refresh_from_db()
-        if not again.running:
-            break
-        time.sleep(0.05)
+    again = latest_job()
     assert again.status == ImportStatus.DONE and again.imported == 3
     assert Resident.objects.count() == 4
 
@@ -91,12 +91,7 @@ def test_a_sheet_without_the_needed_columns_is_refused(as_alice):
     response = as_alice.post(
         reverse("registry:import_create"), {"sheet": sheet([["张娟"]], header=["姓名"])}
     )
-    job = ResidentImport.objects.latest("pk")
-    for _ in range(200):
-        job.refresh_from_db()
-        if not job.running:
-            break
-        time.sleep(0.05)
+    job = latest_job()
     assert response.status_code == 302
     assert job.status == ImportStatus.REFUSED and "缺少列：身份证号码" in job.errors[0][1]
 
@@ -124,12 +119,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused_with_a_message(as_alice):
         archive.writestr("readme.txt", "不是表格")
     fake = SimpleUploadedFile("名单.xlsx", buffer.getvalue())
     as_alice.post(reverse("registry:import_create"), {"sheet": fake})
-    job = ResidentImport.objects.latest("pk")
-    for _ in range(200):
-        job.refresh_from_db()
-        if not job.running:
-            break
-        time.sleep(0.05)
+    job = latest_job()
     assert job.status == ImportStatus.REFUSED
     assert job.errors == [[1, "无法读取该文件，请上传 Excel（.xlsx）格式的表格。"]]
 
