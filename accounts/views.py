@@ -83,13 +83,11 @@ def _activity(user: User, today) -> str:
 
 def _activity_context(user: User, today) -> dict:
     stations = Station.objects.filter(county=user.county)
-    if user.is_caseworker:
-        stations = stations.filter(pk=user.station_id)
     # Subqueries, not joins: several counted relations joined together would multiply rows.
     if user.is_caseworker:
         # One station's total is one index count; the county's twenty would cost more than
         # the rest of the dashboard, so it shows today's work only.
-        stations = stations.annotate(resident_count=_count(Resident))
+        stations = stations.filter(pk=user.station_id).annotate(resident_count=_count(Resident))
     stations = stations.annotate(
         enrollments_today=_count(Enrollment, today),
         changes_today=_count(InfoChange, today),
@@ -132,7 +130,7 @@ def _activity_context(user: User, today) -> dict:
         "waiting_cases": waiting,
         "more_waiting": more_waiting,
         "pending_filings": pending_filings,
-        "pending_count": pending_count if pending_filings is not None else 0,
+        "pending_count": pending_count,
         "open_enrollments": open_enrollments,
         "trend": trend,
     }
