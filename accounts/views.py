@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -14,13 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from accounts import dashboard
 from accounts.access import role_required
 from accounts.forms import PolicyForm, StaffForm, StationForm
 from accounts.models import Policy, Role, Station, User
-from audit.log import change_marks
+from audit.log import kept_until_changed
 from audit.views import record_trail
 from filing.models import Filing, pending_by_deadline, with_deadlines
 from registry.models import Enrollment, InfoChange, Resident
@@ -50,35 +48,19 @@ login_view = login_not_required(LoginView.as_view())
 WAITING_ON_HOME = 15
 
 
-# How long a dashboard is kept at most, should a change ever bypass the audit chain's marks.
-ACTIVITY_CACHED = 300  # seconds
-
-
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.ADMINISTRATOR:
         return redirect("accounts:staff_list")
     today = timezone.localdate()
-    return render(
-        request, "accounts/home.html", {"today": today, "activity": _activity(user, today)}
+    # The most visited page of the portal, built from many rows: the station's day (the
+    # county's, for a supervisor or auditor) is kept until the next change there or the next day.
+    activity = kept_until_changed(
+        f"home:{user.role}:{today.isoformat()}",
+        user,
+        lambda: render_to_string("accounts/_activity.html", _activity_context(user, today)),
     )
-
-
-def _activity(user: User, today) -> str:
-    """The station's day (the county's, for a supervisor or auditor) as HTML. It is the most
-    visited page of the portal and is built from many rows, so it is kept in the cache until
-    the next change of a record there (audit.log.change_marks) or the next day."""
-    scopes = ["all", f"county:{user.county_id}"]
-    if user.is_caseworker:
-        scopes.append(f"station:{user.station_id}")
-    else:
-        scopes.append(f"stations-of:{user.county_id}")
-    key = f"home:{user.role}:{scopes[-1]}:{today.isoformat()}:{change_marks(*scopes)}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("accounts/_activity.html", _activity_context(user, today))
-        cache.set(key, html, ACTIVITY_CACHED)
-    return mark_safe(html)  # rendered by our own template, which escaped every value
+    return render(request, "accounts/home.html", {"today": today, "activity": activity})
 
 
 def _activity_context(user: User, today) -> dict:

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -13,6 +14,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from simple_history.models import HistoricalRecords
 
 from audit.bulk import insert
@@ -160,6 +162,34 @@ def _mark_changed(entries: list[AuditEntry]) -> None:
     # request before the commit (without this change) is never kept under the final mark.
     mark()
     transaction.on_commit(mark)
+
+
+# How long a page part is kept at most, should a change ever bypass the audit chain's marks.
+KEPT_AT_MOST = 300  # seconds
+
+
+def scopes_of(user) -> list[str]:
+    """The scopes whose changes alter what this user's pages show: the portal's and the
+    county's own records, and the station's (a caseworker) or any station's of the county
+    (a supervisor or auditor)."""
+    scopes = ["all", f"county:{user.county_id}"]
+    if user.is_caseworker:
+        scopes.append(f"station:{user.station_id}")
+    else:
+        scopes.append(f"stations-of:{user.county_id}")
+    return scopes
+
+
+def kept_until_changed(name: str, user, build: Callable[[], str]) -> SafeString:
+    """The HTML `build` renders from our own templates (which escape every value), kept in
+    the cache under `name` until the next change of a record within the user's reach."""
+    scopes = scopes_of(user)
+    key = f"{name}:{scopes[-1]}:{change_marks(*scopes)}"
+    html = cache.get(key)
+    if html is None:
+        html = build()
+        cache.set(key, html, KEPT_AT_MOST)
+    return mark_safe(html)
 
 
 def change_marks(*scopes: str) -> str:

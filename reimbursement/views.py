@@ -7,11 +7,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, get_for_user, role_required
 from accounts.models import Policy, Role
+from audit.log import kept_until_changed
 from audit.views import record_trail
 from printing.pdf import printable_response
 from registry.models import Resident
@@ -29,24 +32,32 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query, answer = remembered_search(request, "cases")
     if answer:
         return answer
-    # The list shows the resident's name only: no station or caseworker rows to read.
-    cases = ReimbursementCase.objects.select_related("resident").for_user(request.user)
-    if query:
-        cases = cases.filter(resident__in=Resident.objects.for_user(request.user).search(query))
     status = request.GET.get("status", "")
-    if status in Status.values:
-        cases = cases.filter(status=status)
-    page = Paginator(cases, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    if status not in Status.values:
+        status = ""
+    number = request.GET.get("page", "")
+    number = number if number.isascii() and number.isdigit() else "1"
+
+    def results() -> str:
+        # The list shows the resident's name only: no station or caseworker rows to read.
+        cases = ReimbursementCase.objects.select_related("resident").for_user(request.user)
+        if query:
+            cases = cases.filter(resident__in=Resident.objects.for_user(request.user).search(query))
+        if status:
+            cases = cases.filter(status=status)
+        page = Paginator(cases, settings.PAGE_SIZE).get_page(number)
+        return render_to_string("reimbursement/_results.html", {"page": page, "status": status})
+
+    # The station's list is opened between every two residents at the counter: its pages are
+    # kept until the next change there. A search is the caseworker's own and is not kept.
+    if query:
+        results_html = mark_safe(results())
+    else:
+        results_html = kept_until_changed(f"cases:{status}:{number[:9]}", request.user, results)
     return render(
         request,
         "reimbursement/list.html",
-        {
-            "page": page,
-            "query": query,
-            "status": status,
-            "statuses": Status.choices,
-            "today": timezone.localdate(),
-        },
+        {"results": results_html, "query": query, "status": status, "statuses": Status.choices},
     )
 
 

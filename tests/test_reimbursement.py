@@ -388,3 +388,77 @@ def test_another_stations_work_leaves_the_station_day_as_it_is(
     assert case.get_absolute_url() not in page
     # The county's supervisor sees it at once.
     assert case.get_absolute_url() in as_carol.get(reverse("home")).content.decode()
+
+
+class TestTheCaseList:
+    """The station's list is kept in the cache between changes (issue 9); a user must never
+    see it stale."""
+
+    def test_each_change_at_the_station_shows_at_once(
+        self, as_alice, alice, resident_a, django_assert_max_num_queries
+    ):
+        url = reverse("reimbursement:list")
+        first = make_case(resident_a, alice, hospital="运城市中心医院")
+        assert "运城市中心医院" in as_alice.get(url).content.decode()
+        with django_assert_max_num_queries(4):  # session, user: the rows are kept
+            assert "运城市中心医院" in as_alice.get(url).content.decode()
+
+        second = make_case(resident_a, alice, hospital="山西白求恩医院")
+        page = as_alice.get(url).content.decode()
+        assert second.get_absolute_url() in page and first.get_absolute_url() in page
+
+        # A change of the resident's name (another record than the case) shows too.
+        resident_a.name = "李秀英"
+        resident_a.save()
+        assert "李秀英" in as_alice.get(url).content.decode()
+
+        # The status filter's own page follows the case out of it.
+        waiting = as_alice.get(url, {"status": "incomplete"}).content.decode()
+        assert first.get_absolute_url() in waiting
+        first.received = [item.document for item in first.checklist()]
+        first.refresh_status()
+        first.save()
+        waiting = as_alice.get(url, {"status": "incomplete"}).content.decode()
+        assert first.get_absolute_url() not in waiting
+        assert second.get_absolute_url() in waiting
+        done = as_alice.get(url, {"status": "complete"}).content.decode()
+        assert first.get_absolute_url() in done and second.get_absolute_url() not in done
+
+    def test_another_stations_work_leaves_it_as_it_is(
+        self, as_alice, alice, bob, resident_a, resident_b, as_carol, django_assert_max_num_queries
+    ):
+        url = reverse("reimbursement:list")
+        mine = make_case(resident_a, alice)
+        as_alice.get(url)
+        as_carol.get(url)
+        theirs = make_case(resident_b, bob)
+        with django_assert_max_num_queries(4):
+            page = as_alice.get(url).content.decode()
+        assert mine.get_absolute_url() in page and theirs.get_absolute_url() not in page
+        # The county's supervisor sees the other station's case at once.
+        page = as_carol.get(url).content.decode()
+        assert mine.get_absolute_url() in page and theirs.get_absolute_url() in page
+
+    def test_a_search_finds_a_case_opened_since_the_last_search(self, as_alice, alice, resident_a):
+        url = reverse("reimbursement:list")
+        as_alice.post(url, {"q": resident_a.id_number})
+        assert "没有补偿案件" in as_alice.get(url).content.decode()
+        case = make_case(resident_a, alice)
+        assert case.get_absolute_url() in as_alice.get(url).content.decode()
+
+    def test_pages_out_of_range_or_garbled_show_a_page_of_cases(
+        self, settings, as_alice, alice, resident_a
+    ):
+        settings.PAGE_SIZE = 2
+        cases = [
+            make_case(resident_a, alice, created_at=timezone.now() - datetime.timedelta(days=d))
+            for d in range(5)
+        ]
+        url = reverse("reimbursement:list")
+        for number, newest_shown in (("abc", 0), ("２", 0), ("2", 2), ("99999", 4), ("-1", 0)):
+            page = as_alice.get(url, {"page": number})
+            assert page.status_code == 200
+            assert cases[newest_shown].get_absolute_url() in page.content.decode(), number
+        assert "第 3 / 3 页，共 5 条" in as_alice.get(url, {"page": "3"}).content.decode()
+        # An unknown status is no filter.
+        assert "共 5 条" in as_alice.get(url, {"status": "lost"}).content.decode()
