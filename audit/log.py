@@ -259,11 +259,13 @@ def record_history(record: models.Model, request: HttpRequest | None = None) -> 
     )
 
 
-def _audit_created(model: type[models.Model], rows: list, user) -> None:
-    """The audit entries of freshly written "created" history rows (bulk writes send no
-    signal), a thousand at a time under one lock of the chain head. The rows are read back,
-    so that their digests are of the values as stored."""
+def _audit_created(model: type[models.Model], objs: list, rows: list, user) -> None:
+    """The audit entries of new records `objs` and their freshly written "created" history
+    `rows` (bulk writes send no signal), a thousand at a time under one lock of the chain
+    head. The rows are read back, so that their digests are of the values as stored."""
     history = model.history.model
+    pk_name = model._meta.pk.attname
+    created = {obj.pk: obj for obj in objs}  # the record as its first history row saw it
     counties: dict[int, int] = {}
     names: dict = {}
     for start in range(0, len(rows), 1000):
@@ -275,7 +277,7 @@ def _audit_created(model: type[models.Model], rows: list, user) -> None:
         _name_related(history, stored, names)
         entries = []
         for row in stored:
-            instance = _instance_of(row)
+            instance = created[getattr(row, pk_name)]
             station_id, county_id = _places(instance, counties)
             entries.append(
                 _entry(
@@ -316,7 +318,7 @@ def create_with_history(model: type[models.Model], objs: list, *, user=None, rea
             for obj in objs
         ]
         insert(history, rows)
-        _audit_created(model, rows, user)
+        _audit_created(model, objs, rows, user)
 
 
 def on_history_created(sender, history_instance, **kwargs) -> None:

@@ -56,6 +56,7 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # audit_*_recent below lead with it
         related_name="+",
         verbose_name="操作人",
     )
@@ -67,6 +68,7 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # audit_*_recent below lead with it
         related_name="+",
         verbose_name="医保站",
     )
@@ -75,6 +77,7 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # audit_*_recent below lead with it
         related_name="+",
         verbose_name="县（区）",
     )
@@ -87,7 +90,7 @@ class AuditEntry(models.Model):
     changes = models.JSONField("变更内容", default=list, blank=True)
     detail = models.CharField("说明", max_length=300, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = "审计记录"
@@ -100,6 +103,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["record_type", "record_id"], name="audit_record"),
             models.Index(fields=["county", "action", "-county_seq"], name="audit_action_recent"),
         ]
+        # A constraint, not unique=True, which would add a second (LIKE) index of the hash.
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_hash_unique")]
 
     def __str__(self) -> str:
         return f"#{self.id} {self.get_action_display()} {self.record_label}"

@@ -115,6 +115,18 @@ def main() -> None:
         ),
         ("备案记录列表", *timed(worker, "get", reverse("filing:list"))),
         ("补偿案件列表", *timed(worker, "get", reverse("reimbursement:list"))),
+        (
+            "补偿案件列表（本站刚有变更）",
+            *timed(worker, "get", reverse("reimbursement:list"), before=changed),
+        ),
+        (
+            "补偿案件列表（材料不全，刚有变更）",
+            *timed(worker, "get", reverse("reimbursement:list"), {"status": "incomplete"}, changed),
+        ),
+        (
+            f"补偿案件按姓名查找（{two_char}）",
+            *search_then_list(worker, reverse("reimbursement:list"), two_char),
+        ),
         ("经办员首页", *timed(worker, "get", reverse("home"))),
         ("经办员首页（本站刚有变更）", *timed(worker, "get", reverse("home"), before=changed)),
         ("审核员首页（全县）", *timed(county, "get", reverse("home"))),

@@ -53,7 +53,11 @@ class Household(Versioned):
     household_number = models.CharField("户号", max_length=20, unique=True)
     address = models.CharField("户籍地址", max_length=100)
     created_at = models.DateTimeField("登记时间", default=timezone.now, editable=False)
-    history = HistoricalRecords(excluded_fields=["version"])
+    # History rows are read by their own key and the record's id only: the record's other
+    # indexes would only slow every write (an import writes a row per household).
+    history = HistoricalRecords(
+        excluded_fields=["version"], no_db_index=["station", "household_number"]
+    )
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -135,7 +139,10 @@ class Resident(Versioned):
         "参保险种", max_length=10, choices=InsuranceType.choices, default=InsuranceType.RESIDENT
     )
     created_at = models.DateTimeField("登记时间", default=timezone.now, editable=False)
-    history = HistoricalRecords(excluded_fields=["version"])
+    # As for households: the history is read by key and record id, never searched by name.
+    history = HistoricalRecords(
+        excluded_fields=["version"], no_db_index=["station", "household", "name", "id_number"]
+    )
 
     objects = ResidentQuerySet.as_manager()
 
