@@ -137,7 +137,8 @@ def _chain(entries: list[AuditEntry]) -> None:
 
 # Every change of a business record passes through the chain, so the chain marks the station
 # and county it belongs to (or the whole installation) as changed. A page built from many rows
-# (the home dashboards) is kept in the cache under these marks until the next change there.
+# (the home dashboards, the case list) is kept in the cache under these marks until the next
+# change there (kept_until_changed).
 # Marks are fresh random tokens, not counters: two writers can never leave the same mark.
 
 
