@@ -92,6 +92,18 @@ def test_an_entry_inserted_out_of_order_is_found(trail):
     assert result.broken_at == second.id
 
 
+def test_the_database_refuses_a_copy_of_an_entry_with_the_same_hash(trail):
+    from django.db import IntegrityError, transaction
+
+    last = trail.last()
+    copy = AuditEntry(
+        id=last.id + 1, at=last.at, action=Action.LOGIN, prev_hash=last.hash, hash=last.hash
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditEntry.objects.bulk_create([copy])
+    assert not AuditEntry.objects.filter(id=last.id + 1).exists()
+
+
 def test_an_altered_history_row_is_found(trail, resident_a):
     row = resident_a.history.order_by("history_id").first()
     Resident.history.filter(history_id=row.history_id).update(phone="13000000000")
