@@ -135,14 +135,11 @@ def _chain(entries: list[AuditEntry]) -> None:
     _mark_changed(entries)
 
 
-# Every change of a business record passes through the chain, so the chain marks the station
-# and county it belongs to (or the whole installation) as changed. A page built from many rows
-# (the home dashboards, the case list) is kept in the cache under these marks until the next
-# change there (kept_until_changed).
-# Marks are fresh random tokens, not counters: two writers can never leave the same mark.
-
-
 def _mark_changed(entries: list[AuditEntry]) -> None:
+    """Every change of a business record passes through the chain, so the chain marks the
+    station and county it belongs to (or the whole installation) as changed. A page built from
+    many rows (the home dashboards, the case list) is kept in the cache under these marks until
+    the next change there (kept_until_changed)."""
     scopes = set()
     for entry in entries:
         if entry.history_id is None:
@@ -156,13 +153,19 @@ def _mark_changed(entries: list[AuditEntry]) -> None:
     if not scopes:
         return
 
-    def mark() -> None:
-        cache.set_many({f"changed:{scope}": uuid.uuid4().hex for scope in scopes}, None)
-
     # Now, for this request's next page; and again at commit, so that a page built by another
     # request before the commit (without this change) is never kept under the final mark.
-    mark()
-    transaction.on_commit(mark)
+    renew_marks(scopes)
+    transaction.on_commit(lambda: renew_marks(scopes))
+
+
+def renew_marks(scopes) -> None:
+    # Fresh random tokens, not counters: two writers can never leave the same mark.
+    cache.set_many({_mark_key(scope): uuid.uuid4().hex for scope in scopes}, None)
+
+
+def _mark_key(scope: str) -> str:
+    return f"changed:{scope}"
 
 
 # How long a page part is kept at most, should a change ever bypass the audit chain's marks.
@@ -198,7 +201,7 @@ def change_marks(*scopes: str) -> str:
     "county:<id>" (the county's own records), "station:<id>" (a station's records) and
     "stations-of:<county id>" (any station's records in that county). A mark the cache has
     lost is replaced by a new one, never read as an old one."""
-    keys = [f"changed:{scope}" for scope in scopes]
+    keys = [_mark_key(scope) for scope in scopes]
     marks = cache.get_many(keys)
     for key in keys:
         if key not in marks:

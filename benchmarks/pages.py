@@ -17,7 +17,6 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,13 +34,13 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from accounts.models import Role, Station, User
+    from audit.log import renew_marks
     from audit.models import AuditEntry
     from registry.models import Resident
 
@@ -90,13 +89,7 @@ def main() -> None:
 
     def changed() -> None:
         """What a change at the station leaves behind (audit.log._mark_changed)."""
-        cache.set_many(
-            {
-                f"changed:station:{station.pk}": uuid.uuid4().hex,
-                f"changed:stations-of:{station.county_id}": uuid.uuid4().hex,
-            },
-            None,
-        )
+        renew_marks([f"station:{station.pk}", f"stations-of:{station.county_id}"])
 
     two_char = next((n for _, n in sample if len(n) == 2), "王芳")
     results = [

@@ -35,7 +35,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Status.values:
         status = ""
-    number = request.GET.get("page", "")
+    # ASCII digits only, and not too many: the number is part of a cache key.
+    number = request.GET.get("page", "")[:9]
     number = number if number.isascii() and number.isdigit() else "1"
 
     def results() -> str:
@@ -53,7 +54,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if query:
         results_html = mark_safe(results())
     else:
-        results_html = kept_until_changed(f"cases:{status}:{number[:9]}", request.user, results)
+        results_html = kept_until_changed(f"cases:{status}:{number}", request.user, results)
     return render(
         request,
         "reimbursement/list.html",
