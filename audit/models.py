@@ -2,7 +2,8 @@
 
 Every history row django-simple-history writes gets an entry here (with its field changes as
 people read them), and so does every login, logout, failed login, denial, export, download of
-a scan and reveal of a masked number. Entries are chained: each carries the SHA-256 of its own
+a scan, reveal of a masked number, print of a form with full numbers, and lookup that
+finds a resident of another station. Entries are chained: each carries the SHA-256 of its own
 content and of the entry before it, so altering, removing or inserting a row directly in the
 database breaks the chain at that row (`manage.py verify_audit`).
 """
@@ -38,6 +39,8 @@ class Action(models.TextChoices):
     EXPORT = "export", "导出"
     DOWNLOAD = "download", "下载扫描件"
     REVEAL = "reveal", "查看完整号码"
+    PRINT = "print", "打印含完整号码的表单"
+    LOOKUP = "lookup", "查询其他医保站的参保人"
 
 
 CHANGE_ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)

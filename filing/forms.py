@@ -108,7 +108,12 @@ class FilingForm(forms.ModelForm):
         return clean_text(self.cleaned_data["contact_address"])
 
     def clean_contact_phone(self) -> str:
-        phone = clean_phone(self.cleaned_data["contact_phone"])
+        phone = self.cleaned_data["contact_phone"]
+        # The resident's own number is offered masked (filing_create); posted back, it stands
+        # for the number on file.
+        if "*" in phone:
+            return self.resident.phone
+        phone = clean_phone(phone)
         if not phone:
             raise ValidationError("请填写联系电话。")
         return phone

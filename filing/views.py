@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -28,11 +29,15 @@ from filing.models import (
     pending_by_deadline,
     with_deadlines,
 )
-from printing.pdf import printable_response
 from registry import id_numbers
-from registry.forms import SearchForm
+from registry.lookup import resident_within_reach
 from registry.models import Resident
-from security.privacy import remember_id_number, remembered_search
+from security.privacy import (
+    personal_printable,
+    remember_id_number,
+    remembered_search,
+    search_context,
+)
 
 FILINGS = Filing.objects.select_related("resident", "station", "submitted_by", "reviewed_by")
 
@@ -43,19 +48,18 @@ def filing_list(request: HttpRequest) -> HttpResponse:
     query, answer = remembered_search(request, "filings")
     if answer:
         return answer
-    form = SearchForm(initial={"q": query})
     filings = FILINGS.for_user(request.user)
     if query:
         residents = Resident.objects.for_user(request.user).search(query)
         filings = filings.filter(resident__in=residents)
-    status = request.GET.get("status", "")
+    status = request.POST.get("status") or request.GET.get("status", "")
     if status in Status.values:
         filings = filings.filter(status=status)
     page = Paginator(filings, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "filing/list.html",
-        {"form": form, "page": page, "query": query, "status": status, "statuses": Status.choices},
+        {"page": page, "status": status, "statuses": Status.choices, **search_context(query)},
     )
 
 
@@ -63,13 +67,23 @@ def filing_list(request: HttpRequest) -> HttpResponse:
 def filing_start(request: HttpRequest) -> HttpResponse:
     """Step 1: find the resident by ID number (an ID-card reader types it and Enter)."""
     number = id_numbers.normalize(request.POST.get("id_number", ""))
+    error, unknown = "", False
     if number:
-        resident = Resident.objects.for_user(request.user).filter(id_number=number).first()
-        if resident:
-            return redirect("filing:create", resident_pk=resident.pk)
-        remember_id_number(request, number)
-        messages.error(request, f"本站未找到身份证号码为 {number} 的参保人，请核对或先登记参保人。")
-    return render(request, "filing/start.html", {"id_number": number})
+        try:
+            resident = resident_within_reach(
+                request.user, number, request=request, purpose="办理异地就医备案"
+            )
+        except ValidationError as refusal:
+            error = refusal.messages[0]
+            number = "" if refusal.code == "elsewhere" else number
+        else:
+            if resident:
+                return redirect("filing:create", resident_pk=resident.pk)
+            remember_id_number(request, number)
+            error, unknown = "该身份证号码尚未登记参保人，请先登记参保人再办理备案。", True
+    return render(
+        request, "filing/start.html", {"id_number": number, "error": error, "unknown": unknown}
+    )
 
 
 def _category_choices() -> list:
@@ -89,7 +103,7 @@ def filing_create(request: HttpRequest, resident_pk: int) -> HttpResponse:
         "insurance_type": resident.insurance_type,
         "start_date": today,
         "contact_name": resident.name,
-        "contact_phone": resident.phone,
+        "contact_phone": resident.masked_phone,
         "contact_address": resident.address,
         "submission_token": uuid.uuid4(),
     }
@@ -270,8 +284,9 @@ def _letter_context(filing: Filing, letter) -> dict:
 def commitment_letter(request: HttpRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS, request, pk=pk)
     letter = getattr(filing, "commitment_letter", None)
-    return printable_response(
+    return personal_printable(
         request,
+        subject=filing,
         template_name="filing/print/commitment_letter.html",
         context={"letter": _letter_context(filing, letter)},
         filename=f"个人承诺书-{filing.resident.name}.pdf",
@@ -284,8 +299,9 @@ def commitment_letter(request: HttpRequest, pk: int) -> HttpResponse:
 def filing_form(request: HttpRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
     title = "跨省异地就医登记备案表" if filing.is_cross_province else "省内异地就医登记备案表"
-    return printable_response(
+    return personal_printable(
         request,
+        subject=filing,
         template_name="filing/print/filing_form.html",
         context={"filing": filing, "form_title": title, "today": timezone.localdate()},
         filename=f"{title}-{filing.resident.name}.pdf",

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from accounts.models import User
 from registry import id_numbers
+from registry.lookup import forget_typed, household_within_reach, resident_within_reach
 from registry.models import (
     CHANGEABLE_FIELDS,
     EnrollmentMaterial,
@@ -74,6 +75,10 @@ class ResidentForm(VersionCheckedForm):
         if self.instance.pk:
             # Changing an ID number is a correction that needs a supervisor (issue 4).
             self.fields["id_number"].disabled = True
+            # The numbers on file are shown masked: a new phone is typed over the old one, and
+            # a masked value posted back means "unchanged" (keeping a newer save's number).
+            self.initial["id_number"] = id_numbers.mask(self.instance.id_number)
+            self.initial["phone"] = id_numbers.mask_phone(self.instance.phone)
             if self.instance.household_id:
                 self.initial["household_number"] = self.instance.household.household_number
 
@@ -88,18 +93,16 @@ class ResidentForm(VersionCheckedForm):
         if self.instance.pk:
             return self.instance.id_number
         number = id_numbers.validate(self.cleaned_data["id_number"])
-        existing = Resident.objects.filter(id_number=number).select_related("station").first()
+        existing = resident_within_reach(self.user, number, purpose="登记参保人")
         if existing:
-            if Resident.objects.for_user(self.user).filter(pk=existing.pk).exists():
-                raise ValidationError(
-                    format_html(
-                        '该身份证号码已登记为 <a href="{}">{}</a>，请勿重复登记。',
-                        reverse("registry:resident_detail", args=[existing.pk]),
-                        existing.name,
-                    ),
-                    code="unique",
-                )
-            raise ValidationError("该身份证号码已在其他医保站登记，请联系该站核实。", code="unique")
+            raise ValidationError(
+                format_html(
+                    '该身份证号码已登记为 <a href="{}">{}</a>，请勿重复登记。',
+                    reverse("registry:resident_detail", args=[existing.pk]),
+                    existing.name,
+                ),
+                code="unique",
+            )
         return number
 
     def clean_name(self) -> str:
@@ -115,19 +118,24 @@ class ResidentForm(VersionCheckedForm):
         return clean_text(self.cleaned_data["ethnicity"])
 
     def clean_phone(self) -> str:
-        return clean_phone(self.cleaned_data["phone"])
+        phone = self.cleaned_data["phone"]
+        if self.instance.pk and "*" in phone:
+            return self.instance.phone  # the masked number on file, posted back untouched
+        return clean_phone(phone)
 
     def clean_household_number(self) -> Household | None:
         number = clean_text(self.cleaned_data["household_number"])
         if not number:
             return None
-        household = Household.objects.for_user(self.user).filter(household_number=number).first()
+        household = household_within_reach(self.user, number, purpose="登记参保人")
         if household is None:
             raise ValidationError(f"未找到户号 {number}，请核对或先登记该户。")
         return household
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.has_error("id_number", code="elsewhere"):
+            forget_typed(self, "id_number")
         household = data.get("household_number")
         relationship = data.get("relationship_to_head")
         if household and not relationship:
@@ -169,9 +177,19 @@ class HouseholdForm(VersionCheckedForm):
         number = id_numbers.normalize(clean_text(self.cleaned_data["household_number"]))
         if not number.isdigit():
             raise ValidationError("户号应为数字。")
-        duplicate = Household.objects.filter(household_number=number).exclude(pk=self.instance.pk)
-        if duplicate.exists():
-            raise ValidationError(f"户号 {number} 已登记。")
+        if number == self.instance.household_number:
+            return number
+        duplicate = household_within_reach(self.user, number, purpose="登记户")
+        if duplicate:
+            raise ValidationError(
+                format_html(
+                    '户号 {} 已登记为 <a href="{}">{}</a>，请勿重复登记。',
+                    number,
+                    duplicate.get_absolute_url(),
+                    duplicate,
+                ),
+                code="unique",
+            )
         return number
 
     def clean_address(self) -> str:
@@ -184,10 +202,6 @@ class HouseholdForm(VersionCheckedForm):
         if commit:
             household.save()
         return household
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(label="身份证号 / 姓名 / 户号", required=False, max_length=40)
 
 
 NEWBORN_RELATIONSHIPS = (
@@ -238,12 +252,19 @@ class InfoChangeForm(ResidentForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["id_number"].disabled = False
-        self.fields["id_number"].help_text = "如需更正身份证号码，变更须经审核员审核。"
+        self.fields[
+            "id_number"
+        ].help_text = "如需更正身份证号码，请输入完整的正确号码；变更须经审核员审核。"
 
     def clean_id_number(self) -> str:
-        number = id_numbers.validate(self.cleaned_data["id_number"])
-        clash = Resident.objects.filter(id_number=number).exclude(pk=self.instance.pk)
-        if clash.exists():
+        typed = self.cleaned_data["id_number"]
+        if "*" in typed:
+            return self.instance.id_number  # the masked number on file, posted back untouched
+        number = id_numbers.validate(typed)
+        if number == self.instance.id_number:
+            return number
+        clash = resident_within_reach(self.user, number, purpose="更正身份证号码")
+        if clash:
             raise ValidationError("该身份证号码已登记为其他参保人。")
         return number
 

@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from audit.log import create_with_history
+from audit.log import append, create_with_history
+from audit.models import Action
 from registry import id_numbers
 from registry.forms import clean_phone, clean_text
 from registry.models import (
@@ -176,18 +177,38 @@ def _run(job: ResidentImport) -> None:
             valid.append((number, clean))
         if index % BATCH == 0:
             progress(job, index)
-    existing = set()
-    numbers = [clean["id_number"] for _, clean in valid]
-    for start_at in range(0, len(numbers), BATCH):
-        existing.update(
-            Resident.objects.filter(id_number__in=numbers[start_at : start_at + BATCH]).values_list(
-                "id_number", flat=True
-            )
-        )
+    # ID numbers and household numbers are unique across the whole installation. A sheet's
+    # row may name a resident or a household of another station: it is refused (never joined,
+    # never shown), and how many such rows a sheet had goes into the audit trail.
+    registered = _registered(Resident, "id_number", [c["id_number"] for _, c in valid])
+    households = _registered(
+        Household, "household_number", [c["household_number"] for _, c in valid]
+    )
+    elsewhere = 0
     for number, clean in valid:
-        if clean["id_number"] in existing:
-            errors.append([number, f"身份证号码 {clean['id_number']} 已登记"])
-    valid = [(n, c) for n, c in valid if c["id_number"] not in existing]
+        problems, theirs = [], False
+        station = registered.get(clean["id_number"])
+        if station is not None:
+            theirs = station != job.station_id
+            where = "已在其他医保站登记" if theirs else "已登记"
+            problems.append(f"身份证号码 {id_numbers.mask(clean['id_number'])} {where}")
+        owner = households.get(clean["household_number"])
+        if owner is not None and owner != job.station_id:
+            theirs = True
+            problems.append(f"户号 {clean['household_number']} 已由其他医保站登记，不能导入本站")
+        if problems:
+            errors.append([number, "；".join(problems)])
+            elsewhere += theirs
+    refused = {number for number, _ in errors}
+    valid = [(n, c) for n, c in valid if n not in refused]
+    if elsewhere:
+        append(
+            action=Action.LOOKUP,
+            user=job.created_by,
+            instance=job,
+            detail=f"Excel 导入“{job.file_name}”：{elsewhere} 行的身份证号码或户号属于其他医保站"
+            "，已拒绝",
+        )
     errors.sort()
     job.errors = errors[:1000]
     job.done = 0
@@ -207,7 +228,8 @@ def _import(job: ResidentImport, rows: list[dict]) -> None:
         households = {
             h.household_number: h
             for h in Household.objects.filter(
-                household_number__in={r["household_number"] for r in rows if r["household_number"]}
+                station=station,
+                household_number__in={r["household_number"] for r in rows if r["household_number"]},
             )
         }
         new_households = []
@@ -243,6 +265,19 @@ def _import(job: ResidentImport, rows: list[dict]) -> None:
     job.done = job.total
     job.status, job.finished_at = ImportStatus.DONE, timezone.now()
     job.save()
+
+
+def _registered(model, field: str, values: list[str]) -> dict[str, int]:
+    """{value: station id} of the records that already hold these values."""
+    values = [v for v in values if v]
+    found: dict[str, int] = {}
+    for start_at in range(0, len(values), BATCH):
+        found.update(
+            model.objects.filter(**{f"{field}__in": values[start_at : start_at + BATCH]})
+            .values_list(field, "station_id")
+            .iterator()
+        )
+    return found
 
 
 def progress(job: ResidentImport, done: int) -> None:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,16 +19,15 @@ from audit.log import append
 from audit.models import Action
 from audit.views import exported_workbook, record_trail
 from audit.views import spreadsheet_cell as _cell
-from printing.pdf import printable_response
 from registry import id_numbers, imports, services
 from registry.forms import (
     EnrollmentForm,
     HouseholdForm,
     InfoChangeForm,
     ResidentForm,
-    SearchForm,
     newborn_errors,
 )
+from registry.lookup import resident_within_reach
 from registry.models import (
     ChangeStatus,
     Enrollment,
@@ -40,10 +39,14 @@ from registry.models import (
 )
 from security.idempotency import idempotent
 from security.privacy import (
+    PRINTS_FULL_NUMBERS,
+    kept_search,
+    personal_printable,
     posted_text,
     prefilled_id_number,
     remember_id_number,
     remembered_search,
+    search_context,
 )
 
 
@@ -52,13 +55,10 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     query, answer = remembered_search(request, "residents")
     if answer:
         return answer
-    form = SearchForm(initial={"q": query})
     residents = Resident.objects.for_user(request.user).select_related("household", "station")
     residents = residents.search(query)
     page = Paginator(residents, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "registry/resident_list.html", {"form": form, "page": page, "query": query}
-    )
+    return render(request, "registry/resident_list.html", {"page": page, **search_context(query)})
 
 
 @role_required(Role.CASEWORKER)
@@ -110,10 +110,14 @@ def _resident_page(request: HttpRequest, resident: Resident, *, revealed: bool) 
         {
             "resident": resident,
             "revealed": revealed,
-            "enrollment": Enrollment.objects.filter(resident=resident).first(),
-            "changes": resident.info_changes.select_related("created_by"),
-            "filings": resident.filings.all(),
-            "cases": resident.reimbursement_cases.all(),
+            # The resident's records as far as the user reaches (a resident who moved
+            # station leaves her earlier records with the station that kept them).
+            "enrollment": Enrollment.objects.for_user(request.user)
+            .filter(resident=resident)
+            .first(),
+            "changes": resident.info_changes.for_user(request.user).select_related("created_by"),
+            "filings": resident.filings.for_user(request.user),
+            "cases": resident.reimbursement_cases.for_user(request.user),
             "history": record_trail(resident),
         },
     )
@@ -145,14 +149,12 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(*STAFF)
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    households = Household.objects.prefetch_related(
-        Prefetch("members", queryset=Resident.objects.order_by("pk"))
-    )
-    household = get_for_user(households, request, pk=pk)
+    household = get_for_user(Household.objects.all(), request, pk=pk)
+    members = Resident.objects.for_user(request.user).filter(household=household).order_by("pk")
     return render(
         request,
         "registry/household_detail.html",
-        {"household": household, "history": record_trail(household)},
+        {"household": household, "members": members, "history": record_trail(household)},
     )
 
 
@@ -173,7 +175,15 @@ def registration_form(request: HttpRequest, pk: int) -> HttpResponse:
     """《城乡居民基本医疗保险参保登记表》, pre-filled for the resident to sign."""
     resident = get_for_user(Resident.objects.select_related("household", "station"), request, pk=pk)
     household = resident.household
-    members = list(household.members.exclude(pk=resident.pk).order_by("pk")) if household else []
+    members = []
+    if household:
+        # Only members within the user's reach, whatever a household holds.
+        members = list(
+            Resident.objects.for_user(request.user)
+            .filter(household=household)
+            .exclude(pk=resident.pk)
+            .order_by("pk")
+        )
     context = {
         "resident": resident,
         "household": household,
@@ -184,8 +194,9 @@ def registration_form(request: HttpRequest, pk: int) -> HttpResponse:
     }
     checked = {"姓名": resident.name, "现住址": resident.address}
     checked.update({f"家庭成员{m.name}": m.name for m in members})
-    return printable_response(
+    return personal_printable(
         request,
+        subject=resident,
         template_name="registry/print/registration_form.html",
         context=context,
         filename=f"参保登记表-{resident.name}.pdf",
@@ -199,14 +210,19 @@ def registration_form(request: HttpRequest, pk: int) -> HttpResponse:
 def enrollment_start(request: HttpRequest) -> HttpResponse:
     """Find the resident by ID number first: one already enrolled is shown, not enrolled twice."""
     number = id_numbers.normalize(request.POST.get("id_number", ""))
+    error = ""
     if number:
-        resident = Resident.objects.filter(id_number=number).first()
-        if resident is None:
-            remember_id_number(request, number)
-            return redirect("registry:enrollment_create")
-        if not Resident.objects.for_user(request.user).filter(pk=resident.pk).exists():
-            messages.error(request, "该身份证号码已在其他医保站登记，请联系该站核实。")
+        try:
+            resident = resident_within_reach(
+                request.user, number, request=request, purpose="办理参保登记"
+            )
+        except ValidationError as refusal:
+            error = refusal.messages[0]
+            number = "" if refusal.code == "elsewhere" else number
         else:
+            if resident is None:
+                remember_id_number(request, number)
+                return redirect("registry:enrollment_create")
             enrollment = Enrollment.objects.filter(resident=resident).first()
             if enrollment:
                 messages.info(
@@ -214,7 +230,7 @@ def enrollment_start(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect(enrollment)
             return redirect("registry:enrollment_create_for", resident_pk=resident.pk)
-    return render(request, "registry/enrollment_start.html", {"id_number": number})
+    return render(request, "registry/enrollment_start.html", {"id_number": number, "error": error})
 
 
 @role_required(Role.CASEWORKER)
@@ -379,8 +395,9 @@ def change_form(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_for_user(
         InfoChange.objects.select_related("resident", "station", "created_by"), request, pk=pk
     )
-    return printable_response(
+    return personal_printable(
         request,
+        subject=change,
         template_name="registry/print/change_form.html",
         context={"change": change, "resident": change.resident, "today": timezone.localdate()},
         filename=f"参保信息变更登记表-{change.resident.name}.pdf",
@@ -455,32 +472,41 @@ def import_valid_rows(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(again)
 
 
+EXPORT_COLUMNS = (
+    "姓名",
+    "身份证号码",
+    "性别",
+    "出生日期",
+    "民族",
+    "联系电话",
+    "现住址",
+    "户号",
+    "与户主关系",
+    "参保险种",
+    "医保站",
+)
+
+
 @role_required(*STAFF)
 def resident_export(request: HttpRequest) -> HttpResponse:
-    """The list as searched, to Excel, with the full numbers a station needs to reconcile
-    with other systems; every export is in the audit trail."""
+    """The list as searched, to Excel. ID and phone numbers are masked; a station that must
+    reconcile with another system exports them in full by POST with a stated reason (a
+    caseworker or supervisor only), and the reason and row count go into the audit trail."""
     from openpyxl import Workbook
 
-    query, _ = remembered_search(request, "residents")
+    full = request.method == "POST"
+    reason = posted_text(request, "reason", 100) if full else ""
+    if full and (request.user.role not in PRINTS_FULL_NUMBERS or not reason):
+        messages.error(request, "导出完整号码须填写原因（审计员只能导出脱敏数据）。")
+        return redirect("registry:resident_list")
+    query = kept_search(request, "residents")
     residents = Resident.objects.for_user(request.user).select_related("household", "station")
     residents = residents.search(query).order_by("station", "household__household_number", "pk")
+    id_shown = (lambda v: v) if full else id_numbers.mask
+    phone_shown = (lambda v: v) if full else id_numbers.mask_phone
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("参保人")
-    sheet.append(
-        [
-            "姓名",
-            "身份证号码",
-            "性别",
-            "出生日期",
-            "民族",
-            "联系电话",
-            "现住址",
-            "户号",
-            "与户主关系",
-            "参保险种",
-            "医保站",
-        ]
-    )
+    sheet.append(list(EXPORT_COLUMNS))
     count = 0
     for r in residents.iterator(chunk_size=2000):
         sheet.append(
@@ -488,11 +514,11 @@ def resident_export(request: HttpRequest) -> HttpResponse:
                 _cell(v)
                 for v in (
                     r.name,
-                    r.id_number,
+                    id_shown(r.id_number),
                     r.sex_display,
                     f"{r.birth_date:%Y-%m-%d}",
                     r.ethnicity,
-                    r.phone,
+                    phone_shown(r.phone),
                     r.address,
                     r.household.household_number if r.household else "",
                     r.get_relationship_to_head_display(),
@@ -502,4 +528,9 @@ def resident_export(request: HttpRequest) -> HttpResponse:
             ]
         )
         count += 1
-    return exported_workbook(request, workbook, "residents", f"导出参保人 {count} 人")
+    detail = (
+        f"导出参保人 {count} 人，含完整身份证号码和电话，原因：{reason}"
+        if full
+        else f"导出参保人 {count} 人（号码已脱敏）"
+    )
+    return exported_workbook(request, workbook, "residents", detail)

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from filing.forms import DATE_INPUT
-from registry import id_numbers
 from registry.forms import clean_text
+from registry.lookup import forget_typed, resident_within_reach
 from registry.models import Resident
 from reimbursement.models import Birth, Document, Kind, ReimbursementCase
 from security.versioning import VersionCheckedForm
@@ -48,25 +48,36 @@ class CaseForm(VersionCheckedForm):
 
     unversioned_fields = ("id_number",)
 
-    def __init__(self, *args, user: User, today: datetime.date, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        user: User,
+        today: datetime.date,
+        resident: Resident | None = None,
+        **kwargs,
+    ) -> None:
         self.user = user
         self.today = today
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Kind.choices
         self.fields["birth"].choices = Birth.choices
-        if self.instance.pk:
-            self.fields["id_number"].disabled = True
-            self.initial["id_number"] = self.instance.resident.id_number
+        # A case opened from the resident's page, or saved before, knows its resident: the
+        # number is shown masked, with the name, and cannot be changed.
+        self.resident = self.instance.resident if self.instance.pk else resident
+        if self.resident is not None:
+            field = self.fields["id_number"]
+            field.disabled = True
+            field.help_text = f"参保人：{self.resident.name}"
+            self.initial["id_number"] = self.resident.masked_id_number
 
     def clean_id_number(self) -> Resident:
-        if self.instance.pk:
-            return self.instance.resident
-        number = id_numbers.normalize(self.cleaned_data["id_number"])
-        resident = Resident.objects.for_user(self.user).filter(id_number=number).first()
+        if self.resident is not None:
+            return self.resident
+        resident = resident_within_reach(
+            self.user, self.cleaned_data["id_number"], purpose="受理县域外补偿"
+        )
         if resident is None:
-            raise ValidationError(
-                f"本站未找到身份证号码为 {number} 的参保人，请核对或先登记参保人。"
-            )
+            raise ValidationError("该身份证号码尚未登记参保人，请先登记参保人再受理补偿。")
         return resident
 
     def clean_hospital(self) -> str:
@@ -85,6 +96,8 @@ class CaseForm(VersionCheckedForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.has_error("id_number", code="elsewhere"):
+            forget_typed(self, "id_number")
         if data.get("kind") == Kind.INPATIENT:
             admitted, discharged = data.get("admission_date"), data.get("discharge_date")
             if not admitted and "admission_date" not in self.errors:

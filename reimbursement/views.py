@@ -16,13 +16,17 @@ from accounts.access import STAFF, get_for_user, role_required
 from accounts.models import Policy, Role
 from audit.log import kept_until_changed
 from audit.views import record_trail
-from printing.pdf import printable_response
 from registry.models import Resident
 from reimbursement import services
 from reimbursement.forms import CaseForm
 from reimbursement.models import Kind, ReimbursementCase, Status, checklist
 from security.idempotency import idempotent
-from security.privacy import posted_text, remembered_search
+from security.privacy import (
+    personal_printable,
+    posted_text,
+    remembered_search,
+    search_context,
+)
 
 CASES = ReimbursementCase.objects.select_related("resident", "station", "created_by")
 
@@ -32,7 +36,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query, answer = remembered_search(request, "cases")
     if answer:
         return answer
-    status = request.GET.get("status", "")
+    status = request.POST.get("status") or request.GET.get("status", "")
     if status not in Status.values:
         status = ""
     # ASCII digits only, and not too many: the number is part of a cache key.
@@ -58,16 +62,30 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reimbursement/list.html",
-        {"results": results_html, "query": query, "status": status, "statuses": Status.choices},
+        {
+            "results": results_html,
+            "status": status,
+            "statuses": Status.choices,
+            **search_context(query),
+        },
     )
 
 
 def _case_form(request: HttpRequest, case: ReimbursementCase | None) -> HttpResponse:
     today = timezone.localdate()
-    resident = Resident.objects.for_user(request.user).filter(pk=request.GET.get("resident") or 0)
-    initial = {"id_number": resident[0].id_number if resident else "", "kind": Kind.INPATIENT}
+    chosen = request.GET.get("resident", "")[:18]
+    resident = (
+        get_for_user(Resident.objects.all(), request, pk=chosen)
+        if case is None and chosen.isascii() and chosen.isdigit()
+        else None
+    )
     form = CaseForm(
-        request.POST or None, instance=case, initial=initial, user=request.user, today=today
+        request.POST or None,
+        instance=case,
+        initial={"kind": Kind.INPATIENT},
+        user=request.user,
+        today=today,
+        resident=resident,
     )
     if request.method == "POST" and form.is_valid():
         instance = form.save(commit=False)
@@ -185,8 +203,9 @@ def missing_notice(request: HttpRequest, pk: int) -> HttpResponse:
     address and phone, so the resident never comes back twice for the same gap."""
     case = get_for_user(CASES, request, pk=pk)
     items = case.checklist()
-    return printable_response(
+    return personal_printable(
         request,
+        subject=case,
         template_name="reimbursement/print/missing_notice.html",
         context={
             "case": case,
@@ -205,8 +224,9 @@ def missing_notice(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF)
 def large_amount_letter(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_for_user(CASES, request, pk=pk)
-    return printable_response(
+    return personal_printable(
         request,
+        subject=case,
         template_name="reimbursement/print/large_amount_letter.html",
         context={"case": case, "resident": case.resident, "today": timezone.localdate()},
         filename=f"大额补偿承诺书-{case.resident.name}.pdf",

@@ -14,6 +14,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from registry import id_numbers
+
 
 class Versioned(models.Model):
     version = models.PositiveIntegerField("版本", default=1, editable=False)
@@ -39,6 +41,10 @@ class Difference:
 
 def _shown(form: forms.BaseForm, name: str, value) -> str:
     field = form.fields[name]
+    if value and name.endswith("id_number"):
+        return id_numbers.mask(str(value))
+    if value and name.endswith("phone"):
+        return id_numbers.mask_phone(str(value))
     if hasattr(field, "choices") and not isinstance(value, list | tuple):
         return str(dict(field.choices).get(value, value) if value not in (None, "") else "（空）")
     if isinstance(value, models.Model):

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Policy
+from audit.models import Action, AuditEntry
 from filing.models import Category, Filing, Status, add_months
-from tests.conftest import client_for, make_filing, make_id
+from tests.conftest import ZHANG_JUAN_ID, client_for, make_filing, make_id
 from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -57,9 +58,29 @@ def test_the_caseworker_finds_the_resident_by_id_number(as_alice, resident_a):
     assert 'value="140800" selected' in page  # 参保地 defaults to the county's 运城市
 
 
-def test_an_unknown_id_number_is_said_so(as_alice, resident_b):
+def test_an_unknown_id_number_leads_to_registration(as_alice):
+    response = as_alice.post(reverse("filing:start"), {"id_number": ZHANG_JUAN_ID})
+    page = response.content.decode()
+    assert "该身份证号码尚未登记参保人，请先登记参保人再办理备案。" in page
+    assert reverse("registry:resident_create") in page
+
+
+def test_an_invalid_id_number_says_what_is_wrong(as_alice):
+    response = as_alice.post(reverse("filing:start"), {"id_number": "140830195803120099"})
+    assert "校验位错误" in response.content.decode()
+    assert reverse("registry:resident_create") not in response.content.decode()
+
+
+def test_another_stations_resident_is_said_to_be_there_and_the_lookup_is_audited(
+    as_alice, resident_b, alice
+):
     response = as_alice.post(reverse("filing:start"), {"id_number": resident_b.id_number})
-    assert "本站未找到身份证号码为" in response.content.decode()
+    page = response.content.decode()
+    assert "该身份证号码已在其他医保站登记（风陵渡镇医保站）" in page
+    assert resident_b.id_number not in page and resident_b.get_absolute_url() not in page
+    entry = AuditEntry.objects.get(action=Action.LOOKUP)
+    assert entry.user == alice and entry.record_id == str(resident_b.pk)
+    assert entry.station == resident_b.station and "办理异地就医备案" in entry.detail
 
 
 def test_temporary_care_with_nothing_needed_takes_effect_at_once(as_alice, resident_a, alice):

@@ -73,7 +73,8 @@ def test_any_bad_row_stops_the_import_with_a_report_by_row(as_alice, resident_a)
     report = as_alice.get(job.get_absolute_url()).content.decode()
     assert "第 5 行" in report and "缺少姓名" in report and "身份证号码应为 18 位" in report
     assert "与户主关系“外甥”无法识别" in report and "户号应为数字" in report
-    assert f"第 6 行</td><td>身份证号码 {resident_a.id_number} 已登记" in report
+    assert f"第 6 行</td><td>身份证号码 {resident_a.masked_id_number} 已登记" in report
+    assert resident_a.id_number not in report
 
     # The caseworker chooses to import the valid rows.
     as_alice.post(reverse("registry:import_valid_rows", args=[job.pk]))
@@ -131,9 +132,57 @@ def test_a_file_that_is_not_xlsx_is_refused_at_once(as_alice):
     assert not ResidentImport.objects.exists()
 
 
-def test_the_list_exports_to_excel_and_the_export_is_audited(as_alice, alice, resident_a):
-    response = as_alice.get(reverse("registry:resident_export"))
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0][:2] == ("姓名", "身份证号码")
-    assert rows[1][:2] == ("薛建国", resident_a.id_number)
-    assert AuditEntry.objects.filter(action=Action.EXPORT, user=alice).exists()
+def exported_rows(response) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_the_list_exports_to_excel_masked_and_the_export_is_audited(as_alice, alice, resident_a):
+    rows = exported_rows(as_alice.get(reverse("registry:resident_export")))
+    assert rows[0][:2] == ("姓名", "身份证号码") and rows[0][5] == "联系电话"
+    assert rows[1][:2] == ("薛建国", "140830********0037") and rows[1][5] == "138****1234"
+    entry = AuditEntry.objects.get(action=Action.EXPORT, user=alice)
+    assert entry.detail == "导出参保人 1 人（号码已脱敏）"
+
+
+def test_full_numbers_are_exported_only_with_a_reason_which_is_audited(
+    as_alice, alice, resident_a, resident_b
+):
+    url = reverse("registry:resident_export")
+    response = as_alice.post(url, {"reason": ""})
+    assert response.status_code == 302 and not AuditEntry.objects.filter(action=Action.EXPORT)
+    rows = exported_rows(as_alice.post(url, {"reason": "与县医保中心核对参保名单"}))
+    assert rows[1][:2] == ("薛建国", resident_a.id_number) and rows[1][5] == resident_a.phone
+    assert len(rows) == 2  # station B's resident is not in station A's export
+    entry = AuditEntry.objects.get(action=Action.EXPORT, user=alice)
+    assert entry.detail == "导出参保人 1 人，含完整身份证号码和电话，原因：与县医保中心核对参保名单"
+
+
+def test_an_auditor_exports_masked_numbers_only(as_dave, dave, resident_a, resident_b):
+    url = reverse("registry:resident_export")
+    assert as_dave.post(url, {"reason": "抽查"}).status_code == 302
+    rows = exported_rows(as_dave.get(url))
+    assert {row[1] for row in rows[1:]} == {
+        resident_a.masked_id_number,
+        resident_b.masked_id_number,
+    }
+
+
+def test_a_sheet_naming_another_stations_household_or_resident_is_refused_and_audited(
+    as_alice, alice, resident_b, household_b
+):
+    """The reproduction of the breach: a new resident with another station's 户号 was joined
+    to that household, and her 登记表 listed its members with full numbers."""
+    rows = [
+        ["张娟", ZHANG_JUAN_ID, "汉族", "", "", household_b.household_number, "配偶"],
+        ["王芳", resident_b.id_number, "", "", "", "", ""],
+    ]
+    _, job = upload(as_alice, rows, valid_rows_only="1")
+    assert job.status == ImportStatus.DONE and job.imported == 0
+    assert not Resident.objects.filter(id_number=ZHANG_JUAN_ID).exists()
+    assert list(household_b.members.all()) == [resident_b]
+    report = as_alice.get(job.get_absolute_url()).content.decode()
+    assert f"户号 {household_b.household_number} 已由其他医保站登记，不能导入本站" in report
+    assert f"身份证号码 {resident_b.masked_id_number} 已在其他医保站登记" in report
+    assert resident_b.id_number not in report and resident_b.phone not in report
+    entry = AuditEntry.objects.get(action=Action.LOOKUP)
+    assert entry.user == alice and "2 行的身份证号码或户号属于其他医保站" in entry.detail

@@ -150,5 +150,6 @@ class TestIdNumberCorrection:
         page = request_change(as_alice, resident_a, id_number="140830195803120099").content
         assert "校验位错误" in page.decode()
         page = request_change(as_alice, resident_a, id_number=resident_b.id_number).content
-        assert "该身份证号码已登记为其他参保人。" in page.decode()
+        assert "该身份证号码已在其他医保站登记（风陵渡镇医保站）" in page.decode()
+        assert resident_b.id_number not in page.decode()
         assert not InfoChange.objects.exists()

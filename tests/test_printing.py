@@ -47,7 +47,9 @@ def letter(**overrides) -> dict:
 
 
 def test_a_commitment_letter_carries_the_seeds_example_on_one_a4_page():
-    pdf = printing.render_pdf("filing/print/commitment_letter.html", letter())
+    pdf = printing.render_pdf(
+        "filing/print/commitment_letter.html", {**letter(), "full_numbers": True}
+    )
     pages = pdf_pages(pdf)
     assert len(pages) == 1 and is_a4(pages[0])
     text = pdf_text(pdf)
@@ -118,7 +120,8 @@ class TestRegistrationForm:
         url = reverse("registry:registration_form", args=[resident_a.pk])
         page = as_alice.get(url).content.decode()
         assert "城乡居民基本医疗保险参保登记表" in page
-        assert resident_a.id_number in page
+        assert resident_a.masked_id_number in page  # the PDF carries it in full, audited
+        assert resident_a.id_number not in page and resident_a.phone not in page
         assert 'href="?format=pdf"' in page
         assert "没有可用的打印字体" not in page
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from audit.models import Action, AuditEntry
 from registry.models import Household, Relationship, Resident
 from tests.conftest import ZHANG_JUAN_ID, make_id
 
@@ -108,11 +109,20 @@ def test_it_joins_a_household_by_number_and_refuses_a_second_head(as_alice, resi
     assert "户主：薛建国" in household_page and "张娟" in household_page
 
 
-def test_a_household_of_another_station_is_not_found(as_alice, household_b):
+def test_a_household_of_another_station_is_refused_and_audited(as_alice, household_b, resident_b):
     data = {**NEW, "household_number": household_b.household_number, "relationship_to_head": "son"}
     page = as_alice.post(reverse("registry:resident_create"), data).content.decode()
-    assert f"未找到户号 {household_b.household_number}" in page
+    assert f"户号 {household_b.household_number} 已由其他医保站登记，不能在本站使用" in page
+    assert resident_b.name not in page and household_b.get_absolute_url() not in page
     assert not Resident.objects.filter(id_number=ZHANG_JUAN_ID).exists()
+    assert AuditEntry.objects.get(action=Action.LOOKUP).record_id == str(household_b.pk)
+
+
+def test_an_unknown_household_number_is_not_found(as_alice):
+    data = {**NEW, "household_number": "140830199999", "relationship_to_head": "son"}
+    page = as_alice.post(reverse("registry:resident_create"), data).content.decode()
+    assert "未找到户号 140830199999" in page
+    assert not Resident.objects.exists()
 
 
 def test_control_characters_and_bad_phones_are_refused(as_alice):
@@ -147,8 +157,22 @@ def test_a_duplicate_household_number_is_refused(as_alice, household_a):
         reverse("registry:household_create"),
         {"household_number": household_a.household_number, "address": "别处"},
     )
-    assert f"户号 {household_a.household_number} 已登记。" in response.content.decode()
+    page = response.content.decode()
+    assert f"户号 {household_a.household_number} 已登记为" in page
+    assert household_a.get_absolute_url() in page
     assert Household.objects.count() == 1
+
+
+def test_another_stations_household_number_is_refused_without_a_link(as_alice, household_b):
+    response = as_alice.post(
+        reverse("registry:household_create"),
+        {"household_number": household_b.household_number, "address": "别处"},
+    )
+    page = response.content.decode()
+    assert f"户号 {household_b.household_number} 已由其他医保站登记" in page
+    assert household_b.get_absolute_url() not in page and household_b.address not in page
+    assert Household.objects.count() == 1
+    assert AuditEntry.objects.filter(action=Action.LOOKUP).count() == 1
 
 
 class TestSearch:

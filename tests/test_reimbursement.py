@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Policy
 from reimbursement.models import Document, ReimbursementCase, Status, checklist
-from tests.conftest import make_case
+from tests.conftest import ZHANG_JUAN_ID, make_case
 from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -281,9 +281,17 @@ class TestBadInput:
         assert "入院日期不能晚于今天。" in page
         assert not ReimbursementCase.objects.exists()
 
-    def test_an_unknown_resident_is_refused(self, as_alice, resident_b):
+    def test_another_stations_resident_is_refused(self, as_alice, resident_b):
         page = self.post(as_alice, id_number=resident_b.id_number).content.decode()
-        assert f"本站未找到身份证号码为 {resident_b.id_number} 的参保人" in page
+        assert "该身份证号码已在其他医保站登记（风陵渡镇医保站）" in page
+        assert resident_b.name not in page
+        assert not ReimbursementCase.objects.exists()
+
+    def test_an_unregistered_or_invalid_number_says_which(self, as_alice):
+        page = self.post(as_alice, id_number=ZHANG_JUAN_ID).content.decode()
+        assert "该身份证号码尚未登记参保人，请先登记参保人再受理补偿。" in page
+        page = self.post(as_alice, id_number="140830195803120099").content.decode()
+        assert "校验位错误" in page
         assert not ReimbursementCase.objects.exists()
 
 

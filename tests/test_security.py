@@ -205,7 +205,7 @@ class TestNoLostData:
         response = second.post(url, {**form, "address": "芮城县古魏镇新地址5号"})
         page = response.content.decode()
         assert "保存冲突" in page
-        assert "13911112222" in page  # theirs
+        assert "139****2222" in page and "13911112222" not in page  # theirs, masked
         assert 'value="芮城县古魏镇新地址5号"' in page  # what this caseworker typed is kept
         resident_a.refresh_from_db()
         assert resident_a.phone == "13911112222" and resident_a.address != "芮城县古魏镇新地址5号"
@@ -245,6 +245,15 @@ class TestNoLostData:
         assert not Filing.objects.exists() and not Filing.history.exists()
 
     def test_searching_puts_no_personal_data_in_the_url(self, as_alice, resident_a):
-        response = as_alice.post(reverse("registry:resident_list"), {"q": resident_a.id_number})
+        response = as_alice.post(reverse("registry:resident_list"), {"q": "薛建"})
         assert response["Location"] == reverse("registry:resident_list")
         assert "薛建国" in as_alice.get(response["Location"]).content.decode()
+
+    def test_an_id_number_search_is_answered_once_and_kept_nowhere(self, as_alice, resident_a):
+        response = as_alice.post(reverse("registry:resident_list"), {"q": resident_a.id_number})
+        page = response.content.decode()
+        assert response.status_code == 200 and "薛建国" in page
+        assert resident_a.id_number not in page and resident_a.masked_id_number in page
+        assert resident_a.id_number not in str(dict(as_alice.session))
+        later = as_alice.get(reverse("registry:resident_list")).content.decode()
+        assert "查询结果" not in later and resident_a.id_number not in later

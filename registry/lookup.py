@@ -1,0 +1,66 @@
+"""Finding a resident by the ID number typed (or read from the card) at the counter: one way
+for every start of work (enrollment, registration, a filing, a reimbursement case, an ID
+correction), each saying exactly what is wrong.
+
+A resident of another station is never shown nor linked. That the number is registered there
+is said (the resident stands at the counter with her card, and must not be registered twice),
+and the lookup is written to the audit trail of the station whose resident it is.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from audit.log import append
+from audit.models import Action
+from registry import id_numbers
+from registry.models import Household, Resident
+
+ELSEWHERE = "该身份证号码已在其他医保站登记（{station}），请联系该站核实，不能重复登记。"
+HOUSEHOLD_ELSEWHERE = "户号 {number} 已由其他医保站登记，不能在本站使用；请核对户口簿上的户号。"
+
+
+def resident_within_reach(
+    user, raw: str, *, request: HttpRequest | None = None, purpose: str
+) -> Resident | None:
+    """The resident of the user's station (county) with this ID number, or None if nobody
+    has it. Raises ValidationError when the number is not a valid ID number (with its reason)
+    or when another station's resident has it (audited, with `purpose`: what was being done)."""
+    number = id_numbers.validate(raw)
+    found = Resident.objects.select_related("station").filter(id_number=number).first()
+    if found is None:
+        return None
+    if Resident.objects.for_user(user).filter(pk=found.pk).exists():
+        return found
+    append(
+        action=Action.LOOKUP,
+        user=user,
+        request=request,
+        instance=found,
+        detail=f"{user.station or user.county} {user.full_name}{purpose}时输入了此人的身份证号码",
+    )
+    raise ValidationError(ELSEWHERE.format(station=found.station.name), code="elsewhere")
+
+
+def household_within_reach(user, number: str, *, purpose: str) -> Household | None:
+    """The household of the user's station (county) with this 户号, or None if none has it.
+    A household of another station is refused (audited, as above): its members are never
+    listed, printed or joined from here."""
+    found = Household.objects.select_related("station").filter(household_number=number).first()
+    if found is None or Household.objects.for_user(user).filter(pk=found.pk).exists():
+        return found
+    append(
+        action=Action.LOOKUP,
+        user=user,
+        instance=found,
+        detail=f"{user.station or user.county} {user.full_name}{purpose}时输入了该户的户号",
+    )
+    raise ValidationError(HOUSEHOLD_ELSEWHERE.format(number=number), code="elsewhere")
+
+
+def forget_typed(form, name: str) -> None:
+    """Empty a form field whose typed number belongs to another station's record, so the
+    re-shown form does not carry it back."""
+    form.data = form.data.copy()
+    form.data[form.add_prefix(name)] = ""
