@@ -5,8 +5,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from accounts.models import Policy, Role, Station, User
-from registry.forms import clean_phone, clean_text
-from security.versioning import VersionCheckedForm
+from core.validators import clean_phone, clean_text
+from core.versioning import VersionCheckedForm
 
 
 class StaffForm(VersionCheckedForm):

@@ -10,8 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from registry import regions
-from security.versioning import Versioned
+from core import regions
+from core.versioning import Versioned
 
 six_digits = RegexValidator(r"^\d{6}$", "请输入 6 位数字的行政区划代码。")
 

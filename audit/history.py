@@ -10,7 +10,7 @@ from functools import cache
 from django.db import models
 from django.utils import timezone
 
-from registry import id_numbers, regions
+from core import id_numbers, regions
 
 
 @dataclass

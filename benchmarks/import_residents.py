@@ -30,7 +30,8 @@ def main(rows: int) -> None:
     from openpyxl import Workbook
 
     from accounts.models import County, Role, Station, User
-    from registry import demo, id_numbers
+    from core import id_numbers
+    from registry import demo
     from registry.imports import run
     from registry.models import ImportStatus, Resident, ResidentImport
 

@@ -64,7 +64,7 @@ def three_page_form_context() -> dict:
     import datetime
 
     from accounts.models import Station, User
-    from registry import id_numbers
+    from core import id_numbers
     from registry.models import Relationship, Resident
 
     station = Station(name="古魏镇医保站", address="芮城县古魏镇便民服务中心120办公室")

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "core",
     "accounts",
     "registry",
     "filing",
@@ -128,6 +129,15 @@ DATABASES = {
 }
 # Every request is one transaction: a failure at any step of a write leaves nothing behind.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database of `scripts/run.sh` serves concurrent requests: readers never wait
+    # for a writer (WAL), a write transaction takes its lock when it begins rather than failing
+    # halfway with "database is locked", and a waiting writer waits up to 20 s.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

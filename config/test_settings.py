@@ -20,3 +20,8 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 # Each test starts with an empty cache of its own (tests/conftest.py), not the dev server's.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared in-memory database: an import's background thread and the
+    # test's requests then take turns through SQLite's locks instead of failing on them.
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405

@@ -6,6 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import Policy
+from core import id_numbers, regions
+from core.validators import clean_phone, clean_text
+from core.widgets import DATE_INPUT
 from filing import uploads
 from filing.models import (
     MATERIALS_FOR,
@@ -19,11 +22,7 @@ from filing.models import (
     earliest_start_date,
     kind_of,
 )
-from registry import id_numbers, regions
-from registry.forms import clean_phone, clean_text
 from registry.models import InsuranceType, Resident
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _day(value: datetime.date) -> str:

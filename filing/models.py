@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Policy, Station, StationScopedQuerySet, User
-from registry import regions
+from core import regions
 from registry.models import InsuranceType, Resident
 
 

@@ -17,6 +17,7 @@ from accounts.models import Policy, Role
 from audit.log import append
 from audit.models import Action
 from audit.views import record_trail
+from core import id_numbers
 from filing import services, workdays
 from filing.forms import CalendarDayForm, CancelForm, FilingForm, LetterScanForm, RejectForm
 from filing.models import (
@@ -29,7 +30,6 @@ from filing.models import (
     pending_by_deadline,
     with_deadlines,
 )
-from registry import id_numbers
 from registry.lookup import resident_within_reach
 from registry.models import Resident
 from security.privacy import (

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import County, Policy, Role, Station, User
 from audit.log import create_with_history
-from registry import id_numbers
+from core import id_numbers
 from registry.models import Household, Relationship, Resident
 
 DEMO_PASSWORD = "Yibao@Demo2026"

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.models import User
-from registry import id_numbers
+from core import id_numbers
+from core.validators import clean_phone, clean_text
+from core.versioning import VersionCheckedForm
 from registry.lookup import forget_typed, household_within_reach, resident_within_reach
 from registry.models import (
     CHANGEABLE_FIELDS,
@@ -17,25 +17,6 @@ from registry.models import (
     Relationship,
     Resident,
 )
-from security.versioning import VersionCheckedForm
-
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def clean_text(value: str) -> str:
-    """Trim and refuse control characters, which no name or address contains."""
-    value = (value or "").strip()
-    if CONTROL_CHARS.search(value):
-        raise ValidationError("内容包含不可见的控制字符，请重新输入。")
-    return value
-
-
-def clean_phone(value: str) -> str:
-    value = id_numbers.normalize(value).replace("-", "") if value else ""
-    if value and not PHONE.match(value):
-        raise ValidationError("请输入 11 位手机号码或带区号的固定电话。")
-    return value
 
 
 class ResidentForm(VersionCheckedForm):

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from audit.log import append, create_with_history
 from audit.models import Action
-from registry import id_numbers
-from registry.forms import clean_phone, clean_text
+from core import id_numbers
+from core.validators import clean_phone, clean_text
 from registry.models import (
     Household,
     ImportStatus,

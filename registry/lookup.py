@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from audit.log import append
 from audit.models import Action
-from registry import id_numbers
+from core import id_numbers
 from registry.models import Household, Resident
 
 ELSEWHERE = "该身份证号码已在其他医保站登记（{station}），请联系该站核实，不能重复登记。"

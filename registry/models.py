@@ -11,8 +11,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Station, StationScopedQuerySet
-from registry import id_numbers
-from security.versioning import Versioned
+from core import id_numbers
+from core.versioning import Versioned
 
 
 class Relationship(models.TextChoices):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from registry import id_numbers
+from core import id_numbers
 from registry.models import (
     CHANGEABLE_FIELDS,
     ChangeStatus,

@@ -19,7 +19,8 @@ from audit.log import append
 from audit.models import Action
 from audit.views import exported_workbook, record_trail
 from audit.views import spreadsheet_cell as _cell
-from registry import id_numbers, imports, services
+from core import id_numbers
+from registry import imports, services
 from registry.forms import (
     EnrollmentForm,
     HouseholdForm,

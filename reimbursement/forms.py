@@ -7,12 +7,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from filing.forms import DATE_INPUT
-from registry.forms import clean_text
+from core.validators import clean_text
+from core.versioning import VersionCheckedForm
+from core.widgets import DATE_INPUT
 from registry.lookup import forget_typed, resident_within_reach
 from registry.models import Resident
 from reimbursement.models import Birth, Document, Kind, ReimbursementCase
-from security.versioning import VersionCheckedForm
 
 
 class CaseForm(VersionCheckedForm):

@@ -12,8 +12,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Policy, Station, StationScopedQuerySet, User
+from core.versioning import Versioned
 from registry.models import Resident
-from security.versioning import Versioned
 
 
 class Kind(models.TextChoices):

@@ -17,8 +17,8 @@ from django.shortcuts import redirect
 from accounts.models import Role
 from audit.log import append
 from audit.models import Action
+from core import id_numbers
 from printing.pdf import printable_response
-from registry import id_numbers
 
 # Roles that print forms for residents to sign. An auditor reads records; he signs nothing.
 PRINTS_FULL_NUMBERS = (Role.CASEWORKER, Role.SUPERVISOR)

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import County, Role, Station, User
-from registry import id_numbers
+from core import id_numbers
 from registry.models import Household, Relationship, Resident
 
 pytestmark = pytest.mark.django_db

@@ -255,7 +255,7 @@ def _import(ctx: Ctx) -> list:
     for only_valid in ("", "1"):
         response = ctx.alice.post(url, {"sheet": sheet_with(*rows), "valid_rows_only": only_valid})
         job = ResidentImport.objects.latest("pk")
-        for _ in range(600):  # the import's thread; bounded, and no result depends on timing
+        for _ in range(2400):  # the import's thread: up to 2 minutes on a loaded machine
             job.refresh_from_db()
             if not job.running:
                 break

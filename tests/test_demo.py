@@ -3,8 +3,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import Role, User
+from core import id_numbers
 from filing.models import Filing
-from registry import id_numbers
 from registry.models import Enrollment, Household, Relationship, Resident
 from reimbursement.models import ReimbursementCase
 

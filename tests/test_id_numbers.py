@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from registry import id_numbers
+from core import id_numbers
 from tests.conftest import ZHANG_JUAN_ID, make_id
 
 TODAY = datetime.date(2026, 11, 22)

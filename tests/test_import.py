@@ -44,12 +44,12 @@ def upload(client, rows, **extra):
 def latest_job() -> ResidentImport:
     """The newest import, once its background thread has finished."""
     job = ResidentImport.objects.latest("pk")
-    for _ in range(200):
+    for _ in range(2400):  # up to 2 minutes on a loaded machine; most imports take 0.1 s
         job.refresh_from_db()
         if not job.running:
-            break
+            return job
         time.sleep(0.05)
-    return job
+    raise AssertionError(f"the import is still {job.get_status_display()} after 2 minutes")
 
 
 def test_a_valid_sheet_is_imported_with_households_and_history(as_alice, alice):

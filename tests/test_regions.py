@@ -1,6 +1,6 @@
 import pytest
 
-from registry import regions
+from core import regions
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from registry import id_numbers
+from core import id_numbers
 
 
 class Versioned(models.Model):

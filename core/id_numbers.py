@@ -11,7 +11,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 
-from registry import regions
+from core import regions
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
