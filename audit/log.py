@@ -21,6 +21,9 @@ from audit.bulk import insert
 from audit.history import describe_changes, label_of
 from audit.models import Action, AuditEntry, ChainHead
 
+# Models that moved to another app keep their entries' record type (it is hashed): the calendar
+# was filing's until the working-day calendar became an app of its own.
+MOVED_MODELS = {"filing.calendarday": "workdays.calendarday"}
 HISTORY_ACTIONS = {"+": Action.CREATE, "~": Action.UPDATE, "-": Action.DELETE}
 
 
@@ -396,7 +399,7 @@ def _history_rows(batch: list[AuditEntry]) -> dict:
             wanted.setdefault(entry.record_type, []).append(entry.history_id)
     rows = {}
     for record_type, ids in wanted.items():
-        model = apps.get_model(record_type)
+        model = apps.get_model(MOVED_MODELS.get(record_type, record_type))
         for pk, row in model.history.model.objects.in_bulk(ids).items():
             rows[(record_type, pk)] = row
     return rows

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "simple_history",
     "core",
     "accounts",
+    "workdays",
     "registry",
     "filing",
     "reimbursement",

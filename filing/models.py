@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Policy, Station, StationScopedQuerySet, User
 from core import regions
 from registry.models import InsuranceType, Resident
+from workdays.rules import add_working_days, entered_days
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -144,7 +145,6 @@ def pending_by_deadline(filings):
 def with_deadlines(filings, today: datetime.date, policy: Policy | None = None) -> list:
     """The working-day deadline and whether it has passed, for each filing of a page
     (`policy`: the county's, when the caller has it already)."""
-    from filing.workdays import entered_days
 
     filings = list(filings)
     policies: dict[int, Policy] = {policy.county_id: policy} if policy else {}
@@ -286,7 +286,6 @@ class Filing(models.Model):
     def review_deadline(self, policy: Policy | None = None, entered: dict | None = None):
         """Manual review is due within the county's working days (2 by default) [002].
         (`policy` and `entered` calendar days save queries over a list of filings.)"""
-        from filing.workdays import add_working_days
 
         policy = policy or Policy.for_county(self.station.county_id)
         submitted = timezone.localtime(self.submitted_at).date()
@@ -393,24 +392,6 @@ class CommitmentLetter(models.Model):
     @property
     def is_signed(self) -> bool:
         return bool(self.signature or self.scan)
-
-
-class CalendarDay(models.Model):
-    """A day of the official calendar entered by an administrator: a holiday on a weekday,
-    or a 调休 working day on a weekend. Overrides the installed calendar package."""
-
-    date = models.DateField("日期", unique=True)
-    is_working_day = models.BooleanField("是否工作日")
-    note = models.CharField("说明", max_length=30, blank=True, help_text="如：春节、国庆节调休上班")
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "节假日安排"
-        verbose_name_plural = verbose_name
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {'上班' if self.is_working_day else '放假'} {self.note}"
 
 
 def default_end_date(category: str, start: datetime.date, policy: Policy) -> datetime.date | None:

@@ -18,12 +18,11 @@ from audit.log import append
 from audit.models import Action
 from audit.views import record_trail
 from core import id_numbers
-from filing import services, workdays
+from filing import services
 from filing.forms import CalendarDayForm, CancelForm, FilingForm, LetterScanForm, RejectForm
 from filing.models import (
     LONG_TERM_CATEGORIES,
     TEMPORARY_CATEGORIES,
-    CalendarDay,
     Filing,
     Kind,
     Status,
@@ -38,6 +37,8 @@ from security.privacy import (
     remembered_search,
     search_context,
 )
+from workdays.models import CalendarDay
+from workdays.rules import unknown_years
 
 FILINGS = Filing.objects.select_related("resident", "station", "submitted_by", "reviewed_by")
 
@@ -229,7 +230,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "filings": page.object_list,
             "page": page,
             "today": today,
-            "unknown_years": workdays.unknown_years(today),
+            "unknown_years": unknown_years(today),
         },
     )
 
@@ -369,6 +370,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "days": CalendarDay.objects.filter(date__year__gte=today.year),
-            "unknown_years": workdays.unknown_years(today),
+            "unknown_years": unknown_years(today),
         },
     )

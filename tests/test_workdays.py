@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from filing import workdays
-from filing.models import CalendarDay
+from workdays import rules as workdays
+from workdays.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -69,3 +69,18 @@ def test_the_supervisor_is_told_when_the_deadline_counts_plain_weekdays(
 ):
     page = as_carol.get(reverse("filing:review_queue")).content.decode()
     assert "2027 年的法定节假日尚未录入" in page
+
+
+def test_entries_written_while_the_calendar_was_filings_still_verify(as_erin):
+    """The calendar moved from filing/ to workdays/: older entries name it filing.calendarday."""
+    from audit.log import verify
+    from audit.models import AuditEntry, ChainHead
+
+    CalendarDay.objects.create(date=D(2027, 2, 16), is_working_day=False, note="春节")
+    entry = AuditEntry.objects.latest("id")
+    assert entry.record_type == "workdays.calendarday"
+    entry.record_type = "filing.calendarday"  # as written before the move, hash and all
+    entry.hash = entry.compute_hash()
+    entry.save()
+    ChainHead.objects.filter(pk=1).update(last_hash=entry.hash)
+    assert verify().ok

@@ -13,6 +13,8 @@ import datetime
 
 import chinese_calendar
 
+from workdays.models import CalendarDay
+
 
 def _package_knows(day: datetime.date) -> bool:
     try:
@@ -33,8 +35,6 @@ def is_working_day(day: datetime.date, entered: dict[datetime.date, bool] | None
 
 
 def entered_days(first_year: int, last_year: int) -> dict[datetime.date, bool]:
-    from filing.models import CalendarDay
-
     rows = CalendarDay.objects.filter(date__year__gte=first_year, date__year__lte=last_year)
     return dict(rows.values_list("date", "is_working_day"))
 
@@ -56,8 +56,6 @@ def add_working_days(
 
 
 def year_is_known(year: int) -> bool:
-    from filing.models import CalendarDay
-
     if CalendarDay.objects.filter(date__year=year).exists():
         return True
     return _package_knows(datetime.date(year, 1, 1))
