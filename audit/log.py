@@ -5,21 +5,18 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.core.cache import cache
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from simple_history.models import HistoricalRecords
 
 from audit.bulk import insert
 from audit.history import describe_changes, label_of
 from audit.models import Action, AuditEntry, ChainHead
+from audit.page_cache import mark_changed
 
 # Models that moved to another app keep their entries' record type (it is hashed): the calendar
 # was filing's until the working-day calendar became an app of its own.
@@ -135,82 +132,7 @@ def _chain(entries: list[AuditEntry]) -> None:
         else:
             insert(AuditEntry, entries)
         head.save(update_fields=["last_id", "last_hash", "county_seqs"])
-    _mark_changed(entries)
-
-
-def _mark_changed(entries: list[AuditEntry]) -> None:
-    """Every change of a business record passes through the chain, so the chain marks the
-    station and county it belongs to (or the whole installation) as changed. A page built from
-    many rows (the home dashboards, the case list) is kept in the cache under these marks until
-    the next change there (kept_until_changed)."""
-    scopes = set()
-    for entry in entries:
-        if entry.history_id is None:
-            continue  # a security event changes no record
-        if not entry.county_id:
-            scopes.add("all")  # e.g. the holiday calendar
-        elif not entry.station_id:
-            scopes.add(f"county:{entry.county_id}")  # e.g. the county's policy
-        else:
-            scopes.update({f"station:{entry.station_id}", f"stations-of:{entry.county_id}"})
-    if not scopes:
-        return
-
-    # Now, for this request's next page; and again at commit, so that a page built by another
-    # request before the commit (without this change) is never kept under the final mark.
-    renew_marks(scopes)
-    transaction.on_commit(lambda: renew_marks(scopes))
-
-
-def renew_marks(scopes) -> None:
-    # Fresh random tokens, not counters: two writers can never leave the same mark.
-    cache.set_many({_mark_key(scope): uuid.uuid4().hex for scope in scopes}, None)
-
-
-def _mark_key(scope: str) -> str:
-    return f"changed:{scope}"
-
-
-# How long a page part is kept at most, should a change ever bypass the audit chain's marks.
-KEPT_AT_MOST = 300  # seconds
-
-
-def scopes_of(user) -> list[str]:
-    """The scopes whose changes alter what this user's pages show: the portal's and the
-    county's own records, and the station's (a caseworker) or any station's of the county
-    (a supervisor or auditor)."""
-    scopes = ["all", f"county:{user.county_id}"]
-    if user.is_caseworker:
-        scopes.append(f"station:{user.station_id}")
-    else:
-        scopes.append(f"stations-of:{user.county_id}")
-    return scopes
-
-
-def kept_until_changed(name: str, user, build: Callable[[], str]) -> SafeString:
-    """The HTML `build` renders from our own templates (which escape every value), kept in
-    the cache under `name` until the next change of a record within the user's reach."""
-    scopes = scopes_of(user)
-    key = f"{name}:{scopes[-1]}:{change_marks(*scopes)}"
-    html = cache.get(key)
-    if html is None:
-        html = build()
-        cache.set(key, html, KEPT_AT_MOST)
-    return mark_safe(html)
-
-
-def change_marks(*scopes: str) -> str:
-    """The current marks of these scopes, as one key part: "all" (records of no county),
-    "county:<id>" (the county's own records), "station:<id>" (a station's records) and
-    "stations-of:<county id>" (any station's records in that county). A mark the cache has
-    lost is replaced by a new one, never read as an old one."""
-    keys = [_mark_key(scope) for scope in scopes]
-    marks = cache.get_many(keys)
-    for key in keys:
-        if key not in marks:
-            cache.add(key, uuid.uuid4().hex, None)
-            marks[key] = cache.get(key)
-    return "-".join(str(marks[key]) for key in keys)
+    mark_changed(entries)
 
 
 def history_digest(record: models.Model) -> str:

@@ -31,7 +31,7 @@ def main(rows: int) -> None:
 
     from accounts.models import County, Role, Station, User
     from core import id_numbers
-    from registry import demo
+    from demo import data as demo
     from registry.imports import run
     from registry.models import ImportStatus, Resident, ResidentImport
 

@@ -40,8 +40,8 @@ def main() -> None:
     from django.urls import reverse
 
     from accounts.models import Role, Station, User
-    from audit.log import renew_marks
     from audit.models import AuditEntry
+    from audit.page_cache import renew_marks
     from registry.models import Resident
 
     station = Station.objects.filter(county__code="140881").order_by("pk").first()
@@ -88,7 +88,7 @@ def main() -> None:
     county.force_login(supervisor)
 
     def changed() -> None:
-        """What a change at the station leaves behind (audit.log._mark_changed)."""
+        """What a change at the station leaves behind (audit.page_cache.mark_changed)."""
         renew_marks([f"station:{station.pk}", f"stations-of:{station.county_id}"])
 
     two_char = next((n for _, n in sample if len(n) == 2), "王芳")
@@ -125,23 +125,23 @@ def main() -> None:
         ("审核员首页（全县）", *timed(county, "get", reverse("home"))),
         ("审核员首页（全县刚有变更）", *timed(county, "get", reverse("home"), before=changed)),
         ("备案审核队列（全县）", *timed(county, "get", reverse("filing:review_queue"))),
-        ("审计记录（全县，最新一页）", *timed(county, "get", reverse("audit:log"))),
+        ("审计记录（全县，最新一页）", *timed(county, "get", reverse("oversight:audit_log"))),
         (
             "审计记录（按医保站筛选）",
-            *timed(county, "get", reverse("audit:log"), {"station": station.pk}),
+            *timed(county, "get", reverse("oversight:audit_log"), {"station": station.pk}),
         ),
         (
             "审计记录（按人员和日期筛选）",
             *timed(
                 county,
                 "get",
-                reverse("audit:log"),
+                reverse("oversight:audit_log"),
                 {"user": caseworker.pk, "start": "2025-01-01", "end": "2026-12-31"},
             ),
         ),
         (
             "审计记录（按操作筛选：修改）",
-            *timed(county, "get", reverse("audit:log"), {"action": "update"}),
+            *timed(county, "get", reverse("oversight:audit_log"), {"action": "update"}),
         ),
     ]
 

@@ -8,5 +8,5 @@ ROOT_URLCONF = "benchmarks.urls"
 
 if os.environ.get("BENCHMARK_NOTHING_KEPT"):
     # Every page built as if a record had just changed: the worst case of the pages kept in the
-    # cache (audit.log.kept_until_changed).
+    # cache (audit.page_cache.kept_until_changed).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -49,15 +49,20 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    # Layers, bottom to top (enforced by import-linter, pyproject.toml):
     "core",
+    "printing",
     "accounts",
     "workdays",
-    "registry",
-    "filing",
-    "reimbursement",
-    "printing",
     "audit",
     "security",
+    "registry",
+    "reimbursement",
+    "filing",
+    "oversight",
+    "administration",
+    "demo",
+    "operations",
     "axes",
 ]
 
@@ -177,7 +182,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
-        # Dashboards are kept per station and day (accounts/views.py): room for a county.
+        # Dashboards are kept per station and day (oversight/views.py): room for a county.
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }

@@ -299,16 +299,3 @@ class LetterScanForm(forms.Form):
         scan = self.cleaned_data["letter_scan"]
         scan.detected_type = uploads.content_type_of(scan)
         return scan
-
-
-class CalendarDayForm(forms.Form):
-    date = forms.DateField(label="日期", widget=DATE_INPUT)
-    is_working_day = forms.TypedChoiceField(
-        label="安排",
-        choices=[("False", "放假"), ("True", "上班（调休）")],
-        coerce=lambda value: value == "True",
-    )
-    note = forms.CharField(label="说明", max_length=30, required=False)
-
-    def clean_note(self) -> str:
-        return clean_text(self.cleaned_data["note"])

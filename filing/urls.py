@@ -15,5 +15,4 @@ urlpatterns = [
     path("<int:pk>/filing-form/", views.filing_form, name="filing_form"),
     path("<int:pk>/files/<str:which>/<int:item>/", views.evidence_file, name="evidence_file"),
     path("review/", views.review_queue, name="review_queue"),
-    path("calendar/", views.calendar, name="calendar"),
 ]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,10 +16,10 @@ from accounts.access import STAFF, get_for_user, role_required
 from accounts.models import Policy, Role
 from audit.log import append
 from audit.models import Action
-from audit.views import record_trail
+from audit.trail import record_trail
 from core import id_numbers
 from filing import services
-from filing.forms import CalendarDayForm, CancelForm, FilingForm, LetterScanForm, RejectForm
+from filing.forms import CancelForm, FilingForm, LetterScanForm, RejectForm
 from filing.models import (
     LONG_TERM_CATEGORIES,
     TEMPORARY_CATEGORIES,
@@ -37,7 +37,6 @@ from security.privacy import (
     remembered_search,
     search_context,
 )
-from workdays.models import CalendarDay
 from workdays.rules import unknown_years
 
 FILINGS = Filing.objects.select_related("resident", "station", "submitted_by", "reviewed_by")
@@ -345,31 +344,3 @@ def evidence_file(request: HttpRequest, pk: int, which: str, item: int) -> FileR
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-@role_required(Role.ADMINISTRATOR)
-def calendar(request: HttpRequest) -> HttpResponse:
-    """The administrator enters a year's holidays and 调休 working days once the State
-    Council publishes them (around November for the next year)."""
-    form = CalendarDayForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            CalendarDay.objects.update_or_create(
-                date=form.cleaned_data["date"],
-                defaults={
-                    "is_working_day": form.cleaned_data["is_working_day"],
-                    "note": form.cleaned_data["note"],
-                },
-            )
-        messages.success(request, f"已保存 {form.cleaned_data['date']:%Y-%m-%d} 的安排。")
-        return redirect("filing:calendar")
-    today = timezone.localdate()
-    return render(
-        request,
-        "filing/calendar.html",
-        {
-            "form": form,
-            "days": CalendarDay.objects.filter(date__year__gte=today.year),
-            "unknown_years": unknown_years(today),
-        },
-    )

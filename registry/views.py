@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, get_for_user, role_required
 from accounts.models import Role
+from audit.exports import exported_workbook
+from audit.exports import spreadsheet_cell as _cell
 from audit.log import append
 from audit.models import Action
-from audit.views import exported_workbook, record_trail
-from audit.views import spreadsheet_cell as _cell
+from audit.trail import record_trail
 from core import id_numbers
 from registry import imports, services
 from registry.forms import (

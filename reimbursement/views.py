@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, get_for_user, role_required
 from accounts.models import Policy, Role
-from audit.log import kept_until_changed
-from audit.views import record_trail
+from audit.page_cache import kept_until_changed
+from audit.trail import record_trail
 from registry.models import Resident
 from reimbursement import services
 from reimbursement.forms import CaseForm

@@ -26,7 +26,9 @@ def staff_data(**overrides) -> dict:
 
 
 def test_an_administrator_creates_a_caseworker_of_a_station(as_erin, erin, station_a):
-    response = as_erin.post(reverse("accounts:staff_create"), staff_data(station=station_a.pk))
+    response = as_erin.post(
+        reverse("administration:staff_create"), staff_data(station=station_a.pk)
+    )
     assert response.status_code == 302
     user = User.objects.get(username="zhou")
     assert user.station == station_a and user.county == erin.county
@@ -35,7 +37,7 @@ def test_an_administrator_creates_a_caseworker_of_a_station(as_erin, erin, stati
 
 
 def test_a_caseworker_needs_a_station(as_erin):
-    page = as_erin.post(reverse("accounts:staff_create"), staff_data()).content.decode()
+    page = as_erin.post(reverse("administration:staff_create"), staff_data()).content.decode()
     assert "经办员必须属于一个医保站。" in page
     assert 'value="周丽娟"' in page
     assert not User.objects.filter(username="zhou").exists()
@@ -43,17 +45,17 @@ def test_a_caseworker_needs_a_station(as_erin):
 
 def test_a_weak_password_is_refused(as_erin, station_a):
     data = staff_data(station=station_a.pk, password="123456")
-    page = as_erin.post(reverse("accounts:staff_create"), data).content.decode()
+    page = as_erin.post(reverse("administration:staff_create"), data).content.decode()
     assert "密码太短，至少需要 12 个字符。" in page
     data["password"] = "guweistation"
-    page = as_erin.post(reverse("accounts:staff_create"), data).content.decode()
+    page = as_erin.post(reverse("administration:staff_create"), data).content.decode()
     assert "至少三类" in page
     assert not User.objects.filter(username="zhou").exists()
 
 
 def test_a_station_of_another_county_cannot_be_chosen(as_erin, station_x):
     data = staff_data(station=station_x.pk)
-    page = as_erin.post(reverse("accounts:staff_create"), data).content.decode()
+    page = as_erin.post(reverse("administration:staff_create"), data).content.decode()
     assert "选择一个有效的选项" in page
     assert not User.objects.filter(username="zhou").exists()
 
@@ -65,7 +67,7 @@ def test_an_administrator_creates_a_station_in_their_county(as_erin, erin):
         "address": "陌南镇政府",
         "phone": "0359-3381234",
     }
-    as_erin.post(reverse("accounts:station_create"), data)
+    as_erin.post(reverse("administration:station_create"), data)
     station = Station.objects.get(name="陌南镇医保站")
     assert station.county == erin.county
     assert station.phone == "03593381234"
@@ -86,27 +88,27 @@ def test_an_administrator_changes_the_policy_and_it_is_kept_in_history(as_erin, 
         "automatic_review": "on",
         "max_family_members": 5,
     }
-    assert as_erin.post(reverse("accounts:policy"), data).status_code == 302
+    assert as_erin.post(reverse("administration:policy"), data).status_code == 302
     policy.refresh_from_db()
     assert policy.backdating_days == 0 and policy.manual_review_working_days == 3
     assert policy.history.latest().history_user == erin
     # The administrator may not read the audit trail; the supervisor reads it.
-    assert "变更记录" not in as_erin.get(reverse("accounts:policy")).content.decode()
-    page = as_carol.get(reverse("accounts:policy")).content.decode()
+    assert "变更记录" not in as_erin.get(reverse("administration:policy")).content.decode()
+    page = as_carol.get(reverse("administration:policy")).content.decode()
     assert "变更记录" in page and "陈志强" in page
     assert "人工审核时限（工作日）：2 → 3" in page
 
 
 def test_a_supervisor_cannot_change_the_policy(as_carol, carol):
     policy = Policy.for_county(carol.county)
-    as_carol.post(reverse("accounts:policy"), {"backdating_days": 0})
+    as_carol.post(reverse("administration:policy"), {"backdating_days": 0})
     policy.refresh_from_db()
     assert policy.backdating_days == 5
 
 
 def test_an_out_of_range_policy_value_is_refused(as_erin, erin):
     page = as_erin.post(
-        reverse("accounts:policy"), {"backdating_days": 99, "large_amount_threshold": "-1"}
+        reverse("administration:policy"), {"backdating_days": 99, "large_amount_threshold": "-1"}
     ).content.decode()
     assert "确保该值小于或等于30" in page
     assert Policy.for_county(erin.county).backdating_days == 5
@@ -114,4 +116,4 @@ def test_an_out_of_range_policy_value_is_refused(as_erin, erin):
 
 def test_an_administrator_is_sent_to_the_staff_list(erin):
     response = client_for(erin).get(reverse("home"))
-    assert response["Location"] == reverse("accounts:staff_list")
+    assert response["Location"] == reverse("administration:staff_list")

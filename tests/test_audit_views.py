@@ -37,13 +37,15 @@ def activity(as_alice, as_bob, resident_a, resident_b):
 
 
 def test_the_log_shows_who_changed_what_with_chinese_labels(as_dave, activity):
-    page = as_dave.get(reverse("audit:log")).content.decode()
+    page = as_dave.get(reverse("oversight:audit_log")).content.decode()
     assert "联系电话：138****1234 → 139****1111" in page
     assert "李秀梅" in page and "张建军" in page and "127.0.0.1" in page
 
 
 def test_related_records_are_shown_by_name(as_carol, resident_a):
-    page = as_carol.get(reverse("audit:log"), {"record_type": "registry.resident"}).content
+    page = as_carol.get(
+        reverse("oversight:audit_log"), {"record_type": "registry.resident"}
+    ).content
     assert "户：户号 140830100001" in page.decode()
     assert "医保站：古魏镇医保站" in page.decode()
 
@@ -56,21 +58,23 @@ def test_filters(as_carol, activity, alice, station_a, by):
         "action": "update",
         "record_type": "registry.resident",
     }[by]
-    page = as_carol.get(reverse("audit:log"), {by: value}).content.decode()
+    page = as_carol.get(reverse("oversight:audit_log"), {by: value}).content.decode()
     assert "139****1111" in page
     if by in ("station", "user"):
         assert "137****2222" not in page
 
 
 def test_a_date_range_with_nothing_in_it(as_carol, activity):
-    page = as_carol.get(reverse("audit:log"), {"start": "2020-01-01", "end": "2020-01-31"})
+    page = as_carol.get(
+        reverse("oversight:audit_log"), {"start": "2020-01-01", "end": "2020-01-31"}
+    )
     assert "没有符合条件的记录" in page.content.decode()
 
 
 def test_another_countys_log_is_not_shown(as_dave, activity, frank):
     client_for(frank).get(reverse("home"))
     entries = AuditEntry.objects.filter(county=frank.county)
-    page = as_dave.get(reverse("audit:log")).content.decode()
+    page = as_dave.get(reverse("oversight:audit_log")).content.decode()
     assert all(f"<td>{e.id}</td>" not in page for e in entries)
 
 
@@ -79,7 +83,7 @@ def test_the_export_has_the_same_rows_and_no_live_formulas(as_carol, carol, acti
     from audit.log import append
 
     append(action=Action.DENIED, user=carol, detail="=1+1 尝试")
-    response = as_carol.get(reverse("audit:export"), {"action": "denied"})
+    response = as_carol.get(reverse("oversight:audit_export"), {"action": "denied"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("序号", "时间", "操作人")
@@ -112,7 +116,7 @@ def test_a_reveal_needs_a_reason_and_shows_the_full_number_once(as_bob, resident
 
 
 def test_the_chain_page_verifies(as_dave, activity):
-    page = as_dave.post(reverse("audit:chain")).content.decode()
+    page = as_dave.post(reverse("oversight:audit_chain")).content.decode()
     assert "审计记录完整" in page
 
 
@@ -170,12 +174,12 @@ def test_the_log_pages_through_the_countys_entries_while_another_county_writes(
         append(action=Action.DENIED, user=carol, detail=f"本县第{n}条")
         if n % 10 == 0:
             append(action=Action.DENIED, user=frank, detail=f"外县第{n}条")
-    first = as_carol.get(reverse("audit:log"), {"action": "denied"})
+    first = as_carol.get(reverse("oversight:audit_log"), {"action": "denied"})
     page = first.content.decode()
     assert "本县第69条" in page and "本县第20条" in page and "本县第19条" not in page
     assert "外县" not in page
     older = first.context["next_before"]
-    second = as_carol.get(reverse("audit:log"), {"action": "denied", "before": older})
+    second = as_carol.get(reverse("oversight:audit_log"), {"action": "denied", "before": older})
     page = second.content.decode()
     assert "本县第19条" in page and "本县第0条" in page and "本县第20条" not in page
     assert "外县" not in page and second.context["next_before"] is None

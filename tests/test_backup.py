@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from audit.log import verify
-from security.backup import media_files, row_counts
+from operations.backup import media_files, row_counts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -295,7 +295,7 @@ def _staff_form(ctx: Ctx) -> list:
         "station": ctx.theirs.station.pk,
         "password": "Correct-Horse-42-x",
     }
-    return [ctx.erin.post(reverse("accounts:staff_create"), data)]
+    return [ctx.erin.post(reverse("administration:staff_create"), data)]
 
 
 def _after_staff_form(ctx: Ctx) -> None:
@@ -323,9 +323,9 @@ SCENARIOS: dict[str, Callable[[Ctx], list]] = {
     "reimbursement:create": _case_form,
     "registry:import_create": _import,
     "registry:resident_export": _export,
-    "audit:log": _audit_filters("audit:log"),
-    "audit:export": _audit_filters("audit:export"),
-    "accounts:staff_create": _staff_form,
+    "oversight:audit_log": _audit_filters("oversight:audit_log"),
+    "oversight:audit_export": _audit_filters("oversight:audit_export"),
+    "administration:staff_create": _staff_form,
 }
 
 # Pages whose only identifier is the record in their URL (a 404 outside its station,
@@ -338,14 +338,14 @@ TAKES_NONE = {
     "login": "a username and password",
     "logout": "nothing",
     "password_change": "the user's own password",
-    "accounts:staff_list": "the administrator's county",
-    "accounts:station_list": "the administrator's county",
-    "accounts:station_create": "a new station is made in the administrator's own county",
-    "accounts:policy": "the user's own county's policy",
+    "administration:staff_list": "the administrator's county",
+    "administration:station_list": "the administrator's county",
+    "administration:station_create": "a new station is made in the administrator's own county",
+    "administration:policy": "the user's own county's policy",
     "filing:review_queue": "the supervisor's county",
-    "filing:calendar": "dates",
+    "administration:calendar": "dates",
     "reimbursement:checklist": "a cost and two flags, no record",
-    "audit:chain": "nothing",
+    "oversight:audit_chain": "nothing",
 }
 
 
@@ -370,10 +370,10 @@ def test_nothing_of_another_station_is_shown_changed_or_exported(
     before = theirs.snapshot()
     residents = Resident.objects.count()
     responses = SCENARIOS[name](ctx)
-    if name == "accounts:staff_create":
+    if name == "administration:staff_create":
         _after_staff_form(ctx)
         responses = []  # the administrator's own county's staff page; no resident on it
-    if name.startswith("audit:") and theirs.station.county_id == carol.county_id:
+    if name.startswith("oversight:") and theirs.station.county_id == carol.county_id:
         responses = []  # the county's own log names its stations' residents to its supervisor
     assert_nothing_of(theirs, *responses, typed=ctx.typed)
     assert theirs.snapshot() == before

@@ -224,7 +224,7 @@ def test_administrator_forms(
     client = client_for(erin)
     post_and_follow(
         client,
-        reverse("accounts:staff_create"),
+        reverse("administration:staff_create"),
         {
             "username": username,
             "full_name": full_name,
@@ -235,7 +235,7 @@ def test_administrator_forms(
     )
     post_and_follow(
         client,
-        reverse("accounts:station_create"),
+        reverse("administration:station_create"),
         {
             "name": station_name,
             "township": township,
@@ -264,9 +264,11 @@ def test_administrator_forms(
     note=text,
 )
 def test_policy_and_calendar_forms(as_erin, values, date, note):
-    post_and_follow(as_erin, reverse("accounts:policy"), values)
+    post_and_follow(as_erin, reverse("administration:policy"), values)
     post_and_follow(
-        as_erin, reverse("filing:calendar"), {"date": date, "is_working_day": "False", "note": note}
+        as_erin,
+        reverse("administration:calendar"),
+        {"date": date, "is_working_day": "False", "note": note},
     )
 
 

@@ -38,7 +38,7 @@ PAGES = [
     ("home", "alice"),
     ("home", "carol"),
     ("filing:review_queue", "carol"),
-    ("audit:log", "dave"),
+    ("oversight:audit_log", "dave"),
 ]
 
 

@@ -363,7 +363,7 @@ def test_the_station_day_is_rebuilt_after_each_change_and_only_then(
         "automatic_review": "on",
         "max_family_members": 5,
     }
-    assert as_erin.post(reverse("accounts:policy"), data).status_code == 302
+    assert as_erin.post(reverse("administration:policy"), data).status_code == 302
     assert "大额补偿承诺书" in as_alice.get(reverse("home")).content.decode()
 
     # So does the station's own work: the case is completed and leaves the waiting list.
@@ -376,7 +376,7 @@ def test_the_station_day_is_rebuilt_after_each_change_and_only_then(
 def test_a_lost_change_mark_is_replaced_by_a_new_one(alice):
     from django.core.cache import cache
 
-    from audit.log import change_marks
+    from audit.page_cache import change_marks
 
     before = change_marks("all", "station:1")
     assert change_marks("all", "station:1") == before

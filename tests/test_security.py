@@ -54,8 +54,8 @@ class TestLockout:
     def test_an_administrator_unlocks_and_it_is_audited(self, client, alice, as_erin, erin):
         for _ in range(5):
             login(client, "alice", "wrong")
-        assert "已锁定" in as_erin.get(reverse("accounts:staff_list")).content.decode()
-        as_erin.post(reverse("unlock", args=[alice.pk]))
+        assert "已锁定" in as_erin.get(reverse("administration:staff_list")).content.decode()
+        as_erin.post(reverse("administration:unlock", args=[alice.pk]))
         assert AuditEntry.objects.filter(action=Action.UNLOCK, user=erin).exists()
         assert login(Client(), "alice", PASSWORD).status_code == 302
 
@@ -136,7 +136,7 @@ class TestInitialPassword:
         self, as_erin, station_a
     ):
         as_erin.post(
-            reverse("accounts:staff_create"),
+            reverse("administration:staff_create"),
             {
                 "username": "zhou",
                 "full_name": "周丽娟",

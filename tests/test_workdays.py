@@ -45,17 +45,17 @@ def test_a_year_with_no_published_holidays_falls_back_to_weekdays():
 
 def test_the_administrator_enters_next_years_holidays(client, erin, on_22_november_2026):
     client.force_login(erin)
-    page = client.get(reverse("filing:calendar")).content.decode()
+    page = client.get(reverse("administration:calendar")).content.decode()
     assert "尚无 2027 年的法定节假日安排" in page
     client.post(
-        reverse("filing:calendar"),
+        reverse("administration:calendar"),
         {"date": "2027-01-01", "is_working_day": "False", "note": "元旦"},
     )
     day = CalendarDay.objects.get()
     assert not day.is_working_day and day.history.get().history_user == erin
     assert workdays.add_working_days(D(2026, 12, 30), 2) == D(2027, 1, 4)
     assert workdays.unknown_years(D(2026, 11, 22)) == []
-    assert "尚无" not in client.get(reverse("filing:calendar")).content.decode()
+    assert "尚无" not in client.get(reverse("administration:calendar")).content.decode()
 
 
 def test_an_entered_day_overrides_the_package():

@@ -89,7 +89,7 @@ def pages_of(role: str, r: dict) -> list[tuple[str, str]]:
             ("review-queue", "/filing/review/"),
             ("audit-log", "/audit/"),
             ("audit-chain", "/audit/chain/"),
-            ("policy", "/accounts/policy/"),
+            ("policy", "/administration/policy/"),
         ],
         "dave": [
             ("audit-log", "/audit/"),
@@ -97,12 +97,12 @@ def pages_of(role: str, r: dict) -> list[tuple[str, str]]:
             ("resident-detail", f"/registry/residents/{resident}/"),
         ],
         "erin": [
-            ("staff-list", "/accounts/staff/"),
-            ("staff-create", "/accounts/staff/new/"),
-            ("station-list", "/accounts/stations/"),
-            ("station-create", "/accounts/stations/new/"),
-            ("policy", "/accounts/policy/"),
-            ("calendar", "/filing/calendar/"),
+            ("staff-list", "/administration/staff/"),
+            ("staff-create", "/administration/staff/new/"),
+            ("station-list", "/administration/stations/"),
+            ("station-create", "/administration/stations/new/"),
+            ("policy", "/administration/policy/"),
+            ("calendar", "/administration/calendar/"),
         ],
     }
     return by_role[role]

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from security.backup import backup
+from operations.backup import backup
 
 
 class Command(BaseCommand):

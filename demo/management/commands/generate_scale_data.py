@@ -21,8 +21,8 @@ from django.utils import timezone
 from accounts.models import County, Policy, Role, Station, User
 from audit.log import create_with_history
 from core import id_numbers
+from demo import data as demo
 from filing.models import Category, Evidence, Filing, Review, Status, add_months
-from registry import demo
 from registry.models import Household, Relationship, Resident
 from reimbursement.models import REQUIRED, Kind, ReimbursementCase
 

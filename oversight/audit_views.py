@@ -4,19 +4,18 @@ export, and the chain check."""
 from __future__ import annotations
 
 import datetime
-import io
 
 from django import forms
 from django.apps import apps
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import role_required
 from accounts.models import Role, Station, User
+from audit.exports import exported_workbook, spreadsheet_cell
 from audit.history import masked
-from audit.log import append, verify
+from audit.log import verify
 from audit.models import Action, AuditEntry
 
 PAGE = 50
@@ -101,7 +100,7 @@ def log(request: HttpRequest) -> HttpResponse:
     query.pop("before", None)
     return render(
         request,
-        "audit/log.html",
+        "oversight/audit_log.html",
         {
             "form": form,
             "entries": page,
@@ -110,30 +109,6 @@ def log(request: HttpRequest) -> HttpResponse:
             "export_limit": EXPORT_LIMIT,
         },
     )
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def exported_workbook(request: HttpRequest, workbook, name: str, detail: str) -> HttpResponse:
-    """An Excel download; every export of the portal goes into the audit trail."""
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    append(action=Action.EXPORT, user=request.user, request=request, detail=detail)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-    response["Content-Disposition"] = f"attachment; filename={name}-{stamp}.xlsx"
-    return response
-
-
-def spreadsheet_cell(value) -> str:
-    """Text a spreadsheet shows as text: a leading ' stops =, +, - and @ being read as a
-    formula (CSV/Excel injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @role_required(Role.SUPERVISOR, Role.AUDITOR)
@@ -187,15 +162,4 @@ def export(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SUPERVISOR, Role.AUDITOR)
 def chain(request: HttpRequest) -> HttpResponse:
     result = verify() if request.method == "POST" else None
-    return render(request, "audit/chain.html", {"result": result})
-
-
-def record_trail(instance) -> list[AuditEntry]:
-    """A record's own entries, newest first, for its page."""
-    return list(
-        AuditEntry.objects.filter(
-            record_type=instance._meta.label_lower, record_id=str(instance.pk)
-        )
-        .select_related("user")
-        .order_by("-id")[: settings.PAGE_SIZE * 4]
-    )
+    return render(request, "oversight/audit_chain.html", {"result": result})

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import Policy, Role, Station, User
 from core.validators import clean_phone, clean_text
 from core.versioning import VersionCheckedForm
+from core.widgets import DATE_INPUT
 
 
 class StaffForm(VersionCheckedForm):
@@ -97,3 +98,16 @@ class PolicyForm(VersionCheckedForm):
             "automatic_review",
             "max_family_members",
         ]
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label="日期", widget=DATE_INPUT)
+    is_working_day = forms.TypedChoiceField(
+        label="安排",
+        choices=[("False", "放假"), ("True", "上班（调休）")],
+        coerce=lambda value: value == "True",
+    )
+    note = forms.CharField(label="说明", max_length=30, required=False)
+
+    def clean_note(self) -> str:
+        return clean_text(self.cleaned_data["note"])

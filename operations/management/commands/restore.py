@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from security.backup import RestoreError, restore
+from operations.backup import RestoreError, restore
 
 
 class Command(BaseCommand):

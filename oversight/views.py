@@ -1,0 +1,105 @@
+"""Every role's home page: the station's day for a caseworker, the county's dashboard and
+review queue for a supervisor, and the county's activity for an auditor."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import Policy, Role, Station, User
+from audit.page_cache import kept_until_changed
+from filing.models import Filing, pending_by_deadline, with_deadlines
+from oversight import dashboard
+from registry.models import Enrollment, InfoChange, Resident
+from reimbursement.models import ReimbursementCase
+from reimbursement.models import Status as CaseStatus
+
+# The longest-waiting cases on the home page; the case list has the rest.
+WAITING_ON_HOME = 15
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role == Role.ADMINISTRATOR:
+        return redirect("administration:staff_list")
+    today = timezone.localdate()
+    # The most visited page of the portal, built from many rows: the station's day (the
+    # county's, for a supervisor or auditor) is kept until the next change there or the next day.
+    activity = kept_until_changed(
+        f"home:{user.role}:{today.isoformat()}",
+        user,
+        lambda: render_to_string("oversight/_activity.html", _activity_context(user, today)),
+    )
+    return render(request, "oversight/home.html", {"today": today, "activity": activity})
+
+
+def _activity_context(user: User, today) -> dict:
+    stations = Station.objects.filter(county=user.county)
+    # Subqueries, not joins: several counted relations joined together would multiply rows.
+    if user.is_caseworker:
+        # One station's total is one index count; the county's twenty would cost more than
+        # the rest of the dashboard, so it shows today's work only.
+        stations = stations.filter(pk=user.station_id).annotate(resident_count=_count(Resident))
+    stations = stations.annotate(
+        enrollments_today=_count(Enrollment, today),
+        changes_today=_count(InfoChange, today),
+        cases_today=_count(ReimbursementCase, today),
+        filings_today=_count(Filing, today, "submitted_at"),
+    )
+    waiting = list(
+        ReimbursementCase.objects.for_user(user)
+        .filter(status=CaseStatus.INCOMPLETE)
+        .select_related("resident", "station")
+        .order_by("created_at")[: WAITING_ON_HOME + 1]
+    )
+    more_waiting = len(waiting) > WAITING_ON_HOME
+    waiting = waiting[:WAITING_ON_HOME]
+    policy = Policy.for_county(user.county)
+    threshold = policy.large_amount_threshold
+    for case in waiting:
+        case.waiting = case.waiting_days(today)
+        case.missing_labels = [item.label for item in case.missing(threshold)]
+    pending_filings = trend = None
+    pending_count = 0
+    if user.is_supervisor:
+        pending = pending_by_deadline(
+            Filing.objects.for_user(user).select_related("resident", "station")
+        )
+        pending_count = pending.count()
+        pending_filings = with_deadlines(pending[:10], today, policy)
+        stations = list(stations)
+        trend = dashboard.trend(user, today, stations)
+    open_enrollments = (
+        Enrollment.objects.for_user(user)
+        .filter(completed_at__isnull=True)
+        .select_related("resident")
+        .order_by("created_at")[:20]
+    )
+    return {
+        "user": user,
+        "stations": stations,
+        "today": today,
+        "waiting_cases": waiting,
+        "more_waiting": more_waiting,
+        "pending_filings": pending_filings,
+        "pending_count": pending_count,
+        "open_enrollments": open_enrollments,
+        "trend": trend,
+    }
+
+
+def _count(model, day=None, stamp: str = "created_at"):
+    rows = model.objects.filter(station=OuterRef("pk"))
+    if day is not None:
+        # A range on the stored time, not `__date`: the (station, time) index serves it.
+        rows = rows.filter(**{f"{stamp}__range": dashboard.day_range(day, day)})
+    return Coalesce(
+        # COUNT(*), not COUNT(id): the (station) index alone can answer it, without the rows.
+        Subquery(rows.order_by().values("station").annotate(n=Count("*")).values("n")[:1]),
+        0,
+        output_field=IntegerField(),
+    )
