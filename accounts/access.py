@@ -4,36 +4,48 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Model
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role
+from accounts.models import Role, StationScopedQuerySet, User
 
 M = TypeVar("M", bound=Model)
 
 
-def role_required(*roles: Role) -> Callable:
+class StaffRequest(HttpRequest):
+    """A request of a signed-in member of staff: every page but the login page needs one
+    (LoginRequiredMiddleware), so views read `request.user` as a `User`."""
+
+    user: User
+    audit_denied: str
+
+
+View = Callable[..., HttpResponse | FileResponse]
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
     """Open the view to these roles only. Others get a 404: a page they may not use is, for
     them, a page that does not exist (and it says nothing about what the URL holds)."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapped(
+            request: StaffRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponse | FileResponse:
             if request.user.role not in roles:
                 _denied(request, "角色无权使用此页面")
                 raise Http404("无权访问此页面。")
             return view(request, *args, **kwargs)
 
-        wrapped.allowed_roles = frozenset(roles)
         return wrapped
 
     return decorator
 
 
-def get_for_user(queryset: QuerySet[M], request: HttpRequest, **lookup) -> M:
+def get_for_user(queryset: StationScopedQuerySet[M], request: StaffRequest, **lookup: Any) -> M:
     """The record, if it lies within the user's station or county; otherwise 404."""
     try:
         return get_object_or_404(queryset.for_user(request.user), **lookup)
@@ -43,7 +55,7 @@ def get_for_user(queryset: QuerySet[M], request: HttpRequest, **lookup) -> M:
         raise
 
 
-def _denied(request: HttpRequest, why: str) -> None:
+def _denied(request: StaffRequest, why: str) -> None:
     """Mark a refused request; security.middleware.AuditDenialsMiddleware writes it to the
     audit trail after the view's transaction has rolled back."""
     request.audit_denied = why

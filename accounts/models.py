@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, Self, TypeVar
 
-from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from core import regions
 from core.versioning import Versioned
+
+_M = TypeVar("_M", bound=models.Model)
 
 six_digits = RegexValidator(r"^\d{6}$", "请输入 6 位数字的行政区划代码。")
 
@@ -132,8 +135,8 @@ class User(Versioned, AbstractUser):
         ):
             raise ValidationError({"county": "请选择所属县（区）。"})
 
-    def save(self, *args, **kwargs) -> None:
-        if self.station_id:
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.station is not None:
             self.county_id = self.station.county_id
         if self.role != Role.CASEWORKER:
             self.station = None
@@ -142,6 +145,20 @@ class User(Versioned, AbstractUser):
     @property
     def is_caseworker(self) -> bool:
         return self.role == Role.CASEWORKER
+
+    @property
+    def own_county(self) -> County:
+        """The county every member of staff works for (a superuser made by hand has none)."""
+        if self.county is None:
+            raise PermissionDenied("该账户不属于任何县（区），请联系系统管理员。")
+        return self.county
+
+    @property
+    def counter_station(self) -> Station:
+        """The station a caseworker registers business for (only caseworkers do)."""
+        if self.station is None:
+            raise PermissionDenied("只有医保站的经办员可以办理该业务。")
+        return self.station
 
     @property
     def is_supervisor(self) -> bool:
@@ -229,7 +246,7 @@ class Policy(Versioned):
         return policy
 
 
-class StationScopedQuerySet(models.QuerySet):
+class StationScopedQuerySet(models.QuerySet[_M]):
     """Scoping by station, in one place for every model that belongs to a station.
 
     A caseworker sees their station's records; a supervisor or auditor their county's; an
@@ -239,8 +256,8 @@ class StationScopedQuerySet(models.QuerySet):
 
     station_field = "station"
 
-    def for_user(self, user: User) -> StationScopedQuerySet:
-        if not user.is_authenticated:
+    def for_user(self, user: User | AnonymousUser) -> Self:
+        if not isinstance(user, User):
             return self.none()
         if user.role == Role.CASEWORKER:
             return self.filter(**{self.station_field: user.station_id})

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -28,7 +30,9 @@ class StaffForm(VersionCheckedForm):
     def __init__(self, *args, administrator: User, **kwargs) -> None:
         self.administrator = administrator
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = Station.objects.filter(county=administrator.county)
+        station = self.fields["station"]
+        assert isinstance(station, forms.ModelChoiceField)
+        station.queryset = Station.objects.filter(county=administrator.county)
         self.fields["station"].required = False
         self.fields["full_name"].required = True
         if not self.instance.pk:
@@ -37,13 +41,16 @@ class StaffForm(VersionCheckedForm):
     def clean_full_name(self) -> str:
         return clean_text(self.cleaned_data["full_name"])
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("role") == Role.CASEWORKER and not data.get("station"):
             self.add_error("station", "经办员必须属于一个医保站。")
         password = data.get("password")
         if password:
-            candidate = self.instance if self.instance.pk else User(username=data.get("username"))
+            candidate = (
+                self.instance if self.instance.pk else User(username=data.get("username") or "")
+            )
             try:
                 validate_password(password, candidate)
             except ValidationError as error:

@@ -7,12 +7,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import role_required
+from accounts.access import StaffRequest, role_required
 from accounts.models import Policy, Role, Station, User
 from administration.forms import CalendarDayForm, PolicyForm, StaffForm, StationForm
 from audit.log import append
@@ -24,7 +24,7 @@ from workdays.rules import unknown_years
 
 
 @role_required(Role.ADMINISTRATOR)
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: StaffRequest) -> HttpResponse:
     from axes.models import AccessAttempt
 
     staff = User.objects.filter(county=request.user.county).select_related("station")
@@ -40,7 +40,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _staff_form(request: HttpRequest, instance: User | None) -> HttpResponse:
+def _staff_form(request: StaffRequest, instance: User | None) -> HttpResponse:
     form = StaffForm(request.POST or None, instance=instance, administrator=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -52,25 +52,25 @@ def _staff_form(request: HttpRequest, instance: User | None) -> HttpResponse:
 
 @role_required(Role.ADMINISTRATOR)
 @idempotent
-def staff_create(request: HttpRequest) -> HttpResponse:
+def staff_create(request: StaffRequest) -> HttpResponse:
     return _staff_form(request, None)
 
 
 @role_required(Role.ADMINISTRATOR)
-def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_edit(request: StaffRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk, county=request.user.county, is_superuser=False)
     return _staff_form(request, member)
 
 
 @role_required(Role.ADMINISTRATOR)
-def station_list(request: HttpRequest) -> HttpResponse:
+def station_list(request: StaffRequest) -> HttpResponse:
     stations = Station.objects.filter(county=request.user.county).annotate(
         staff_count=Count("staff", distinct=True), resident_count=Count("residents", distinct=True)
     )
     return render(request, "administration/station_list.html", {"stations": stations})
 
 
-def _station_form(request: HttpRequest, instance: Station | None) -> HttpResponse:
+def _station_form(request: StaffRequest, instance: Station | None) -> HttpResponse:
     form = StationForm(request.POST or None, instance=instance, administrator=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -82,20 +82,20 @@ def _station_form(request: HttpRequest, instance: Station | None) -> HttpRespons
 
 @role_required(Role.ADMINISTRATOR)
 @idempotent
-def station_create(request: HttpRequest) -> HttpResponse:
+def station_create(request: StaffRequest) -> HttpResponse:
     return _station_form(request, None)
 
 
 @role_required(Role.ADMINISTRATOR)
-def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def station_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return _station_form(request, get_object_or_404(Station, pk=pk, county=request.user.county))
 
 
 @role_required(Role.ADMINISTRATOR, Role.SUPERVISOR, Role.AUDITOR)
-def policy(request: HttpRequest) -> HttpResponse:
+def policy(request: StaffRequest) -> HttpResponse:
     """Administrators edit the county's policy; supervisors and auditors read it and its
     history (the administrator may not read the audit trail, DOMAIN.md)."""
-    current = Policy.for_county(request.user.county)
+    current = Policy.for_county(request.user.own_county)
     form = PolicyForm(request.POST or None, instance=current)
     if not request.user.is_administrator:
         for field in form.fields.values():
@@ -113,7 +113,7 @@ def policy(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMINISTRATOR)
-def unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def unlock(request: StaffRequest, pk: int) -> HttpResponse:
     """An administrator unlocks an account of the county; the unlock is in the audit trail."""
     from axes.utils import reset
 
@@ -131,7 +131,7 @@ def unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.ADMINISTRATOR)
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: StaffRequest) -> HttpResponse:
     """The administrator enters a year's holidays and 调休 working days once the State
     Council publishes them (around November for the next year)."""
     form = CalendarDayForm(request.POST or None)

@@ -35,7 +35,7 @@ def insert(model: type[models.Model], objs: list) -> None:
     meta = model._meta
     quote = connection.ops.quote_name
     fields = meta.concrete_fields
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(field.column or field.name) for field in fields)
     with connection.cursor() as cursor:
         missing = [obj for obj in objs if obj.pk is None]
         if missing:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import io
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 
+from accounts.access import StaffRequest
 from audit.log import append
 from audit.models import Action
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def exported_workbook(request: HttpRequest, workbook, name: str, detail: str) -> HttpResponse:
+def exported_workbook(request: StaffRequest, workbook, name: str, detail: str) -> HttpResponse:
     """An Excel download; every export of the portal goes into the audit trail."""
     buffer = io.BytesIO()
     workbook.save(buffer)

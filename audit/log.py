@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
@@ -30,7 +31,9 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _places(instance, counties: dict | None = None) -> tuple[int | None, int | None]:
+def _places(
+    instance: models.Model, counties: dict[int, int | None] | None = None
+) -> tuple[int | None, int | None]:
     """The station and county a record belongs to, for filtering the log (`counties` caches
     station -> county over a bulk write)."""
     from accounts.models import County, Policy, Station
@@ -52,14 +55,14 @@ def _places(instance, counties: dict | None = None) -> tuple[int | None, int | N
         if counties is not None:
             counties[station_id] = county_id
     if county_id is None and hasattr(instance, "filing_id"):
-        return _places(instance.filing)
+        return _places(getattr(instance, "filing"))  # noqa: B009  # a filing's material
     return station_id, county_id
 
 
 def append(
     *,
     action: str,
-    user=None,
+    user: Any = None,
     request: HttpRequest | None = None,
     instance: models.Model | None = None,
     history_id: int | None = None,
@@ -96,7 +99,15 @@ def append(
 
 
 def _entry(
-    *, action, user, username: str, request, instance, record_label: str, detail: str, **fields
+    *,
+    action: str,
+    user: Any,
+    username: str,
+    request: HttpRequest | None,
+    instance: models.Model | None,
+    record_label: str,
+    detail: str,
+    **fields: Any,
 ) -> AuditEntry:
     """An entry's content; its place in the chain (numbers and hashes) comes from `_chain`."""
     return AuditEntry(
@@ -144,14 +155,14 @@ def history_digest(record: models.Model) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-def _stable(value):
+def _stable(value: Any) -> Any:
     """Times to the millisecond, as Django's fixtures (backups) keep them."""
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.UTC).isoformat(timespec="milliseconds")
     return value
 
 
-def _name_related(history, rows: list, names: dict) -> None:
+def _name_related(history: Any, rows: list, names: dict) -> None:
     """Fetch the names of the records these rows point to, a query per relation, not per row."""
     for model_field in history.tracked_fields:
         if not isinstance(model_field, models.ForeignKey):
@@ -163,16 +174,17 @@ def _name_related(history, rows: list, names: dict) -> None:
             names[(related, pk)] = label_of(obj)
 
 
-def _instance_of(row: models.Model) -> models.Model:
+def _instance_of(row: Any) -> models.Model:
     """The record as the history row saw it. (simple-history's own `row.instance` reads the
     live record once per row to fill the fields it does not track.)"""
     values = {f.attname: getattr(row, f.attname) for f in type(row).tracked_fields}
     return row.instance_type(**values)
 
 
-def record_history(record: models.Model, request: HttpRequest | None = None) -> AuditEntry:
+def record_history(record: Any, request: HttpRequest | None = None) -> AuditEntry:
     """The audit entry of one history row written by django-simple-history."""
-    stored = type(record)._default_manager.get(pk=record.pk)
+    # A history row: a model django-simple-history makes at run time (typed as Any).
+    stored: Any = type(record)._default_manager.get(pk=record.pk)
     instance = _instance_of(stored)
     previous = stored.prev_record if stored.history_type != "+" else None
     changes = [[c.label, c.old, c.new] for c in describe_changes(stored, previous)]
@@ -188,14 +200,14 @@ def record_history(record: models.Model, request: HttpRequest | None = None) -> 
     )
 
 
-def _audit_created(model: type[models.Model], objs: list, rows: list, user) -> None:
+def _audit_created(model: Any, objs: list, rows: list, user: Any) -> None:
     """The audit entries of new records `objs` and their freshly written "created" history
     `rows` (bulk writes send no signal), a thousand at a time under one lock of the chain
     head. The rows are read back, so that their digests are of the values as stored."""
     history = model.history.model
     pk_name = model._meta.pk.attname
     created = {obj.pk: obj for obj in objs}  # the record as its first history row saw it
-    counties: dict[int, int] = {}
+    counties: dict[int, int | None] = {}
     names: dict = {}
     for start in range(0, len(rows), 1000):
         stored = list(
@@ -227,7 +239,7 @@ def _audit_created(model: type[models.Model], objs: list, rows: list, user) -> N
         _chain(entries)
 
 
-def create_with_history(model: type[models.Model], objs: list, *, user=None, reason: str = ""):
+def create_with_history(model: Any, objs: list, *, user: Any = None, reason: str = "") -> None:
     """Insert new records, a "created" history row for each (as django-simple-history writes
     it) and the audit entries of those rows, in one transaction."""
     if not objs:
@@ -250,7 +262,7 @@ def create_with_history(model: type[models.Model], objs: list, *, user=None, rea
         _audit_created(model, objs, rows, user)
 
 
-def on_history_created(sender, history_instance, **kwargs) -> None:
+def on_history_created(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     request = getattr(HistoricalRecords.context, "request", None)
     record_history(history_instance, request)
 

@@ -9,7 +9,7 @@ next change there makes a new key, and the old part is never served again.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from audit.models import AuditEntry
 
 
@@ -44,7 +45,7 @@ def mark_changed(entries: list[AuditEntry]) -> None:
     transaction.on_commit(lambda: renew_marks(scopes))
 
 
-def renew_marks(scopes) -> None:
+def renew_marks(scopes: Iterable[str]) -> None:
     # Fresh random tokens, not counters: two writers can never leave the same mark.
     cache.set_many({_mark_key(scope): uuid.uuid4().hex for scope in scopes}, None)
 
@@ -57,7 +58,7 @@ def _mark_key(scope: str) -> str:
 KEPT_AT_MOST = 300  # seconds
 
 
-def scopes_of(user) -> list[str]:
+def scopes_of(user: User) -> list[str]:
     """The scopes whose changes alter what this user's pages show: the portal's and the
     county's own records, and the station's (a caseworker) or any station's of the county
     (a supervisor or auditor)."""
@@ -69,7 +70,7 @@ def scopes_of(user) -> list[str]:
     return scopes
 
 
-def kept_until_changed(name: str, user, build: Callable[[], str]) -> SafeString:
+def kept_until_changed(name: str, user: User, build: Callable[[], str]) -> SafeString:
     """The HTML `build` renders from our own templates (which escape every value), kept in
     the cache under `name` until the next change of a record within the user's reach."""
     scopes = scopes_of(user)

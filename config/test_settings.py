@@ -16,7 +16,7 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # No collectstatic in tests: WhiteNoise serves from the apps' folders instead.
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 # Each test starts with an empty cache of its own (tests/conftest.py), not the dev server's.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

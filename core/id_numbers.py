@@ -77,6 +77,8 @@ def sex(number: str) -> str:
 
 def age(number: str, on: datetime.date) -> int:
     born = birth_date(number)
+    if born is None:
+        raise ValueError(f"not an ID number with a birth date: {mask(number)}")
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 

@@ -9,6 +9,7 @@ second caseworker typed still in it, and the new count, so saving again overwrit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ class Versioned(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             self.version += 1
             update_fields = kwargs.get("update_fields")
@@ -39,7 +40,7 @@ class Difference:
     theirs: str
 
 
-def _shown(form: forms.BaseForm, name: str, value) -> str:
+def _shown(form: forms.BaseForm, name: str, value: object) -> str:
     field = form.fields[name]
     if value and name.endswith("id_number"):
         return id_numbers.mask(str(value))
@@ -55,15 +56,16 @@ def _shown(form: forms.BaseForm, name: str, value) -> str:
 class VersionCheckedForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.conflict: list[Difference] = []
         self.conflict_by = ""
         if self.instance.pk:
             self.initial["version"] = self.instance.version
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         posted = data.get("version")
         if not self.instance.pk or posted is None:
             return data
@@ -83,8 +85,9 @@ class VersionCheckedForm(forms.ModelForm):
             )
         latest = current.history.first() if hasattr(current, "history") else None
         self.conflict_by = str(latest.history_user) if latest and latest.history_user else "其他人"
-        self.data = self.data.copy()
-        self.data["version"] = current.version
+        data_copy = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+        data_copy["version"] = current.version
+        self.data = data_copy
         raise ValidationError(
             f"在您修改期间，{self.conflict_by}已保存了这条记录。下表是双方不同的内容；"
             "您填写的内容都还在表单里，核对后再次保存将以您的内容为准。",
@@ -94,7 +97,7 @@ class VersionCheckedForm(forms.ModelForm):
     # Form fields that are not the record's own values (a new password, a reason).
     unversioned_fields: tuple[str, ...] = ("password", "reason")
 
-    def current_value(self, current: models.Model, name: str):
+    def current_value(self, current: models.Model, name: str) -> Any:
         return getattr(current, name, None)
 
     def changed_data_against(self, current: models.Model) -> list[str]:

@@ -90,7 +90,7 @@ def load(households_per_station: int = 60, seed: int = 2026) -> dict:
             full_name=full_name,
             role=role,
             county=county,
-            station=stations.get(station_name),
+            station=stations.get(station_name) if station_name else None,
         )
         user.set_password(DEMO_PASSWORD)
         user.save()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import Policy
 from core import id_numbers, regions
 from core.validators import clean_phone, clean_text
-from core.widgets import DATE_INPUT
+from core.widgets import DATE_INPUT, set_choices
 from filing import uploads
 from filing.models import (
     MATERIALS_FOR,
@@ -90,11 +91,11 @@ class FilingForm(forms.ModelForm):
         self.today = today
         super().__init__(*args, **kwargs)
         choices = [("", "请选择"), *regions.care_region_choices()]
-        self.fields["care_region_code"].choices = choices
-        self.fields["insured_region_code"].choices = choices
-        self.fields["agent_relationship"].choices = [("", "—"), *AgentRelationship.choices]
-        self.fields["evidence"].choices = Evidence.choices
-        self.fields["insurance_type"].choices = InsuranceType.choices
+        set_choices(self, "care_region_code", choices)
+        set_choices(self, "insured_region_code", choices)
+        set_choices(self, "agent_relationship", [("", "—"), *AgentRelationship.choices])
+        set_choices(self, "evidence", Evidence.choices)
+        set_choices(self, "insurance_type", InsuranceType.choices)
         self.fields["end_date"].required = False
         for name in ("agent_name", "agent_id_number", "agent_phone", "agent_relationship"):
             self.fields[name].required = False
@@ -146,8 +147,9 @@ class FilingForm(forms.ModelForm):
         return scan
 
     # The rules of §2 --------------------------------------------------------------------
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         category = data.get("category")
         self._check_places(data)
         if category:
@@ -188,7 +190,7 @@ class FilingForm(forms.ModelForm):
             return
         if end < start:
             self.add_error("end_date", "结束日期不能早于开始日期。")
-        elif category == Category.REFERRAL and end != default:
+        elif category == Category.REFERRAL and default is not None and end != default:
             self.add_error(
                 "end_date",
                 f"异地转诊备案有效期为 {self.policy.referral_validity_months} 个月，"
@@ -206,7 +208,7 @@ class FilingForm(forms.ModelForm):
     def _check_evidence(self, data: dict, category: str) -> None:
         """§2.4: the category's materials or the commitment letter — one, never both, and
         never neither unless the category needs no material. A referral needs its form."""
-        needed = MATERIALS_FOR[category]
+        needed = MATERIALS_FOR[Category(category)]
         sighted = set(data.get("sighted") or [])
         scan, scan_kind = data.get("scan"), data.get("scan_kind")
         if scan and not scan_kind:
@@ -283,8 +285,9 @@ class RejectForm(forms.Form):
     )
     reason = forms.CharField(label="其他原因（填写后以此为准）", max_length=200, required=False)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         reason = clean_text(data.get("reason") or "") or data.get("common_reason")
         if not reason:
             raise ValidationError("请选择或填写退回原因，参保人会看到这条原因。")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 
 from django.db import models
 from django.urls import reverse
@@ -134,7 +135,7 @@ class FilingQuerySet(StationScopedQuerySet):
         return queryset
 
 
-def pending_by_deadline(filings):
+def pending_by_deadline(filings: FilingQuerySet) -> FilingQuerySet:
     """Pending filings, the one due first at the top. A deadline is the submission day plus
     the county's working days, so it never comes earlier for a later submission: ordering by
     submission time is ordering by deadline, and the overdue come first. The database sorts
@@ -142,7 +143,9 @@ def pending_by_deadline(filings):
     return filings.filter(status=Status.PENDING).order_by("submitted_at", "pk")
 
 
-def with_deadlines(filings, today: datetime.date, policy: Policy | None = None) -> list:
+def with_deadlines(
+    filings: Iterable[Filing], today: datetime.date, policy: Policy | None = None
+) -> list[Filing]:
     """The working-day deadline and whether it has passed, for each filing of a page
     (`policy`: the county's, when the caller has it already)."""
 
@@ -153,8 +156,9 @@ def with_deadlines(filings, today: datetime.date, policy: Policy | None = None) 
         county_id = filing.station.county_id
         if county_id not in policies:
             policies[county_id] = Policy.for_county(county_id)
-        filing.deadline = filing.review_deadline(policies[county_id], entered)
-        filing.overdue = filing.deadline < today
+        deadline = filing.review_deadline(policies[county_id], entered)
+        setattr(filing, "deadline", deadline)  # noqa: B010  # shown beside the filing
+        setattr(filing, "overdue", deadline < today)  # noqa: B010
     return filings
 
 
@@ -283,7 +287,9 @@ class Filing(models.Model):
     def status_display(self) -> str:
         return self.status_on(timezone.localdate())
 
-    def review_deadline(self, policy: Policy | None = None, entered: dict | None = None):
+    def review_deadline(
+        self, policy: Policy | None = None, entered: dict[datetime.date, bool] | None = None
+    ) -> datetime.date:
         """Manual review is due within the county's working days (2 by default) [002].
         (`policy` and `entered` calendar days save queries over a list of filings.)"""
 
@@ -316,7 +322,7 @@ class Filing(models.Model):
     # Evidence ---------------------------------------------------------------------------
     @property
     def required_materials(self) -> tuple[str, ...]:
-        return MATERIALS_FOR[self.category]
+        return MATERIALS_FOR[Category(self.category)]
 
     def evidence_complete(self) -> bool:
         """Materials: at least one of the category's materials sighted or scanned. Commitment:
@@ -341,7 +347,7 @@ class Filing(models.Model):
         return ""
 
 
-def upload_path(instance, filename: str) -> str:
+def upload_path(instance: Material | CommitmentLetter, filename: str) -> str:
     """Random names, never the uploaded one, outside the static URL space."""
     extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
         getattr(instance, "content_type", ""), "bin"
@@ -408,8 +414,9 @@ def default_end_date(category: str, start: datetime.date, policy: Policy) -> dat
 def earliest_end_date(category: str, start: datetime.date, policy: Policy) -> datetime.date:
     """The shortest validity allowed: 6 months for temporary care (≥ 6 months in principle
     [004]), one year for long-term filings (不得短于一年 [003])."""
-    if category in TEMPORARY_CATEGORIES:
-        return default_end_date(category, start, policy)
+    shortest = default_end_date(category, start, policy)
+    if shortest is not None:  # temporary care and referrals
+        return shortest
     return add_months(start, policy.long_term_min_validity_months) - datetime.timedelta(days=1)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -39,8 +41,8 @@ def _overlap_message(filing: Filing) -> str:
     )
 
 
-def _attach(instance, field: str, upload: UploadedFile) -> None:
-    instance.content_type = upload.detected_type
+def _attach(instance: Material | CommitmentLetter, field: str, upload: UploadedFile) -> None:
+    instance.content_type = getattr(upload, "detected_type", "")  # set by filing.uploads
     getattr(instance, field).save(upload.name, upload, save=False)
 
 
@@ -49,13 +51,13 @@ def submit_filing(
     *,
     resident: Resident,
     user: User,
-    values: dict,
+    values: dict[str, Any],
     sighted: list[str],
     scan: UploadedFile | None,
     scan_kind: str,
     signature: str,
     letter_scan: UploadedFile | None,
-    token,
+    token: uuid.UUID,
 ) -> Filing:
     """Record a filing with its evidence, then review it automatically where the county
     allows. Returns the existing filing when the same submission arrives twice."""
@@ -77,7 +79,7 @@ def submit_filing(
         with transaction.atomic():
             filing = Filing.objects.create(
                 resident=resident,
-                station=user.station,
+                station=user.counter_station,
                 submitted_by=user,
                 submission_token=token,
                 **values,
@@ -91,6 +93,8 @@ def submit_filing(
             .filter(resident=resident, care_region_code=values["care_region_code"])
             .first()
         )
+        if clash is None:
+            raise
         raise FilingRefused(_overlap_message(clash)) from None
     if filing.evidence == Evidence.MATERIALS:
         kinds = dict.fromkeys(sighted, True)

@@ -21,7 +21,7 @@ _MAGIC = (
 
 def content_type_of(upload: UploadedFile) -> str:
     """The type the bytes say the file is (PDF, JPEG or PNG), or a ValidationError."""
-    if upload.size > MAX_UPLOAD_BYTES:
+    if (upload.size or 0) > MAX_UPLOAD_BYTES:
         raise ValidationError("文件超过 10 MB，请压缩或分页扫描后重新上传。", code="too_large")
     upload.seek(0)
     head = upload.read(8)

@@ -7,17 +7,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import STAFF, get_for_user, role_required
+from accounts.access import STAFF, StaffRequest, get_for_user, role_required
 from accounts.models import Policy, Role
 from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
 from core import id_numbers
+from core.widgets import set_choices
 from filing import services
 from filing.forms import CancelForm, FilingForm, LetterScanForm, RejectForm
 from filing.models import (
@@ -43,7 +44,7 @@ FILINGS = Filing.objects.select_related("resident", "station", "submitted_by", "
 
 
 @role_required(*STAFF)
-def filing_list(request: HttpRequest) -> HttpResponse:
+def filing_list(request: StaffRequest) -> HttpResponse:
     """备案记录: by the resident's ID number or name, or everything of the station."""
     query, answer = remembered_search(request, "filings")
     if answer:
@@ -64,7 +65,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
-def filing_start(request: HttpRequest) -> HttpResponse:
+def filing_start(request: StaffRequest) -> HttpResponse:
     """Step 1: find the resident by ID number (an ID-card reader types it and Enter)."""
     number = id_numbers.normalize(request.POST.get("id_number", ""))
     error, unknown = "", False
@@ -94,12 +95,12 @@ def _category_choices() -> list:
 
 
 @role_required(Role.CASEWORKER)
-def filing_create(request: HttpRequest, resident_pk: int) -> HttpResponse:
+def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
     resident = get_for_user(Resident.objects.all(), request, pk=resident_pk)
-    policy = Policy.for_county(request.user.county)
+    policy = Policy.for_county(request.user.own_county)
     today = timezone.localdate()
     initial = {
-        "insured_region_code": request.user.county.pooling_region_code,
+        "insured_region_code": request.user.own_county.pooling_region_code,
         "insurance_type": resident.insurance_type,
         "start_date": today,
         "contact_name": resident.name,
@@ -115,7 +116,7 @@ def filing_create(request: HttpRequest, resident_pk: int) -> HttpResponse:
         policy=policy,
         today=today,
     )
-    form.fields["category"].choices = _category_choices()
+    set_choices(form, "category", _category_choices())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         values = {name: data[name] for name in FilingForm.Meta.fields}
@@ -148,7 +149,7 @@ def filing_create(request: HttpRequest, resident_pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
     today = timezone.localdate()
     letter = getattr(filing, "commitment_letter", None)
@@ -169,7 +170,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _refused_or_done(request: HttpRequest, filing: Filing, action, done: str) -> HttpResponse:
+def _refused_or_done(request: StaffRequest, filing: Filing, action, done: str) -> HttpResponse:
     try:
         action()
     except services.FilingRefused as refusal:
@@ -181,7 +182,7 @@ def _refused_or_done(request: HttpRequest, filing: Filing, action, done: str) ->
 
 @require_POST
 @role_required(Role.CASEWORKER, Role.SUPERVISOR)
-def filing_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_cancel(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(Filing.objects.all(), request, pk=pk)
     form = CancelForm(request.POST)
     if not form.is_valid():
@@ -199,12 +200,12 @@ def filing_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def filing_attach_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_attach_letter(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(Filing.objects.all(), request, pk=pk)
     form = LetterScanForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.errors.get("letter_scan", ["请选择扫描件。"]):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(filing)
     return _refused_or_done(
         request,
@@ -215,7 +216,7 @@ def filing_attach_letter(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.SUPERVISOR)
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: StaffRequest) -> HttpResponse:
     """人工审核: every pending filing of the county with its working-day deadline, the
     overdue first, then the soonest due."""
     today = timezone.localdate()
@@ -236,7 +237,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.SUPERVISOR)
-def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def review_decide(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(Filing.objects.all(), request, pk=pk)
     if request.POST.get("decision") == "approve":
         return _refused_or_done(
@@ -281,7 +282,7 @@ def _letter_context(filing: Filing, letter) -> dict:
 
 
 @role_required(*STAFF)
-def commitment_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def commitment_letter(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS, request, pk=pk)
     letter = getattr(filing, "commitment_letter", None)
     return personal_printable(
@@ -296,7 +297,7 @@ def commitment_letter(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def filing_form(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_form(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
     title = "跨省异地就医登记备案表" if filing.is_cross_province else "省内异地就医登记备案表"
     return personal_printable(
@@ -317,7 +318,9 @@ def filing_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def evidence_file(request: HttpRequest, pk: int, which: str, item: int) -> FileResponse:
+def evidence_file(
+    request: StaffRequest, pk: int, which: str, item: int
+) -> HttpResponse | FileResponse:
     """Scans are served only through here: station-scoped, as attachments, never sniffed."""
     filing = get_for_user(Filing.objects.all(), request, pk=pk)
     if which == "material":
@@ -326,7 +329,7 @@ def evidence_file(request: HttpRequest, pk: int, which: str, item: int) -> FileR
     else:
         record = getattr(filing, "commitment_letter", None)
         stored = record.scan if record and record.pk == item else None
-    if not stored:
+    if record is None or not stored or not stored.name:
         raise Http404("没有该扫描件。")
     append(
         action=Action.DOWNLOAD,

@@ -89,10 +89,10 @@ def restore(archive: Path) -> dict:
         raise RestoreError("目标数据库中已有业务数据，只能恢复到新建的空数据库。")
     root = Path(settings.MEDIA_ROOT)
     with tarfile.open(archive, "r:gz") as tar:
-        manifest = json.loads(tar.extractfile("manifest.json").read())
+        manifest = json.loads(_member(tar, "manifest.json"))
         fixture = root.parent / f"restore-{timezone.now():%Y%m%d%H%M%S}.json"
         fixture.parent.mkdir(parents=True, exist_ok=True)
-        fixture.write_bytes(tar.extractfile("data.json").read())
+        fixture.write_bytes(_member(tar, "data.json"))
         try:
             with transaction.atomic():
                 _clear_rows_made_by_migrations()
@@ -105,7 +105,7 @@ def restore(archive: Path) -> dict:
                 if not target.resolve().is_relative_to(root.resolve()):
                     raise RestoreError(f"备份中的文件路径不安全：{member.name}")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(tar.extractfile(member).read())
+                target.write_bytes(_member(tar, member))
     problems = compare(manifest)
     if problems:
         raise RestoreError("恢复后核对不一致：" + "；".join(problems))
@@ -136,3 +136,10 @@ def compare(manifest: dict) -> list[str]:
         if files.get(name) != checksum:
             problems.append(f"文件 {name} 缺失或校验和不符")
     return problems
+
+
+def _member(tar: tarfile.TarFile, member: str | tarfile.TarInfo) -> bytes:
+    handle = tar.extractfile(member)
+    if handle is None:
+        raise RestoreError(f"备份中的 {member} 不是文件。")
+    return handle.read()

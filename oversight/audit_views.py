@@ -7,16 +7,17 @@ import datetime
 
 from django import forms
 from django.apps import apps
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.access import role_required
+from accounts.access import StaffRequest, role_required
 from accounts.models import Role, Station, User
 from audit.exports import exported_workbook, spreadsheet_cell
 from audit.history import masked
 from audit.log import verify
 from audit.models import Action, AuditEntry
+from core.widgets import set_choices
 
 PAGE = 50
 EXPORT_LIMIT = 50_000
@@ -50,9 +51,12 @@ class LogFilter(forms.Form):
     def __init__(self, *args, county_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.county_id = county_id
-        self.fields["station"].queryset = Station.objects.filter(county_id=county_id)
-        self.fields["user"].queryset = User.objects.filter(county_id=county_id).order_by("username")
-        self.fields["record_type"].choices = [("", "全部"), *record_types()]
+        station, user = self.fields["station"], self.fields["user"]
+        assert isinstance(station, forms.ModelChoiceField)
+        assert isinstance(user, forms.ModelChoiceField)
+        station.queryset = Station.objects.filter(county_id=county_id)
+        user.queryset = User.objects.filter(county_id=county_id).order_by("username")
+        set_choices(self, "record_type", [("", "全部"), *record_types()])
 
     def entries(self):
         """The county's entries matching the filters, newest first (each filter on an index)."""
@@ -80,12 +84,12 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _filter(request: HttpRequest) -> LogFilter:
-    return LogFilter(request.GET or None, county_id=request.user.county_id)
+def _filter(request: StaffRequest) -> LogFilter:
+    return LogFilter(request.GET or None, county_id=request.user.own_county.pk)
 
 
 @role_required(Role.SUPERVISOR, Role.AUDITOR)
-def log(request: HttpRequest) -> HttpResponse:
+def log(request: StaffRequest) -> HttpResponse:
     """Keyset pagination (?before=<county_seq>): a page costs the same on the millionth entry
     as on the first, and no COUNT over the whole log is needed."""
     form = _filter(request)
@@ -112,7 +116,7 @@ def log(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.SUPERVISOR, Role.AUDITOR)
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: StaffRequest) -> HttpResponse:
     from openpyxl import Workbook
 
     form = _filter(request)
@@ -160,6 +164,6 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.SUPERVISOR, Role.AUDITOR)
-def chain(request: HttpRequest) -> HttpResponse:
+def chain(request: StaffRequest) -> HttpResponse:
     result = verify() if request.method == "POST" else None
     return render(request, "oversight/audit_chain.html", {"result": result})

@@ -63,7 +63,7 @@ def trend(user, today: datetime.date, stations, days: int = 30) -> Trend:
     )
     counts = [
         (label, color, [*before, sum(getattr(station, column) for station in stations)])
-        for (label, color, _, _, column), before in zip(SERIES, past, strict=True)
+        for (label, color, _, _, column), before in zip(SERIES, past or [], strict=True)
     ]
     peak = max([1, *(max(values) for _, _, values in counts)])
     step = (WIDTH - LEFT - 10) / (days - 1)

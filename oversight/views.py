@@ -3,13 +3,16 @@ review queue for a supervisor, and the county's activity for an auditor."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.access import StaffRequest
 from accounts.models import Policy, Role, Station, User
 from audit.page_cache import kept_until_changed
 from filing.models import Filing, pending_by_deadline, with_deadlines
@@ -22,7 +25,7 @@ from reimbursement.models import Status as CaseStatus
 WAITING_ON_HOME = 15
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.ADMINISTRATOR:
         return redirect("administration:staff_list")
@@ -38,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _activity_context(user: User, today) -> dict:
-    stations = Station.objects.filter(county=user.county)
+    stations: Any = Station.objects.filter(county=user.county)
     # Subqueries, not joins: several counted relations joined together would multiply rows.
     if user.is_caseworker:
         # One station's total is one index count; the county's twenty would cost more than
@@ -58,11 +61,11 @@ def _activity_context(user: User, today) -> dict:
     )
     more_waiting = len(waiting) > WAITING_ON_HOME
     waiting = waiting[:WAITING_ON_HOME]
-    policy = Policy.for_county(user.county)
+    policy = Policy.for_county(user.own_county)
     threshold = policy.large_amount_threshold
-    for case in waiting:
-        case.waiting = case.waiting_days(today)
-        case.missing_labels = [item.label for item in case.missing(threshold)]
+    for case in waiting:  # shown beside each case
+        setattr(case, "waiting", case.waiting_days(today))  # noqa: B010
+        setattr(case, "missing_labels", [item.label for item in case.missing(threshold)])  # noqa: B010
     pending_filings = trend = None
     pending_count = 0
     if user.is_supervisor:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -113,8 +115,9 @@ class ResidentForm(VersionCheckedForm):
             raise ValidationError(f"未找到户号 {number}，请核对或先登记该户。")
         return household
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.has_error("id_number", code="elsewhere"):
             forget_typed(self, "id_number")
         household = data.get("household_number")

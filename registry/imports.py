@@ -164,7 +164,9 @@ def _run(job: ResidentImport) -> None:
     job.total = len(rows)
     job.save(update_fields=["total"])
 
-    valid, errors, seen = [], [], {}
+    valid: list[tuple[int, dict]] = []
+    errors: list[list] = []
+    seen: dict[str, int] = {}
     for index, (number, values) in enumerate(rows, start=1):
         clean, problems = check_row(values)
         if clean.get("id_number") in seen:

@@ -9,9 +9,11 @@ and the lookup is written to the audit trail of the station whose resident it is
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from accounts.models import User
 from audit.log import append
 from audit.models import Action
 from core import id_numbers
@@ -22,7 +24,7 @@ HOUSEHOLD_ELSEWHERE = "户号 {number} 已由其他医保站登记，不能在�
 
 
 def resident_within_reach(
-    user, raw: str, *, request: HttpRequest | None = None, purpose: str
+    user: User, raw: str, *, request: HttpRequest | None = None, purpose: str
 ) -> Resident | None:
     """The resident of the user's station (county) with this ID number, or None if nobody
     has it. Raises ValidationError when the number is not a valid ID number (with its reason)
@@ -43,7 +45,7 @@ def resident_within_reach(
     raise ValidationError(ELSEWHERE.format(station=found.station.name), code="elsewhere")
 
 
-def household_within_reach(user, number: str, *, purpose: str) -> Household | None:
+def household_within_reach(user: User, number: str, *, purpose: str) -> Household | None:
     """The household of the user's station (county) with this 户号, or None if none has it.
     A household of another station is refused (audited, as above): its members are never
     listed, printed or joined from here."""
@@ -59,8 +61,9 @@ def household_within_reach(user, number: str, *, purpose: str) -> Household | No
     raise ValidationError(HOUSEHOLD_ELSEWHERE.format(number=number), code="elsewhere")
 
 
-def forget_typed(form, name: str) -> None:
+def forget_typed(form: forms.BaseForm, name: str) -> None:
     """Empty a form field whose typed number belongs to another station's record, so the
     re-shown form does not carry it back."""
-    form.data = form.data.copy()
-    form.data[form.add_prefix(name)] = ""
+    data = form.data.copy()  # type: ignore[attr-defined]  # the posted QueryDict
+    data[form.add_prefix(name)] = ""
+    form.data = data

@@ -354,9 +354,9 @@ class InfoChange(models.Model):
     def materials_missing(self) -> list[str]:
         missing = []
         if not self.id_card_sighted:
-            missing.append(str(self._meta.get_field("id_card_sighted").verbose_name))
+            missing.append(str(InfoChange.id_card_sighted.field.verbose_name))
         if not self.form_signed:
-            missing.append(str(self._meta.get_field("form_signed").verbose_name))
+            missing.append(str(InfoChange.form_signed.field.verbose_name))
         return missing
 
 

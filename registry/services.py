@@ -3,7 +3,9 @@ each): enrollment and changes of insured information."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from typing import Any, cast
+
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,7 +33,7 @@ def enroll(*, resident: Resident, user: User, newborn: bool, materials: list[str
         raise Refused(f"{resident.name}已办理参保登记，无需重复登记。")
     resident.save()
     enrollment = Enrollment.objects.create(
-        station=user.station, resident=resident, newborn=newborn, created_by=user
+        station=user.counter_station, resident=resident, newborn=newborn, created_by=user
     )
     enrollment.materials = [m for m in enrollment.required_materials if m in materials]
     enrollment.save()
@@ -54,16 +56,16 @@ def update_enrollment(enrollment: Enrollment, *, materials: list[str], complete:
 
 
 # Changes of insured information ------------------------------------------------------------
-def _display(resident: Resident, field: str, value) -> str:
+def _display(resident: Resident, field: str, value: Any) -> str:
     if field == "household":
         return value.household_number if value else ""
-    model_field = Resident._meta.get_field(field)
+    model_field = cast(models.Field, Resident._meta.get_field(field))
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value or ""))
     return str(value or "")
 
 
-def _raw(field: str, value):
+def _raw(field: str, value: Any) -> Any:
     return value.household_number if field == "household" and value else (value or "")
 
 
@@ -77,7 +79,7 @@ def change_items(resident: Resident, new_values: dict) -> list[dict]:
         items.append(
             {
                 "field": field,
-                "label": str(Resident._meta.get_field(field).verbose_name)
+                "label": str(cast(models.Field, Resident._meta.get_field(field)).verbose_name)
                 if field != "household"
                 else "户号",
                 "old": _display(resident, field, old),
@@ -111,9 +113,12 @@ def _apply(change: InfoChange) -> None:
         elif field == "id_number":
             value = id_numbers.validate(value)
             if Resident.objects.filter(id_number=value).exclude(pk=resident.pk).exists():
-                raise Refused(f"身份证号码 {value} 已登记为其他参保人，不能更正为该号码。")
+                raise Refused(
+                    f"身份证号码 {id_numbers.mask(value)} 已登记为其他参保人，不能更正为该号码。"
+                )
         setattr(resident, field, value)
-    resident._change_reason = f"参保信息变更：{change.reason}"
+    # simple-history writes this reason into the history row it makes on save.
+    setattr(resident, "_change_reason", f"参保信息变更：{change.reason}")  # noqa: B010
     resident.save()
 
 

@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import STAFF, get_for_user, role_required
+from accounts.access import STAFF, StaffRequest, get_for_user, role_required
 from accounts.models import Role
 from audit.exports import exported_workbook
 from audit.exports import spreadsheet_cell as _cell
@@ -53,7 +53,7 @@ from security.privacy import (
 
 
 @role_required(*STAFF)
-def resident_list(request: HttpRequest) -> HttpResponse:
+def resident_list(request: StaffRequest) -> HttpResponse:
     query, answer = remembered_search(request, "residents")
     if answer:
         return answer
@@ -65,7 +65,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CASEWORKER)
 @idempotent
-def resident_create(request: HttpRequest) -> HttpResponse:
+def resident_create(request: StaffRequest) -> HttpResponse:
     form = ResidentForm(
         request.POST or None,
         user=request.user,
@@ -80,14 +80,14 @@ def resident_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_detail(request: StaffRequest, pk: int) -> HttpResponse:
     resident = get_for_user(Resident.objects.select_related("household", "station"), request, pk=pk)
     return _resident_page(request, resident, revealed=False)
 
 
 @require_POST
 @role_required(*STAFF)
-def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def reveal(request: StaffRequest, pk: int) -> HttpResponse:
     """The full ID and phone numbers, shown once, for a stated reason that goes into the
     audit trail (个人信息保护法: personal data only as far as the task needs)."""
     resident = get_for_user(Resident.objects.select_related("household", "station"), request, pk=pk)
@@ -105,7 +105,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return _resident_page(request, resident, revealed=True)
 
 
-def _resident_page(request: HttpRequest, resident: Resident, *, revealed: bool) -> HttpResponse:
+def _resident_page(request: StaffRequest, resident: Resident, *, revealed: bool) -> HttpResponse:
     return render(
         request,
         "registry/resident_detail.html",
@@ -126,7 +126,7 @@ def _resident_page(request: HttpRequest, resident: Resident, *, revealed: bool) 
 
 
 @role_required(Role.CASEWORKER)
-def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_edit(request: StaffRequest, pk: int) -> HttpResponse:
     resident = get_for_user(Resident.objects.all(), request, pk=pk)
     form = ResidentForm(request.POST or None, instance=resident, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -139,7 +139,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.CASEWORKER)
 @idempotent
-def household_create(request: HttpRequest) -> HttpResponse:
+def household_create(request: StaffRequest) -> HttpResponse:
     form = HouseholdForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -150,7 +150,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def household_detail(request: StaffRequest, pk: int) -> HttpResponse:
     household = get_for_user(Household.objects.all(), request, pk=pk)
     members = Resident.objects.for_user(request.user).filter(household=household).order_by("pk")
     return render(
@@ -161,7 +161,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
-def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def household_edit(request: StaffRequest, pk: int) -> HttpResponse:
     household = get_for_user(Household.objects.all(), request, pk=pk)
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -173,7 +173,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
-def registration_form(request: HttpRequest, pk: int) -> HttpResponse:
+def registration_form(request: StaffRequest, pk: int) -> HttpResponse:
     """《城乡居民基本医疗保险参保登记表》, pre-filled for the resident to sign."""
     resident = get_for_user(Resident.objects.select_related("household", "station"), request, pk=pk)
     household = resident.household
@@ -209,7 +209,7 @@ def registration_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Enrollment (新增参保登记) -------------------------------------------------------------------
 @role_required(Role.CASEWORKER)
-def enrollment_start(request: HttpRequest) -> HttpResponse:
+def enrollment_start(request: StaffRequest) -> HttpResponse:
     """Find the resident by ID number first: one already enrolled is shown, not enrolled twice."""
     number = id_numbers.normalize(request.POST.get("id_number", ""))
     error = ""
@@ -237,7 +237,7 @@ def enrollment_start(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CASEWORKER)
 @idempotent
-def enrollment_create(request: HttpRequest, resident_pk: int | None = None) -> HttpResponse:
+def enrollment_create(request: StaffRequest, resident_pk: int | None = None) -> HttpResponse:
     resident = None
     if resident_pk:
         resident = get_for_user(Resident.objects.all(), request, pk=resident_pk)
@@ -257,7 +257,8 @@ def enrollment_create(request: HttpRequest, resident_pk: int | None = None) -> H
         and options.is_valid()
         and (resident_form is None or resident_form.is_valid())
     ):
-        candidate = resident or resident_form.save(commit=False)
+        candidate = resident_form.save(commit=False) if resident_form is not None else resident
+        assert candidate is not None  # one of the two is always there
         newborn = options.cleaned_data["newborn"]
         problems = newborn_errors(candidate, timezone.localdate()) if newborn else {}
         for field, message in problems.items():
@@ -288,7 +289,7 @@ def enrollment_create(request: HttpRequest, resident_pk: int | None = None) -> H
 
 
 @role_required(*STAFF)
-def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_detail(request: StaffRequest, pk: int) -> HttpResponse:
     enrollment = get_for_user(
         Enrollment.objects.select_related("resident", "created_by"), request, pk=pk
     )
@@ -301,7 +302,7 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def enrollment_update(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_update(request: StaffRequest, pk: int) -> HttpResponse:
     enrollment = get_for_user(Enrollment.objects.all(), request, pk=pk)
     complete = request.POST.get("action") == "complete"
     try:
@@ -318,7 +319,7 @@ def enrollment_update(request: HttpRequest, pk: int) -> HttpResponse:
 # Changes of insured information (参保信息变更登记) ----------------------------------------------
 @role_required(Role.CASEWORKER)
 @idempotent
-def change_create(request: HttpRequest, resident_pk: int) -> HttpResponse:
+def change_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
     resident = get_for_user(Resident.objects.select_related("household"), request, pk=resident_pk)
     # The form works on its own copy: the original keeps the old values to compare with.
     copy = Resident.objects.select_related("household").get(pk=resident.pk)
@@ -340,7 +341,7 @@ def change_create(request: HttpRequest, resident_pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def change_detail(request: StaffRequest, pk: int) -> HttpResponse:
     change = get_for_user(
         InfoChange.objects.select_related("resident", "created_by", "decided_by"), request, pk=pk
     )
@@ -353,7 +354,7 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def change_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def change_complete(request: StaffRequest, pk: int) -> HttpResponse:
     change = get_for_user(InfoChange.objects.all(), request, pk=pk)
     try:
         change = services.complete_change(
@@ -374,7 +375,7 @@ def change_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.SUPERVISOR)
-def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def change_decide(request: StaffRequest, pk: int) -> HttpResponse:
     change = get_for_user(InfoChange.objects.all(), request, pk=pk)
     approve = request.POST.get("decision") == "approve"
     try:
@@ -392,7 +393,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def change_form(request: HttpRequest, pk: int) -> HttpResponse:
+def change_form(request: StaffRequest, pk: int) -> HttpResponse:
     """《基本医疗保险参保信息变更登记表》: item, old value, new value, reason."""
     change = get_for_user(
         InfoChange.objects.select_related("resident", "station", "created_by"), request, pk=pk
@@ -414,13 +415,13 @@ MAX_SHEET_BYTES = 20 * 1024 * 1024
 
 
 @role_required(Role.CASEWORKER)
-def import_create(request: HttpRequest) -> HttpResponse:
+def import_create(request: StaffRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("sheet")
         if upload is None:
             error = "请选择要导入的 Excel 文件。"
-        elif upload.size > MAX_SHEET_BYTES:
+        elif (upload.size or 0) > MAX_SHEET_BYTES:
             error = "文件超过 20 MB，请分成几个表格导入。"
         elif upload.read(4) != b"PK\x03\x04":  # .xlsx is a zip file
             error = "只能导入 Excel（.xlsx）格式的表格；.xls 请先另存为 .xlsx。"
@@ -433,9 +434,9 @@ def import_create(request: HttpRequest) -> HttpResponse:
                 for chunk in upload.chunks():
                     handle.write(chunk)
             job = ResidentImport.objects.create(
-                station=request.user.station,
+                station=request.user.counter_station,
                 created_by=request.user,
-                file_name=upload.name[:200],
+                file_name=(upload.name or "表格.xlsx")[:200],
                 path=str(path),
                 valid_rows_only=bool(request.POST.get("valid_rows_only")),
             )
@@ -450,14 +451,14 @@ def import_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: StaffRequest, pk: int) -> HttpResponse:
     job = imports.current(get_for_user(ResidentImport.objects.all(), request, pk=pk))
     return render(request, "registry/import_detail.html", {"job": job})
 
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def import_valid_rows(request: HttpRequest, pk: int) -> HttpResponse:
+def import_valid_rows(request: StaffRequest, pk: int) -> HttpResponse:
     """The caseworker chose to import the valid rows of a sheet that had errors."""
     job = get_for_user(ResidentImport.objects.all(), request, pk=pk)
     if job.status != ImportStatus.REFUSED or not Path(job.path).exists():
@@ -490,7 +491,7 @@ EXPORT_COLUMNS = (
 
 
 @role_required(*STAFF)
-def resident_export(request: HttpRequest) -> HttpResponse:
+def resident_export(request: StaffRequest) -> HttpResponse:
     """The list as searched, to Excel. ID and phone numbers are masked; a station that must
     reconcile with another system exports them in full by POST with a stated reason (a
     caseworker or supervisor only), and the reason and row count go into the audit trail."""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import User
 from core.validators import clean_text
 from core.versioning import VersionCheckedForm
-from core.widgets import DATE_INPUT
+from core.widgets import DATE_INPUT, set_choices
 from registry.lookup import forget_typed, resident_within_reach
 from registry.models import Resident
 from reimbursement.models import Birth, Document, Kind, ReimbursementCase
@@ -59,8 +60,8 @@ class CaseForm(VersionCheckedForm):
         self.user = user
         self.today = today
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = Kind.choices
-        self.fields["birth"].choices = Birth.choices
+        set_choices(self, "kind", Kind.choices)
+        set_choices(self, "birth", Birth.choices)
         # A case opened from the resident's page, or saved before, knows its resident: the
         # number is shown masked, with the name, and cannot be changed.
         self.resident = self.instance.resident if self.instance.pk else resident
@@ -94,8 +95,9 @@ class CaseForm(VersionCheckedForm):
             raise ValidationError("总费用应大于 0 元。")
         return cost
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.has_error("id_number", code="elsewhere"):
             forget_typed(self, "id_number")
         if data.get("kind") == Kind.INPATIENT:

@@ -5,14 +5,14 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts.access import STAFF, get_for_user, role_required
+from accounts.access import STAFF, StaffRequest, get_for_user, role_required
 from accounts.models import Policy, Role
 from audit.page_cache import kept_until_changed
 from audit.trail import record_trail
@@ -32,7 +32,7 @@ CASES = ReimbursementCase.objects.select_related("resident", "station", "created
 
 
 @role_required(*STAFF)
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: StaffRequest) -> HttpResponse:
     query, answer = remembered_search(request, "cases")
     if answer:
         return answer
@@ -71,7 +71,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _case_form(request: HttpRequest, case: ReimbursementCase | None) -> HttpResponse:
+def _case_form(request: StaffRequest, case: ReimbursementCase | None) -> HttpResponse:
     today = timezone.localdate()
     chosen = request.GET.get("resident", "")[:18]
     resident = (
@@ -97,7 +97,7 @@ def _case_form(request: HttpRequest, case: ReimbursementCase | None) -> HttpResp
         else:
             messages.success(request, f"已保存。当前状态：{instance.get_status_display()}。")
             return redirect(instance)
-    threshold = Policy.for_county(request.user.county).large_amount_threshold
+    threshold = Policy.for_county(request.user.own_county).large_amount_threshold
     return render(
         request,
         "reimbursement/form.html",
@@ -147,19 +147,19 @@ def _checklist_from_query(data, threshold: Decimal):
 
 @role_required(Role.CASEWORKER)
 @idempotent
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: StaffRequest) -> HttpResponse:
     return _case_form(request, None)
 
 
 @role_required(Role.CASEWORKER)
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return _case_form(request, get_for_user(CASES, request, pk=pk))
 
 
 @role_required(Role.CASEWORKER)
-def checklist_fragment(request: HttpRequest) -> HttpResponse:
+def checklist_fragment(request: StaffRequest) -> HttpResponse:
     """The checklist for the values being typed, so it changes as the cost or flags change."""
-    threshold = Policy.for_county(request.user.county).large_amount_threshold
+    threshold = Policy.for_county(request.user.own_county).large_amount_threshold
     return render(
         request,
         "reimbursement/_checklist.html",
@@ -168,7 +168,7 @@ def checklist_fragment(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: StaffRequest, pk: int) -> HttpResponse:
     case = get_for_user(CASES, request, pk=pk)
     today = timezone.localdate()
     return render(
@@ -186,7 +186,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def case_forward(request: HttpRequest, pk: int) -> HttpResponse:
+def case_forward(request: StaffRequest, pk: int) -> HttpResponse:
     case = get_for_user(ReimbursementCase.objects.all(), request, pk=pk)
     try:
         services.forward(case, user=request.user)
@@ -198,7 +198,7 @@ def case_forward(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def missing_notice(request: HttpRequest, pk: int) -> HttpResponse:
+def missing_notice(request: StaffRequest, pk: int) -> HttpResponse:
     """一次性告知单: what was received and everything still missing, dated, with the station's
     address and phone, so the resident never comes back twice for the same gap."""
     case = get_for_user(CASES, request, pk=pk)
@@ -222,7 +222,7 @@ def missing_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def large_amount_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def large_amount_letter(request: StaffRequest, pk: int) -> HttpResponse:
     case = get_for_user(CASES, request, pk=pk)
     return personal_printable(
         request,
@@ -237,7 +237,7 @@ def large_amount_letter(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def case_void(request: HttpRequest, pk: int) -> HttpResponse:
+def case_void(request: StaffRequest, pk: int) -> HttpResponse:
     case = get_for_user(ReimbursementCase.objects.all(), request, pk=pk)
     reason = posted_text(request, "reason", 200)
     try:

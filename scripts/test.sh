@@ -9,6 +9,12 @@ export DJANGO_SETTINGS_MODULE=config.test_settings
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== import layers (an import never points up)"
+.venv/bin/lint-imports
+echo "== types"
+.venv/bin/mypy
+echo "== template indentation"
+.venv/bin/djhtml --tabwidth 2 --check templates
 echo "== migrations are up to date"
 .venv/bin/python manage.py makemigrations --check --dry-run
 echo "== production settings pass Django's deployment checklist"

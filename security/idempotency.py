@@ -29,7 +29,7 @@ def idempotent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         with transaction.atomic():
             try:
                 with transaction.atomic():
-                    submission = Submission.objects.create(token=token, user=request.user)
+                    submission = Submission.objects.create(token=token, user=request.user)  # type: ignore[misc]
             except IntegrityError:
                 submission = Submission.objects.select_for_update().get(token=token)
                 if submission.location and submission.user_id == request.user.pk:

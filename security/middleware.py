@@ -84,7 +84,7 @@ class PasswordChangeRequiredMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         user = request.user
-        name = request.resolver_match.url_name
+        name = request.resolver_match.url_name if request.resolver_match else None
         if user.is_authenticated and user.must_change_password and name not in self.ALLOWED:
             return redirect("password_change")
         return None

@@ -11,9 +11,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 
+from accounts.access import StaffRequest
 from accounts.models import Role
 from audit.log import append
 from audit.models import Action
@@ -24,7 +25,7 @@ from printing.pdf import printable_response
 PRINTS_FULL_NUMBERS = (Role.CASEWORKER, Role.SUPERVISOR)
 
 
-def posted_text(request: HttpRequest, name: str, limit: int) -> str:
+def posted_text(request: StaffRequest, name: str, limit: int) -> str:
     """A short free-text field (a search, a reason) without control characters, trimmed."""
     return "".join(c for c in request.POST.get(name) or "" if c.isprintable()).strip()[:limit]
 
@@ -43,7 +44,7 @@ def masked_query(query: str) -> str:
     return id_numbers.mask(number) if len(number) == 18 else id_numbers.mask_phone(number)
 
 
-def remembered_search(request: HttpRequest, key: str) -> tuple[str, HttpResponseRedirect | None]:
+def remembered_search(request: StaffRequest, key: str) -> tuple[str, HttpResponseRedirect | None]:
     """(the query to search with, a redirect to answer a POST with, or None).
 
     A posted name or household number is kept in the session and the POST answered with a
@@ -60,23 +61,23 @@ def remembered_search(request: HttpRequest, key: str) -> tuple[str, HttpResponse
     return kept_search(request, key), None
 
 
-def kept_search(request: HttpRequest, key: str) -> str:
+def kept_search(request: StaffRequest, key: str) -> str:
     """The name or household number last searched on that list."""
     return request.session.get(f"search:{key}", "")
 
 
-def remember_id_number(request: HttpRequest, number: str) -> None:
+def remember_id_number(request: StaffRequest, number: str) -> None:
     """An ID number found nowhere, to prefill the registration form it leads to (popped by
     that form at once)."""
     request.session["prefill:id_number"] = id_numbers.normalize(number)[:18]
 
 
-def prefilled_id_number(request: HttpRequest) -> str:
+def prefilled_id_number(request: StaffRequest) -> str:
     return request.session.pop("prefill:id_number", "")
 
 
 def personal_printable(
-    request: HttpRequest, *, subject, context: dict, filename: str, **kwargs
+    request: StaffRequest, *, subject, context: dict, filename: str, **kwargs
 ) -> HttpResponse:
     """A printable carrying a resident's ID or phone numbers (`printing.pdf.printable_response`
     with the same arguments, plus the record it is about).

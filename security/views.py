@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
@@ -25,10 +27,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "security/password_change.html"
     success_url = reverse_lazy("home")
 
-    def form_valid(self, form):
+    def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        self.request.user.must_change_password = False
-        self.request.user.save(update_fields=["must_change_password"])
+        user = form.user  # the signed-in user whose password this is
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
         messages.success(self.request, "密码已修改。")
         return response
 

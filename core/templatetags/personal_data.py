@@ -3,6 +3,7 @@ resident signs (`full_numbers` in its context, set only by `security.privacy.per
 which writes the audit entry)."""
 
 from django import template
+from django.template.context import Context
 
 from core import id_numbers
 
@@ -10,21 +11,21 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def id_number(context, value: str) -> str:
+def id_number(context: Context, value: str) -> str:
     """An ID number, masked unless the page carries `full_numbers`."""
     value = value or ""
     return value if context.get("full_numbers") else id_numbers.mask(value) if value else ""
 
 
 @register.simple_tag(takes_context=True)
-def phone_number(context, value: str) -> str:
+def phone_number(context: Context, value: str) -> str:
     """A phone number as this page may show it (see `id_number`)."""
     value = value or ""
     return value if context.get("full_numbers") else id_numbers.mask_phone(value)
 
 
 @register.simple_tag(takes_context=True)
-def change_value(context, item: dict, which: str) -> str:
+def change_value(context: Context, item: dict[str, str], which: str) -> str:
     """The old or new value of an information change's item, its numbers shown as above."""
     value = item.get(which) or ""
     if item.get("field") == "id_number":

@@ -118,7 +118,8 @@ class Command(BaseCommand):
         number = 140881_000000 + Household.objects.count()
         made = 0
         while made < total:
-            households, members = [], []
+            households: list = []
+            members: list = []
             while len(members) < BATCH and made + len(members) < total:
                 station = rng.choice(stations)
                 number += 1
