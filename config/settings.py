@@ -177,7 +177,7 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 # Shared by every gunicorn worker of the server (an import's progress is read by whichever
-# worker answers the poll); a province's several servers set CACHE_URL to Redis or memcached.
+# worker answers the poll). Several servers would need one shared cache: not wired yet.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -154,9 +154,9 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
     """Everyone enrolled; a few open reimbursement cases and filings, so each page has rows."""
     from decimal import Decimal
 
-    from filing.models import Category, Evidence, Filing, Review, Status, add_months
+    from filing.models import Category, Evidence, Filing, FilingStatus, Review, add_months
     from registry.models import ENROLLMENT_MATERIALS, Enrollment
-    from reimbursement.models import REQUIRED, Kind, ReimbursementCase
+    from reimbursement.models import REQUIRED, CaseKind, ReimbursementCase
 
     caseworkers = {u.station_id: u for u in User.objects.filter(role=Role.CASEWORKER)}
     now = timezone.now()
@@ -178,9 +178,9 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
     create_with_history(Enrollment, enrollments, reason="演示数据")
     hospitals = ["山西医科大学第一医院", "西安交通大学第一附属医院", "运城市中心医院"]
     for index, resident in enumerate(rng.sample(residents, 12)):
-        kind = Kind.CHRONIC if index % 4 == 3 else Kind.INPATIENT
+        kind = CaseKind.CHRONIC if index % 4 == 3 else CaseKind.INPATIENT
         admitted = today - datetime.timedelta(days=rng.randrange(20, 90))
-        inpatient = kind == Kind.INPATIENT
+        inpatient = kind == CaseKind.INPATIENT
         case = ReimbursementCase(
             station=resident.station,
             resident=resident,
@@ -214,7 +214,7 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
             contact_phone=resident.phone,
             contact_address=resident.address,
             evidence=Evidence.NONE,
-            status=Status.APPROVED,
+            status=FilingStatus.APPROVED,
             review=Review.AUTOMATIC,
             reviewed_at=now,
         )

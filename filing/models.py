@@ -30,7 +30,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     raise ValueError(day)
 
 
-class Kind(models.TextChoices):
+class FilingKind(models.TextChoices):
     """备案类型 [000][001]."""
 
     LONG_TERM = "long_term", "异地长期居住人员"
@@ -56,8 +56,8 @@ LONG_TERM_CATEGORIES = (
 TEMPORARY_CATEGORIES = (Category.REFERRAL, Category.EMERGENCY, Category.OTHER_TEMPORARY)
 
 
-def kind_of(category: str) -> Kind:
-    return Kind.LONG_TERM if category in LONG_TERM_CATEGORIES else Kind.TEMPORARY
+def kind_of(category: str) -> FilingKind:
+    return FilingKind.LONG_TERM if category in LONG_TERM_CATEGORIES else FilingKind.TEMPORARY
 
 
 class MaterialKind(models.TextChoices):
@@ -96,7 +96,7 @@ class Evidence(models.TextChoices):
     NONE = "none", "无需材料"
 
 
-class Status(models.TextChoices):
+class FilingStatus(models.TextChoices):
     """What the resident sees in the national app's 备案记录 [000][001][002][003]."""
 
     PENDING = "pending", "审核中"
@@ -125,7 +125,7 @@ class AgentRelationship(models.TextChoices):
 class FilingQuerySet(StationScopedQuerySet):
     def effective(self) -> FilingQuerySet:
         """Filings that are or will be in force: pending or approved, not rejected or closed."""
-        return self.filter(status__in=[Status.PENDING, Status.APPROVED])
+        return self.filter(status__in=[FilingStatus.PENDING, FilingStatus.APPROVED])
 
     def overlapping(self, start: datetime.date, end: datetime.date | None) -> FilingQuerySet:
         """Date ranges that share at least one day with [start, end] (None = no end)."""
@@ -140,7 +140,7 @@ def pending_by_deadline(filings: FilingQuerySet) -> FilingQuerySet:
     the county's working days, so it never comes earlier for a later submission: ordering by
     submission time is ordering by deadline, and the overdue come first. The database sorts
     and pages; deadlines are computed for the rows shown only (`with_deadlines`)."""
-    return filings.filter(status=Status.PENDING).order_by("submitted_at", "pk")
+    return filings.filter(status=FilingStatus.PENDING).order_by("submitted_at", "pk")
 
 
 def with_deadlines(
@@ -193,7 +193,9 @@ class Filing(models.Model):
     late_filing = models.BooleanField("补办备案", default=False)
     discharged_self_paid = models.BooleanField("已出院并自费结算", default=False)
 
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        "状态", max_length=10, choices=FilingStatus.choices, default=FilingStatus.PENDING
+    )
     review = models.CharField("审核方式", max_length=10, choices=Review.choices, blank=True)
     submitted_at = models.DateTimeField("申请时间", default=timezone.now)
     submitted_by = models.ForeignKey(
@@ -260,7 +262,7 @@ class Filing(models.Model):
         )
 
     @property
-    def kind(self) -> Kind:
+    def kind(self) -> FilingKind:
         return kind_of(self.category)
 
     @property
@@ -276,16 +278,22 @@ class Filing(models.Model):
         """备案人 on the commitment letter: the agent signs with the agent's own name [000][001]."""
         return self.agent_name or self.resident.name
 
-    # Status -----------------------------------------------------------------------------
-    def status_on(self, today: datetime.date) -> str:
+    # FilingStatus -----------------------------------------------------------------------------
+    def is_expired(self, today: datetime.date) -> bool:
+        """An approved filing whose end has passed [000]: no longer in force, nothing to cancel."""
+        return (
+            self.status == FilingStatus.APPROVED
+            and self.end_date is not None
+            and self.end_date < today
+        )
+
+    def status_label_on(self, today: datetime.date) -> str:
         """The status a resident would read: 已过期 once an approved filing's end has passed."""
-        if self.status == Status.APPROVED and self.end_date and self.end_date < today:
-            return EXPIRED_LABEL
-        return self.get_status_display()
+        return EXPIRED_LABEL if self.is_expired(today) else self.get_status_display()
 
     @property
     def status_display(self) -> str:
-        return self.status_on(timezone.localdate())
+        return self.status_label_on(timezone.localdate())
 
     def review_deadline(
         self, policy: Policy | None = None, entered: dict[datetime.date, bool] | None = None
@@ -301,20 +309,22 @@ class Filing(models.Model):
     def earliest_cancellation(self, policy: Policy) -> datetime.date | None:
         """A long-term filing in force cannot be cancelled within 6 months of its start
         [001][003]; temporary ones, and filings not yet approved, any time (None)."""
-        if self.kind == Kind.LONG_TERM and self.status == Status.APPROVED:
+        if self.kind == FilingKind.LONG_TERM and self.status == FilingStatus.APPROVED:
             return add_months(self.start_date, policy.long_term_cancel_after_months)
         return None
 
     def cancel_refusal(self, today: datetime.date) -> str:
         """Why this filing cannot be cancelled today, or "" when it can."""
-        if self.status in (Status.CANCELLED, Status.REJECTED):
+        if self.status in (FilingStatus.CANCELLED, FilingStatus.REJECTED):
             return "该备案已关闭或未通过审核，无需取消。"
-        if self.status_on(today) == EXPIRED_LABEL:
+        if self.is_expired(today):
             return "该备案已过期，无需取消。"
-        earliest = self.earliest_cancellation(Policy.for_county(self.station.county_id))
+        policy = Policy.for_county(self.station.county_id)
+        earliest = self.earliest_cancellation(policy)
         if earliest and today < earliest:
+            months = policy.long_term_cancel_after_months
             return (
-                f"异地长期居住备案自开始之日起 6 个月内不能取消，"
+                f"异地长期居住备案自开始之日起 {months} 个月内不能取消，"
                 f"最早可于 {earliest:%Y年%-m月%-d日} 取消。"
             )
         return ""

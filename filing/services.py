@@ -11,13 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Policy, User
+from core.errors import Refused
 from filing.models import (
     CommitmentLetter,
     Evidence,
     Filing,
+    FilingStatus,
     Material,
     Review,
-    Status,
 )
 from registry.models import Resident
 
@@ -25,10 +26,6 @@ OVERLAP_MESSAGE = (
     "{name}已有同一就医地（{region}）的有效备案（{start} 至 {end}，{status}），"
     "有效期不能重叠。如需重新备案，请先取消原备案。"
 )
-
-
-class FilingRefused(Exception):
-    """A rule refused the request; the message is for the caseworker, in Chinese."""
 
 
 def _overlap_message(filing: Filing) -> str:
@@ -73,7 +70,7 @@ def submit_filing(
         .first()
     )
     if clash:
-        raise FilingRefused(_overlap_message(clash))
+        raise Refused(_overlap_message(clash))
 
     try:
         with transaction.atomic():
@@ -95,7 +92,7 @@ def submit_filing(
         )
         if clash is None:
             raise
-        raise FilingRefused(_overlap_message(clash)) from None
+        raise Refused(_overlap_message(clash)) from None
     if filing.evidence == Evidence.MATERIALS:
         kinds = dict.fromkeys(sighted, True)
         if scan:
@@ -119,7 +116,7 @@ def review_automatically(filing: Filing) -> None:
     reviews automatically; everything else waits for a supervisor (人工审核 [002])."""
     policy = Policy.for_county(filing.station.county_id)
     if policy.automatic_review and filing.evidence_complete():
-        filing.status = Status.APPROVED
+        filing.status = FilingStatus.APPROVED
         filing.review = Review.AUTOMATIC
         filing.reviewed_at = timezone.now()
     else:
@@ -135,8 +132,8 @@ def _locked(filing: Filing) -> Filing:
 def attach_letter_scan(filing: Filing, scan: UploadedFile) -> Filing:
     """The letter was printed, signed by hand, and its scan is now attached."""
     filing = _locked(filing)
-    if filing.status != Status.PENDING or filing.evidence != Evidence.COMMITMENT:
-        raise FilingRefused("只有审核中、以个人承诺书备案的申请可以补交承诺书扫描件。")
+    if filing.status != FilingStatus.PENDING or filing.evidence != Evidence.COMMITMENT:
+        raise Refused("只有审核中、以个人承诺书备案的申请可以补交承诺书扫描件。")
     letter, _ = CommitmentLetter.objects.get_or_create(filing=filing)
     _attach(letter, "scan", scan)
     letter.save()
@@ -147,11 +144,11 @@ def attach_letter_scan(filing: Filing, scan: UploadedFile) -> Filing:
 @transaction.atomic
 def approve(filing: Filing, supervisor: User) -> Filing:
     filing = _locked(filing)
-    if filing.status != Status.PENDING:
-        raise FilingRefused("该备案不在审核中。")
+    if filing.status != FilingStatus.PENDING:
+        raise Refused("该备案不在审核中。")
     if not filing.evidence_complete():
-        raise FilingRefused("备案材料或已签字的承诺书尚未齐全，不能审核通过，可退回并说明原因。")
-    filing.status = Status.APPROVED
+        raise Refused("备案材料或已签字的承诺书尚未齐全，不能审核通过，可退回并说明原因。")
+    filing.status = FilingStatus.APPROVED
     filing.review = Review.MANUAL
     filing.reviewed_by = supervisor
     filing.reviewed_at = timezone.now()
@@ -162,9 +159,9 @@ def approve(filing: Filing, supervisor: User) -> Filing:
 @transaction.atomic
 def reject(filing: Filing, supervisor: User, reason: str) -> Filing:
     filing = _locked(filing)
-    if filing.status != Status.PENDING:
-        raise FilingRefused("该备案不在审核中。")
-    filing.status = Status.REJECTED
+    if filing.status != FilingStatus.PENDING:
+        raise Refused("该备案不在审核中。")
+    filing.status = FilingStatus.REJECTED
     filing.review = Review.MANUAL
     filing.reviewed_by = supervisor
     filing.reviewed_at = timezone.now()
@@ -179,8 +176,8 @@ def cancel(filing: Filing, user: User, reason: str, today: datetime.date) -> Fil
     filing = _locked(filing)
     refusal = filing.cancel_refusal(today)
     if refusal:
-        raise FilingRefused(refusal)
-    filing.status = Status.CANCELLED
+        raise Refused(refusal)
+    filing.status = FilingStatus.CANCELLED
     filing.cancelled_by = user
     filing.cancelled_at = timezone.now()
     filing.cancel_reason = reason

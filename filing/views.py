@@ -18,6 +18,7 @@ from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
 from core import id_numbers
+from core.errors import Refused
 from core.widgets import set_choices
 from filing import services
 from filing.forms import CancelForm, FilingForm, LetterScanForm, RejectForm
@@ -25,8 +26,8 @@ from filing.models import (
     LONG_TERM_CATEGORIES,
     TEMPORARY_CATEGORIES,
     Filing,
-    Kind,
-    Status,
+    FilingKind,
+    FilingStatus,
     pending_by_deadline,
     with_deadlines,
 )
@@ -54,13 +55,13 @@ def filing_list(request: StaffRequest) -> HttpResponse:
         residents = Resident.objects.for_user(request.user).search(query)
         filings = filings.filter(resident__in=residents)
     status = request.POST.get("status") or request.GET.get("status", "")
-    if status in Status.values:
+    if status in FilingStatus.values:
         filings = filings.filter(status=status)
     page = Paginator(filings, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "filing/list.html",
-        {"page": page, "status": status, "statuses": Status.choices, **search_context(query)},
+        {"page": page, "status": status, "statuses": FilingStatus.choices, **search_context(query)},
     )
 
 
@@ -89,8 +90,8 @@ def filing_start(request: StaffRequest) -> HttpResponse:
 
 def _category_choices() -> list:
     return [
-        (Kind.LONG_TERM.label, [(c.value, c.label) for c in LONG_TERM_CATEGORIES]),
-        (Kind.TEMPORARY.label, [(c.value, c.label) for c in TEMPORARY_CATEGORIES]),
+        (FilingKind.LONG_TERM.label, [(c.value, c.label) for c in LONG_TERM_CATEGORIES]),
+        (FilingKind.TEMPORARY.label, [(c.value, c.label) for c in TEMPORARY_CATEGORIES]),
     ]
 
 
@@ -132,7 +133,7 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
                 letter_scan=data.get("letter_scan"),
                 token=data["submission_token"],
             )
-        except services.FilingRefused as refusal:
+        except Refused as refusal:
             form.add_error(None, str(refusal))
         except IntegrityError:
             # The same submission committed by a parallel request a moment ago.
@@ -165,7 +166,7 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "reject_form": RejectForm(),
             "scan_form": LetterScanForm(),
             "history": record_trail(filing),
-            "deadline": filing.review_deadline() if filing.status == Status.PENDING else None,
+            "deadline": filing.review_deadline() if filing.status == FilingStatus.PENDING else None,
         },
     )
 
@@ -173,7 +174,7 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
 def _refused_or_done(request: StaffRequest, filing: Filing, action, done: str) -> HttpResponse:
     try:
         action()
-    except services.FilingRefused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, done)
@@ -261,7 +262,9 @@ def review_decide(request: StaffRequest, pk: int) -> HttpResponse:
 
 def _letter_context(filing: Filing, letter) -> dict:
     resident = filing.resident
-    categories = LONG_TERM_CATEGORIES if filing.kind == Kind.LONG_TERM else TEMPORARY_CATEGORIES
+    categories = (
+        LONG_TERM_CATEGORIES if filing.kind == FilingKind.LONG_TERM else TEMPORARY_CATEGORIES
+    )
     return {
         "name": resident.name,
         "sex": resident.sex_display,

@@ -2,8 +2,6 @@
 
 The archive holds the data as Django fixtures (portable between SQLite and PostgreSQL), the
 uploaded files, and a manifest of row counts and SHA-256 checksums that a restore checks.
-For a province-size PostgreSQL database, pg_dump of the database plus this command's
-`--files-only` archive is the faster path (docs/deployment.md).
 """
 
 from __future__ import annotations

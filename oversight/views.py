@@ -18,8 +18,7 @@ from audit.page_cache import kept_until_changed
 from filing.models import Filing, pending_by_deadline, with_deadlines
 from oversight import dashboard
 from registry.models import Enrollment, InfoChange, Resident
-from reimbursement.models import ReimbursementCase
-from reimbursement.models import Status as CaseStatus
+from reimbursement.models import CaseStatus, ReimbursementCase
 
 # The longest-waiting cases on the home page; the case list has the rest.
 WAITING_ON_HOME = 15

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -77,14 +76,6 @@ def _drop_page_number(page) -> None:
 def render_pdf(template_name: str, context: dict) -> bytes:
     """Render one printable to PDF bytes (A4, fonts subset and embedded)."""
     return _document(template_name, context).write_pdf()
-
-
-def render_pdf_batch(documents: Iterable[tuple[str, dict]]) -> bytes:
-    """Several printables of one case in one PDF, in the order given (the signing order).
-    Each keeps its own page numbering."""
-    rendered = [_document(name, context) for name, context in documents]
-    pages = [page for document in rendered for page in document.pages]
-    return rendered[0].copy(pages).write_pdf()
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:

@@ -40,10 +40,6 @@ class InsuranceType(models.TextChoices):
     RESIDENT = "resident", "城乡居民（390）"
 
 
-class HouseholdQuerySet(StationScopedQuerySet):
-    pass
-
-
 class Household(Versioned):
     """A household register (户口簿), identified by its 户号."""
 
@@ -59,7 +55,7 @@ class Household(Versioned):
         excluded_fields=["version"], no_db_index=["station", "household_number"]
     )
 
-    objects = HouseholdQuerySet.as_manager()
+    objects = StationScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "户"
@@ -211,10 +207,6 @@ ENROLLMENT_MATERIALS = {
 }
 
 
-class EnrollmentQuerySet(StationScopedQuerySet):
-    pass
-
-
 class Enrollment(models.Model):
     """新增参保登记 in 城乡居民基本医疗保险: one per resident. Complete only when every material
     of its kind (ordinary, or newborn) has been sighted."""
@@ -238,7 +230,7 @@ class Enrollment(models.Model):
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
     history = HistoricalRecords()
 
-    objects = EnrollmentQuerySet.as_manager()
+    objects = StationScopedQuerySet.as_manager()
     json_choices = {"materials": EnrollmentMaterial}
 
     class Meta:
@@ -292,10 +284,6 @@ CHANGEABLE_FIELDS = (
 )
 
 
-class InfoChangeQuerySet(StationScopedQuerySet):
-    pass
-
-
 class InfoChange(models.Model):
     """参保信息变更登记, DOMAIN.md §1.2 [001]: items with old and new values and a reason.
 
@@ -331,7 +319,7 @@ class InfoChange(models.Model):
     rejection_reason = models.CharField("未通过原因", max_length=200, blank=True)
     history = HistoricalRecords()
 
-    objects = InfoChangeQuerySet.as_manager()
+    objects = StationScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "参保信息变更"
@@ -351,7 +339,7 @@ class InfoChange(models.Model):
         return any(item["field"] == "id_number" for item in self.items)
 
     @property
-    def materials_missing(self) -> list[str]:
+    def missing_materials(self) -> list[str]:
         missing = []
         if not self.id_card_sighted:
             missing.append(str(InfoChange.id_card_sighted.field.verbose_name))
@@ -366,10 +354,6 @@ class ImportStatus(models.TextChoices):
     REFUSED = "refused", "有错误，未导入"
     DONE = "done", "已完成"
     FAILED = "failed", "导入失败"
-
-
-class ResidentImportQuerySet(StationScopedQuerySet):
-    pass
 
 
 class ResidentImport(models.Model):
@@ -395,7 +379,7 @@ class ResidentImport(models.Model):
     created_at = models.DateTimeField("上传时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    objects = ResidentImportQuerySet.as_manager()
+    objects = StationScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "参保人导入"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core import id_numbers
+from core.errors import Refused
 from registry.models import (
     CHANGEABLE_FIELDS,
     ChangeStatus,
@@ -18,10 +19,6 @@ from registry.models import (
     InfoChange,
     Resident,
 )
-
-
-class Refused(Exception):
-    """A rule refused the request; the message is for the caseworker, in Chinese."""
 
 
 # Enrollment ---------------------------------------------------------------------------------
@@ -132,9 +129,9 @@ def complete_change(
     if change.status != ChangeStatus.DRAFT:
         raise Refused("该变更已提交。")
     change.id_card_sighted, change.form_signed = id_card_sighted, form_signed
-    if change.materials_missing:
+    if change.missing_materials:
         change.save()
-        raise Refused(f"还缺少：{'、'.join(change.materials_missing)}。")
+        raise Refused(f"还缺少：{'、'.join(change.missing_materials)}。")
     if change.corrects_id_number:
         change.status = ChangeStatus.AWAITING_APPROVAL
     else:

@@ -21,6 +21,7 @@ from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
 from core import id_numbers
+from core.errors import Refused
 from registry import imports, services
 from registry.forms import (
     EnrollmentForm,
@@ -274,7 +275,7 @@ def enrollment_create(request: StaffRequest, resident_pk: int | None = None) -> 
                     newborn=newborn,
                     materials=options.cleaned_data["materials"],
                 )
-            except services.Refused as refusal:
+            except Refused as refusal:
                 options.add_error(None, str(refusal))
             else:
                 messages.success(
@@ -309,7 +310,7 @@ def enrollment_update(request: StaffRequest, pk: int) -> HttpResponse:
         services.update_enrollment(
             enrollment, materials=request.POST.getlist("materials"), complete=complete
         )
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, "参保登记已完成。" if complete else "已保存收到的材料。")
@@ -332,7 +333,7 @@ def change_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
                 new_values=form.new_values(),
                 reason=form.cleaned_data["reason"],
             )
-        except services.Refused as refusal:
+        except Refused as refusal:
             form.add_error(None, str(refusal))
         else:
             messages.success(request, "已登记变更事项，请打印变更登记表请参保人签字。")
@@ -363,7 +364,7 @@ def change_complete(request: StaffRequest, pk: int) -> HttpResponse:
             id_card_sighted=bool(request.POST.get("id_card_sighted")),
             form_signed=bool(request.POST.get("form_signed")),
         )
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         if change.status == ChangeStatus.AWAITING_APPROVAL:
@@ -385,7 +386,7 @@ def change_decide(request: StaffRequest, pk: int) -> HttpResponse:
             approve=approve,
             reason=request.POST.get("reason", "").strip()[:200],
         )
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, "已审核通过，参保信息已更正。" if approve else "已退回该更正。")

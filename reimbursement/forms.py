@@ -13,7 +13,7 @@ from core.versioning import VersionCheckedForm
 from core.widgets import DATE_INPUT, set_choices
 from registry.lookup import forget_typed, resident_within_reach
 from registry.models import Resident
-from reimbursement.models import Birth, Document, Kind, ReimbursementCase
+from reimbursement.models import Birth, CaseKind, Document, ReimbursementCase
 
 
 class CaseForm(VersionCheckedForm):
@@ -60,7 +60,7 @@ class CaseForm(VersionCheckedForm):
         self.user = user
         self.today = today
         super().__init__(*args, **kwargs)
-        set_choices(self, "kind", Kind.choices)
+        set_choices(self, "kind", CaseKind.choices)
         set_choices(self, "birth", Birth.choices)
         # A case opened from the resident's page, or saved before, knows its resident: the
         # number is shown masked, with the name, and cannot be changed.
@@ -100,7 +100,7 @@ class CaseForm(VersionCheckedForm):
         data = self.cleaned_data
         if self.has_error("id_number", code="elsewhere"):
             forget_typed(self, "id_number")
-        if data.get("kind") == Kind.INPATIENT:
+        if data.get("kind") == CaseKind.INPATIENT:
             admitted, discharged = data.get("admission_date"), data.get("discharge_date")
             if not admitted and "admission_date" not in self.errors:
                 self.add_error("admission_date", "住院补偿须填写入院日期。")
@@ -113,7 +113,7 @@ class CaseForm(VersionCheckedForm):
             if admitted and discharged and discharged < admitted:
                 self.add_error("discharge_date", "出院日期不能早于入院日期。")
             data["chronic_disease"] = ""
-        elif data.get("kind") == Kind.CHRONIC:
+        elif data.get("kind") == CaseKind.CHRONIC:
             if not data.get("chronic_disease") and "chronic_disease" not in self.errors:
                 self.add_error("chronic_disease", "慢性病补偿须填写病种。")
             data["admission_date"] = data["discharge_date"] = None

@@ -16,7 +16,7 @@ from core.versioning import Versioned
 from registry.models import Resident
 
 
-class Kind(models.TextChoices):
+class CaseKind(models.TextChoices):
     INPATIENT = "inpatient", "县域外住院补偿"
     CHRONIC = "chronic", "县域外慢性病补偿"
 
@@ -47,14 +47,14 @@ class Document(models.TextChoices):
 
 # [001] 一、县域外住院补偿需提交资料 1-5; 二、县域外慢性病补偿需提交资料 1-4.
 REQUIRED = {
-    Kind.INPATIENT: (
+    CaseKind.INPATIENT: (
         Document.INVOICE_TOTAL,
         Document.FEE_LIST,
         Document.CERTIFICATES,
         Document.INPATIENT_RECORD,
         Document.ID_CARD_COPIES,
     ),
-    Kind.CHRONIC: (
+    CaseKind.CHRONIC: (
         Document.INVOICE,
         Document.PRESCRIPTION,
         Document.EXAMINATIONS,
@@ -89,8 +89,8 @@ def checklist(
     2. an accidental injury needs the 意外伤害调查表 from 中国人寿;
     3. a total cost at or above the county's threshold (3万元以上, 30,000 by default) needs the
        大额补偿承诺书."""
-    items = [ChecklistItem(d, "", d in received) for d in REQUIRED[Kind(kind)]]
-    if kind == Kind.INPATIENT:
+    items = [ChecklistItem(d, "", d in received) for d in REQUIRED[CaseKind(kind)]]
+    if kind == CaseKind.INPATIENT:
         if birth in (Birth.NATURAL, Birth.CAESAREAN):
             why = f"{Birth(birth).label}"
             items.append(
@@ -114,16 +114,11 @@ def checklist(
     return items
 
 
-class Status(models.TextChoices):
+class CaseStatus(models.TextChoices):
     INCOMPLETE = "incomplete", "材料不全"
     COMPLETE = "complete", "材料齐全"
     FORWARDED = "forwarded", "已报送"
     VOIDED = "voided", "已作废"
-
-
-class CaseQuerySet(StationScopedQuerySet):
-    def open(self) -> CaseQuerySet:
-        return self.exclude(status__in=[Status.FORWARDED, Status.VOIDED])
 
 
 class ReimbursementCase(Versioned):
@@ -139,7 +134,7 @@ class ReimbursementCase(Versioned):
         related_name="reimbursement_cases",
         verbose_name="参保人",
     )
-    kind = models.CharField("补偿类型", max_length=10, choices=Kind.choices)
+    kind = models.CharField("补偿类型", max_length=10, choices=CaseKind.choices)
     hospital = models.CharField("就诊医院", max_length=100)
     admission_date = models.DateField("入院日期", null=True, blank=True)
     discharge_date = models.DateField("出院日期", null=True, blank=True)
@@ -149,7 +144,7 @@ class ReimbursementCase(Versioned):
     accidental_injury = models.BooleanField("意外受伤", default=False)
     received = models.JSONField("已收材料", default=list, blank=True)
     status = models.CharField(
-        "状态", max_length=12, choices=Status.choices, default=Status.INCOMPLETE
+        "状态", max_length=12, choices=CaseStatus.choices, default=CaseStatus.INCOMPLETE
     )
     created_at = models.DateTimeField("受理时间", default=timezone.now)
     created_by = models.ForeignKey(
@@ -168,7 +163,7 @@ class ReimbursementCase(Versioned):
     void_reason = models.CharField("作废原因", max_length=200, blank=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
-    objects = CaseQuerySet.as_manager()
+    objects = StationScopedQuerySet.as_manager()
     json_choices = {"received": Document}
 
     class Meta:
@@ -209,10 +204,10 @@ class ReimbursementCase(Versioned):
 
     def refresh_status(self) -> None:
         """材料不全 ↔ 材料齐全 follow the checklist; 已报送 is final."""
-        if self.status in (Status.FORWARDED, Status.VOIDED):
+        if self.status in (CaseStatus.FORWARDED, CaseStatus.VOIDED):
             return
         complete = not self.missing()
-        self.status = Status.COMPLETE if complete else Status.INCOMPLETE
+        self.status = CaseStatus.COMPLETE if complete else CaseStatus.INCOMPLETE
         if complete and self.completed_at is None:
             self.completed_at = timezone.now()
         if not complete:

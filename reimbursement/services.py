@@ -6,11 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from reimbursement.models import ReimbursementCase, Status
-
-
-class Refused(Exception):
-    """A rule refused the request; the message is for the caseworker, in Chinese."""
+from core.errors import Refused
+from reimbursement.models import CaseStatus, ReimbursementCase
 
 
 @transaction.atomic
@@ -20,9 +17,9 @@ def save_case(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
     if case.pk is None:
         case.station = case.resident.station
         case.created_by = user
-    elif case.status == Status.FORWARDED:
+    elif case.status == CaseStatus.FORWARDED:
         raise Refused("该案件已报送县医保中心，不能再修改。")
-    elif case.status == Status.VOIDED:
+    elif case.status == CaseStatus.VOIDED:
         raise Refused("该案件已作废，不能再修改。")
     needed = {item.document for item in case.checklist()}
     case.received = [document for document in case.received if document in needed]
@@ -35,12 +32,12 @@ def save_case(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
 def forward(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
     """已报送: to the county only with every document received."""
     case = ReimbursementCase.objects.select_for_update().get(pk=case.pk)
-    if case.status == Status.FORWARDED:
+    if case.status == CaseStatus.FORWARDED:
         raise Refused("该案件已报送。")
     missing = case.missing()
     if missing:
         raise Refused(f"材料不全，不能报送。还缺少：{'、'.join(i.label for i in missing)}。")
-    case.status = Status.FORWARDED
+    case.status = CaseStatus.FORWARDED
     case.forwarded_at = timezone.now()
     case.forwarded_by = user
     case.save()
@@ -52,13 +49,13 @@ def void(case: ReimbursementCase, *, reason: str) -> ReimbursementCase:
     """Cases are never deleted: a case opened by mistake is voided with a reason and stays,
     with its history, in the records."""
     case = ReimbursementCase.objects.select_for_update().get(pk=case.pk)
-    if case.status == Status.FORWARDED:
+    if case.status == CaseStatus.FORWARDED:
         raise Refused("已报送的案件不能作废。")
-    if case.status == Status.VOIDED:
+    if case.status == CaseStatus.VOIDED:
         raise Refused("该案件已作废。")
     if not reason:
         raise Refused("请填写作废原因。")
-    case.status = Status.VOIDED
+    case.status = CaseStatus.VOIDED
     case.void_reason = reason
     case.save()
     return case

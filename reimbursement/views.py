@@ -16,10 +16,11 @@ from accounts.access import STAFF, StaffRequest, get_for_user, role_required
 from accounts.models import Policy, Role
 from audit.page_cache import kept_until_changed
 from audit.trail import record_trail
+from core.errors import Refused
 from registry.models import Resident
 from reimbursement import services
 from reimbursement.forms import CaseForm
-from reimbursement.models import Kind, ReimbursementCase, Status, checklist
+from reimbursement.models import CaseKind, CaseStatus, ReimbursementCase, checklist
 from security.idempotency import idempotent
 from security.privacy import (
     personal_printable,
@@ -37,7 +38,7 @@ def case_list(request: StaffRequest) -> HttpResponse:
     if answer:
         return answer
     status = request.POST.get("status") or request.GET.get("status", "")
-    if status not in Status.values:
+    if status not in CaseStatus.values:
         status = ""
     # ASCII digits only, and not too many: the number is part of a cache key.
     number = request.GET.get("page", "")[:9]
@@ -65,7 +66,7 @@ def case_list(request: StaffRequest) -> HttpResponse:
         {
             "results": results_html,
             "status": status,
-            "statuses": Status.choices,
+            "statuses": CaseStatus.choices,
             **search_context(query),
         },
     )
@@ -82,7 +83,7 @@ def _case_form(request: StaffRequest, case: ReimbursementCase | None) -> HttpRes
     form = CaseForm(
         request.POST or None,
         instance=case,
-        initial={"kind": Kind.INPATIENT},
+        initial={"kind": CaseKind.INPATIENT},
         user=request.user,
         today=today,
         resident=resident,
@@ -92,7 +93,7 @@ def _case_form(request: StaffRequest, case: ReimbursementCase | None) -> HttpRes
         instance.resident = form.cleaned_data["id_number"]
         try:
             instance = services.save_case(instance, user=request.user)
-        except services.Refused as refusal:
+        except Refused as refusal:
             form.add_error(None, str(refusal))
         else:
             messages.success(request, f"已保存。当前状态：{instance.get_status_display()}。")
@@ -117,7 +118,7 @@ def _items_from(data, form: CaseForm, threshold: Decimal):
         if instance.pk:
             return instance.checklist()
         return checklist(
-            kind=Kind.INPATIENT,
+            kind=CaseKind.INPATIENT,
             total_cost=None,
             birth="",
             accidental_injury=False,
@@ -134,7 +135,7 @@ def _checklist_from_query(data, threshold: Decimal):
         cost = None
     if cost is not None and not cost.is_finite():
         cost = None
-    kind = data.get("kind") if data.get("kind") in Kind.values else Kind.INPATIENT
+    kind = data.get("kind") if data.get("kind") in CaseKind.values else CaseKind.INPATIENT
     return checklist(
         kind=kind,
         total_cost=cost,
@@ -190,7 +191,7 @@ def case_forward(request: StaffRequest, pk: int) -> HttpResponse:
     case = get_for_user(ReimbursementCase.objects.all(), request, pk=pk)
     try:
         services.forward(case, user=request.user)
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, "已报送县医保中心。")
@@ -242,7 +243,7 @@ def case_void(request: StaffRequest, pk: int) -> HttpResponse:
     reason = posted_text(request, "reason", 200)
     try:
         services.void(case, reason=reason)
-    except services.Refused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, "案件已作废，记录仍保留。")

@@ -215,7 +215,7 @@ def make_filing(resident: Resident, user: User, **overrides):
     test_filing_*.py): temporary care in 上海市 from 2026-11-22, approved."""
     import datetime
 
-    from filing.models import Category, Evidence, Filing, Review, Status
+    from filing.models import Category, Evidence, Filing, FilingStatus, Review
 
     values = {
         "station": user.station,
@@ -231,7 +231,7 @@ def make_filing(resident: Resident, user: User, **overrides):
         "contact_phone": "13835901234",
         "contact_address": resident.address or "山西省运城市芮城县",
         "evidence": Evidence.NONE,
-        "status": Status.APPROVED,
+        "status": FilingStatus.APPROVED,
         "review": Review.AUTOMATIC,
     }
     values.update(overrides)
@@ -287,13 +287,13 @@ def make_case(resident: Resident, user: User, **overrides):
     import datetime
     from decimal import Decimal
 
-    from reimbursement.models import Kind, ReimbursementCase
+    from reimbursement.models import CaseKind, ReimbursementCase
 
     values = {
         "station": resident.station,
         "resident": resident,
         "created_by": user,
-        "kind": Kind.INPATIENT,
+        "kind": CaseKind.INPATIENT,
         "hospital": "山西医科大学第一医院",
         "admission_date": datetime.date(2026, 10, 8),
         "discharge_date": datetime.date(2026, 10, 20),

@@ -130,7 +130,7 @@ def test_the_county_dashboard(as_carol, resident_a, alice, resident_b, bob):
 
     from django.utils import timezone
 
-    from filing.models import Status
+    from filing.models import FilingStatus
     from tests.conftest import make_case, make_filing
 
     make_case(resident_a, alice)
@@ -138,7 +138,7 @@ def test_the_county_dashboard(as_carol, resident_a, alice, resident_b, bob):
     late = make_filing(
         resident_a,
         alice,
-        status=Status.PENDING,
+        status=FilingStatus.PENDING,
         submitted_at=timezone.now() - datetime.timedelta(days=20),
     )
     page = as_carol.get(reverse("home")).content.decode()

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
+from core.errors import Refused
 from filing import services
 from filing.models import Filing
 from tests.conftest import make_filing
@@ -52,7 +53,7 @@ def test_two_counters_filing_the_same_resident_at_once_make_one_filing(resident_
                     token=uuid.uuid4(),
                 )
             outcomes.append("filed")
-        except services.FilingRefused:
+        except Refused:
             outcomes.append("refused")
         finally:
             if threading.current_thread() is not threading.main_thread():

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Policy
 from audit.models import Action, AuditEntry
-from filing.models import Category, Filing, Status, add_months
+from filing.models import Category, Filing, FilingStatus, add_months
 from tests.conftest import ZHANG_JUAN_ID, client_for, make_filing, make_id
 from tests.pdfs import pdf_text
 
@@ -87,7 +87,7 @@ def test_temporary_care_with_nothing_needed_takes_effect_at_once(as_alice, resid
     response = submit(as_alice, resident_a)
     filing = Filing.objects.get()
     assert response["Location"] == filing.get_absolute_url()
-    assert filing.status == Status.APPROVED and filing.review == "automatic"
+    assert filing.status == FilingStatus.APPROVED and filing.review == "automatic"
     assert filing.end_date == add_months(filing.start_date, 6) - datetime.timedelta(days=1)
     assert filing.station == alice.station and filing.submitted_by == alice
     page = as_alice.get(filing.get_absolute_url()).content.decode()
@@ -104,7 +104,7 @@ def test_a_long_term_filing_signed_on_screen_prints_the_letter(as_alice, residen
         care_region_code="320100",
     )
     filing = Filing.objects.get()
-    assert filing.status == Status.APPROVED
+    assert filing.status == FilingStatus.APPROVED
     assert filing.end_date is None  # 长期有效
     assert filing.kind_display == "跨省异地长期居住人员"
     response = as_alice.get(
@@ -129,12 +129,12 @@ def test_a_long_term_filing_signed_on_screen_prints_the_letter(as_alice, residen
 def test_an_unsigned_letter_waits_until_its_scan_is_attached(as_alice, resident_a):
     submit(as_alice, resident_a, category=Category.RETIRED_RELOCATED, evidence="commitment")
     filing = Filing.objects.get()
-    assert filing.status == Status.PENDING
+    assert filing.status == FilingStatus.PENDING
     assert "尚未签字" in as_alice.get(filing.get_absolute_url()).content.decode()
     scan = SimpleUploadedFile("承诺书.pdf", PDF_BYTES, content_type="application/pdf")
     as_alice.post(reverse("filing:attach_letter", args=[filing.pk]), {"letter_scan": scan})
     filing.refresh_from_db()
-    assert filing.status == Status.APPROVED
+    assert filing.status == FilingStatus.APPROVED
     assert filing.commitment_letter.scan.name.endswith(".pdf")
     assert "承诺书" not in filing.commitment_letter.scan.name  # stored under a random name
 
@@ -178,7 +178,7 @@ def test_a_referral_with_its_form_prints_the_referring_hospital(as_alice, reside
         care_region_code="610100",
     )
     filing = Filing.objects.get()
-    assert filing.status == Status.APPROVED
+    assert filing.status == FilingStatus.APPROVED
     text = pdf_text(
         as_alice.get(reverse("filing:filing_form", args=[filing.pk]), {"format": "pdf"}).content
     )
@@ -226,10 +226,10 @@ def test_two_effective_filings_for_the_same_place_may_not_overlap(as_alice, resi
 
 
 def test_a_closed_or_rejected_filing_does_not_block_a_new_one(as_alice, resident_a, alice):
-    make_filing(resident_a, alice, start_date=timezone.localdate(), status=Status.CANCELLED)
-    make_filing(resident_a, alice, start_date=timezone.localdate(), status=Status.REJECTED)
+    make_filing(resident_a, alice, start_date=timezone.localdate(), status=FilingStatus.CANCELLED)
+    make_filing(resident_a, alice, start_date=timezone.localdate(), status=FilingStatus.REJECTED)
     submit(as_alice, resident_a)
-    assert Filing.objects.filter(status=Status.APPROVED).count() == 1
+    assert Filing.objects.filter(status=FilingStatus.APPROVED).count() == 1
 
 
 def test_an_indefinite_long_term_filing_blocks_every_later_start(as_alice, resident_a, alice):
@@ -314,7 +314,7 @@ class TestManualReview:
             sighted=["residence_permit"],
         )
         filing = Filing.objects.get()
-        assert filing.status == Status.PENDING and filing.review == "manual"
+        assert filing.status == FilingStatus.PENDING and filing.review == "manual"
         queue = as_carol.get(reverse("filing:review_queue")).content.decode()
         assert "薛建国" in queue and filing.review_deadline().isoformat() in queue
 
@@ -323,7 +323,7 @@ class TestManualReview:
         filing = Filing.objects.get()
         as_carol.post(reverse("filing:review", args=[filing.pk]), {"decision": "approve"})
         filing.refresh_from_db()
-        assert filing.status == Status.APPROVED and filing.reviewed_by == carol
+        assert filing.status == FilingStatus.APPROVED and filing.reviewed_by == carol
         assert filing.history.latest().history_user == carol
 
     def test_the_supervisor_rejects_with_a_common_reason(
@@ -342,7 +342,7 @@ class TestManualReview:
             {"decision": "reject", "common_reason": "请提供异地居住证"},
         )
         filing.refresh_from_db()
-        assert filing.status == Status.REJECTED
+        assert filing.status == FilingStatus.REJECTED
         records = as_alice.post(
             reverse("filing:list"), {"q": resident_a.id_number}, follow=True
         ).content.decode()
@@ -356,7 +356,7 @@ class TestManualReview:
         url = reverse("filing:review", args=[filing.pk])
         as_carol.post(url, {"decision": "reject"})
         filing.refresh_from_db()
-        assert filing.status == Status.PENDING
+        assert filing.status == FilingStatus.PENDING
         as_carol.post(
             url,
             {
@@ -378,17 +378,17 @@ class TestManualReview:
         )
         assert "尚未齐全，不能审核通过" in response.content.decode()
         filing.refresh_from_db()
-        assert filing.status == Status.PENDING
+        assert filing.status == FilingStatus.PENDING
 
     def test_overdue_filings_come_first(self, manual_county, as_carol, resident_a, alice):
         old = make_filing(
             resident_a,
             alice,
-            status=Status.PENDING,
+            status=FilingStatus.PENDING,
             care_region_code="110000",
             submitted_at=timezone.now() - datetime.timedelta(days=30),
         )
-        new = make_filing(resident_a, alice, status=Status.PENDING)
+        new = make_filing(resident_a, alice, status=FilingStatus.PENDING)
         page = as_carol.get(reverse("filing:review_queue")).content.decode()
         assert page.index(old.get_absolute_url()) < page.index(new.get_absolute_url())
         assert "已超时" in page
@@ -401,7 +401,7 @@ class TestCancel:
         filing = make_filing(resident_a, alice, start_date=timezone.localdate())
         as_alice.post(reverse("filing:cancel", args=[filing.pk]), {"reason": "备案错误，重新备案"})
         filing.refresh_from_db()
-        assert filing.status == Status.CANCELLED and filing.cancelled_by == alice
+        assert filing.status == FilingStatus.CANCELLED and filing.cancelled_by == alice
         records = as_alice.post(
             reverse("filing:list"), {"q": "薛建国"}, follow=True
         ).content.decode()
@@ -422,13 +422,13 @@ class TestCancel:
         )
         assert "6 个月内不能取消" in response.content.decode()
         filing.refresh_from_db()
-        assert filing.status == Status.APPROVED
+        assert filing.status == FilingStatus.APPROVED
 
     def test_a_reason_is_required(self, as_alice, resident_a, alice):
         filing = make_filing(resident_a, alice)
         as_alice.post(reverse("filing:cancel", args=[filing.pk]), {"reason": " "})
         filing.refresh_from_db()
-        assert filing.status == Status.APPROVED
+        assert filing.status == FilingStatus.APPROVED
 
 
 def test_a_late_filing_after_a_self_paid_discharge_tells_the_caseworker(as_alice, resident_a):

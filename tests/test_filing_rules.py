@@ -13,7 +13,7 @@ from accounts.models import Policy
 from filing.forms import FilingForm
 from filing.models import (
     Category,
-    Status,
+    FilingStatus,
     add_months,
     default_end_date,
     earliest_end_date,
@@ -380,11 +380,11 @@ class TestCancellation:
         assert filing.cancel_refusal(D(2026, 11, 22)) == ""
 
     def test_a_pending_long_term_filing_can_be_withdrawn(self, long_term):
-        long_term.status = Status.PENDING
+        long_term.status = FilingStatus.PENDING
         assert long_term.cancel_refusal(D(2026, 1, 16)) == ""
 
     def test_closed_rejected_and_expired_filings_need_no_cancelling(self, resident_a, alice):
-        filing = make_filing(resident_a, alice, status=Status.CANCELLED)
+        filing = make_filing(resident_a, alice, status=FilingStatus.CANCELLED)
         assert "无需取消" in filing.cancel_refusal(TODAY)
         expired = make_filing(
             resident_a,
@@ -393,8 +393,9 @@ class TestCancellation:
             start_date=D(2026, 1, 1),
             end_date=D(2026, 6, 30),
         )
-        assert expired.status_on(D(2026, 6, 30)) == "已备案"
-        assert expired.status_on(D(2026, 7, 1)) == "已过期"
+        assert expired.status_label_on(D(2026, 6, 30)) == "已备案"
+        assert expired.status_label_on(D(2026, 7, 1)) == "已过期"
+        assert not expired.is_expired(D(2026, 6, 30)) and expired.is_expired(D(2026, 7, 1))
         assert "已过期" in expired.cancel_refusal(D(2026, 7, 1))
 
 

@@ -165,25 +165,3 @@ class TestRegistrationForm:
         page = as_alice.get(reverse("registry:registration_form", args=[resident_a.pk]))
         assert "没有可用的打印字体" in page.content.decode()
         assert "U+2EBF0，姓名" in page.content.decode()
-
-
-def test_a_batch_keeps_signing_order_and_each_documents_numbering(resident_a, alice):
-    today = datetime.date(2026, 11, 22)
-    form_context = {
-        "resident": resident_a,
-        "household": resident_a.household,
-        "members": [],
-        "station": resident_a.station,
-        "caseworker": alice,
-        "today": today,
-    }
-    pdf = printing.render_pdf_batch(
-        [
-            ("registry/print/registration_form.html", form_context),
-            ("filing/print/commitment_letter.html", letter()),
-        ]
-    )
-    pages = pdf_pages(pdf)
-    assert len(pages) == 2
-    assert "参保登记表" in pages[0].extract_text()
-    assert "个人承诺书" in pages[1].extract_text()

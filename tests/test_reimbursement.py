@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Policy
-from reimbursement.models import Document, ReimbursementCase, Status, checklist
+from reimbursement.models import CaseStatus, Document, ReimbursementCase, checklist
 from tests.conftest import ZHANG_JUAN_ID, make_case
 from tests.pdfs import pdf_text
 
@@ -108,7 +108,7 @@ class TestAtTheCounter:
         response = self.post(as_alice, resident_a, received=["invoice_total", "fee_list"])
         case = ReimbursementCase.objects.get()
         assert response["Location"] == case.get_absolute_url()
-        assert case.status == Status.INCOMPLETE and case.station == alice.station
+        assert case.status == CaseStatus.INCOMPLETE and case.station == alice.station
         assert case.total_cost == Decimal("12345.60")
         assert [i.label for i in case.missing()] == INPATIENT_REQUIRED[2:]
 
@@ -145,7 +145,7 @@ class TestAtTheCounter:
         response = as_alice.post(reverse("reimbursement:forward", args=[case.pk]), follow=True)
         assert "材料不全，不能报送。还缺少：病人本人的身份证" in response.content.decode()
         case.refresh_from_db()
-        assert case.status == Status.INCOMPLETE and case.forwarded_at is None
+        assert case.status == CaseStatus.INCOMPLETE and case.forwarded_at is None
 
     def test_the_resident_returns_the_case_completes_and_is_forwarded(
         self, as_alice, resident_a, alice
@@ -157,10 +157,10 @@ class TestAtTheCounter:
             case_data(id_number=resident_a.id_number, received=INPATIENT_DOCS),
         )
         case.refresh_from_db()
-        assert case.status == Status.COMPLETE and case.completed_at
+        assert case.status == CaseStatus.COMPLETE and case.completed_at
         as_alice.post(reverse("reimbursement:forward", args=[case.pk]))
         case.refresh_from_db()
-        assert case.status == Status.FORWARDED and case.forwarded_by == alice
+        assert case.status == CaseStatus.FORWARDED and case.forwarded_by == alice
         assert case.history.latest().history_user == alice
         response = as_alice.post(
             reverse("reimbursement:edit", args=[case.pk]),
@@ -171,7 +171,7 @@ class TestAtTheCounter:
     def test_raising_the_cost_over_the_threshold_reopens_the_case(self, as_alice, resident_a):
         self.post(as_alice, resident_a, received=INPATIENT_DOCS)
         case = ReimbursementCase.objects.get()
-        assert case.status == Status.COMPLETE
+        assert case.status == CaseStatus.COMPLETE
         as_alice.post(
             reverse("reimbursement:edit", args=[case.pk]),
             case_data(
@@ -179,7 +179,7 @@ class TestAtTheCounter:
             ),
         )
         case.refresh_from_db()
-        assert case.status == Status.INCOMPLETE
+        assert case.status == CaseStatus.INCOMPLETE
         assert [i.label for i in case.missing()] == ["大额补偿承诺书"]
 
     def test_a_chronic_case(self, as_alice, resident_a):
@@ -194,7 +194,7 @@ class TestAtTheCounter:
             received=["invoice", "prescription", "examinations", "chronic_id_copies"],
         )
         case = ReimbursementCase.objects.get()
-        assert case.status == Status.COMPLETE and case.chronic_disease == "高血压"
+        assert case.status == CaseStatus.COMPLETE and case.chronic_disease == "高血压"
         assert case.admission_date is None
 
     def test_the_large_amount_letter_is_printed_with_the_residents_data(
@@ -236,7 +236,7 @@ class TestAtTheCounter:
         policy.large_amount_threshold = Decimal("50000.00")
         policy.save()
         self.post(as_alice, resident_a, total_cost="30000.00", received=INPATIENT_DOCS)
-        assert ReimbursementCase.objects.get().status == Status.COMPLETE
+        assert ReimbursementCase.objects.get().status == CaseStatus.COMPLETE
 
 
 INPATIENT_DOCS = [
@@ -313,10 +313,10 @@ def test_a_case_is_voided_with_a_reason_and_stays(as_alice, resident_a, alice):
     url = reverse("reimbursement:void", args=[case.pk])
     as_alice.post(url, {"reason": " "})
     case.refresh_from_db()
-    assert case.status == Status.INCOMPLETE
+    assert case.status == CaseStatus.INCOMPLETE
     as_alice.post(url, {"reason": "重复受理"})
     case.refresh_from_db()
-    assert case.status == Status.VOIDED and case.void_reason == "重复受理"
+    assert case.status == CaseStatus.VOIDED and case.void_reason == "重复受理"
     assert ReimbursementCase.objects.filter(pk=case.pk).exists()
     assert case.history.latest().history_user == alice
     assert "重复受理" in as_alice.get(case.get_absolute_url()).content.decode()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from accounts.models import Policy
-from filing.models import Filing, Status
+from filing.models import Filing, FilingStatus
 from registry.models import Resident
 from tests.conftest import ZHANG_JUAN_ID, make_filing, make_id
 from tests.pdfs import pdf_text
@@ -224,12 +224,12 @@ def test_a_supervisor_rejects_and_approves(portal, page, alice, carol, resident_
     first = make_filing(
         resident_a,
         alice,
-        status=Status.PENDING,
+        status=FilingStatus.PENDING,
         evidence="commitment",
         category="long_term_resident",
         end_date=None,
     )
-    second = make_filing(resident_a, alice, status=Status.PENDING, care_region_code="110000")
+    second = make_filing(resident_a, alice, status=FilingStatus.PENDING, care_region_code="110000")
     portal.login("carol")
     link(page, "备案审核")
     expect(page.get_by_role("heading", level=1)).to_contain_text("人工审核")

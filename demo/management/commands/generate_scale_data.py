@@ -22,9 +22,9 @@ from accounts.models import County, Policy, Role, Station, User
 from audit.log import create_with_history
 from core import id_numbers
 from demo import data as demo
-from filing.models import Category, Evidence, Filing, Review, Status, add_months
+from filing.models import Category, Evidence, Filing, FilingStatus, Review, add_months
 from registry.models import Household, Relationship, Resident
-from reimbursement.models import REQUIRED, Kind, ReimbursementCase
+from reimbursement.models import REQUIRED, CaseKind, ReimbursementCase
 
 BATCH = 5000
 TOWNSHIPS = [
@@ -192,12 +192,12 @@ class Command(BaseCommand):
             batch = []
             for _ in range(min(BATCH, total - start)):
                 pk, station_id = rng.choice(ids)
-                kind = Kind.CHRONIC if rng.random() < 0.3 else Kind.INPATIENT
+                kind = CaseKind.CHRONIC if rng.random() < 0.3 else CaseKind.INPATIENT
                 created = now - datetime.timedelta(
                     days=rng.randrange(0, 730), minutes=rng.randrange(600)
                 )
                 admitted = created.date() - datetime.timedelta(days=rng.randrange(10, 60))
-                inpatient = kind == Kind.INPATIENT
+                inpatient = kind == CaseKind.INPATIENT
                 case = ReimbursementCase(
                     station_id=station_id,
                     resident_id=pk,
@@ -246,7 +246,8 @@ class Command(BaseCommand):
                         contact_address="异地",
                         evidence=Evidence.COMMITMENT if long_term else Evidence.NONE,
                         status=rng.choice(
-                            [Status.APPROVED] * 8 + [Status.CANCELLED, Status.PENDING]
+                            [FilingStatus.APPROVED] * 8
+                            + [FilingStatus.CANCELLED, FilingStatus.PENDING]
                         ),
                         review=Review.AUTOMATIC,
                         submitted_at=submitted,
