@@ -375,6 +375,21 @@ class TestCancellation:
                 "异地长期居住备案自开始之日起 6 个月内不能取消，最早可于 2026年7月15日 取消。"
             )
 
+    @pytest.mark.parametrize(
+        ("today", "allowed"),
+        [(D(2026, 4, 14), False), (D(2026, 4, 15), True), (D(2026, 4, 16), True)],
+    )
+    def test_the_message_states_the_countys_own_months(self, long_term, county, today, allowed):
+        policy = Policy.for_county(county)
+        policy.long_term_cancel_after_months = 3
+        policy.save()
+        refusal = long_term.cancel_refusal(today)
+        assert (refusal == "") is allowed
+        if not allowed:
+            assert refusal == (
+                "异地长期居住备案自开始之日起 3 个月内不能取消，最早可于 2026年4月15日 取消。"
+            )
+
     def test_temporary_filings_can_be_cancelled_any_time(self, resident_a, alice):
         filing = make_filing(resident_a, alice, start_date=D(2026, 11, 22))
         assert filing.cancel_refusal(D(2026, 11, 22)) == ""
