@@ -200,6 +200,7 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
         case.save()
     places = ["310000", "110000", "610100", "440300", "320500"]
     for resident in rng.sample(residents, 8):
+        category = rng.choice([Category.OTHER_TEMPORARY, Category.EMERGENCY])
         Filing.objects.create(
             station=resident.station,
             resident=resident,
@@ -207,14 +208,32 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
             insured_region_code="140800",
             care_region_code=rng.choice(places),
             insurance_type=resident.insurance_type,
-            category=rng.choice([Category.OTHER_TEMPORARY, Category.EMERGENCY]),
+            category=category,
             start_date=today,
             end_date=add_months(today, 6) - datetime.timedelta(days=1),
             contact_name=resident.name,
             contact_phone=resident.phone,
             contact_address=resident.address,
-            evidence=Evidence.NONE,
+            evidence=checked_evidence(category, Evidence.NONE),
             status=FilingStatus.APPROVED,
             review=Review.AUTOMATIC,
             reviewed_at=now,
         )
+
+
+def checked_evidence(category: str, evidence: str) -> str:
+    """Demo and scale data follow DOMAIN.md §2.4 as the counter does: `evidence`, once the
+    rule (filing.models.evidence_problems) accepts it for the category."""
+    from filing.models import Evidence, evidence_problems
+
+    problems = evidence_problems(
+        category=category,
+        evidence=evidence,
+        sighted=[],
+        scan_kind="",
+        has_scan=False,
+        letter_given=evidence == Evidence.COMMITMENT,
+    )
+    if problems:
+        raise ValueError(f"demo data break a filing rule: {problems}")
+    return evidence

@@ -12,7 +12,6 @@ from core.validators import clean_phone, clean_text
 from core.widgets import DATE_INPUT, set_choices
 from filing import uploads
 from filing.models import (
-    MATERIALS_FOR,
     AgentRelationship,
     Category,
     Evidence,
@@ -21,6 +20,7 @@ from filing.models import (
     default_end_date,
     earliest_end_date,
     earliest_start_date,
+    evidence_problems,
     kind_of,
 )
 from registry.models import InsuranceType, Resident
@@ -206,42 +206,16 @@ class FilingForm(forms.ModelForm):
             self.add_error("end_date", f"{what}，结束日期不能早于 {_day(minimum)}。")
 
     def _check_evidence(self, data: dict, category: str) -> None:
-        """§2.4: the category's materials or the commitment letter — one, never both, and
-        never neither unless the category needs no material. A referral needs its form."""
-        needed = MATERIALS_FOR[Category(category)]
-        sighted = set(data.get("sighted") or [])
-        scan, scan_kind = data.get("scan"), data.get("scan_kind")
-        if scan and not scan_kind:
-            self.add_error("scan_kind", "请选择扫描件是哪份材料。")
-        provided = sighted | ({scan_kind} if scan and scan_kind else set())
-        letter_given = bool(data.get("signature") or data.get("letter_scan"))
-        wrong = [MaterialKind(kind).label for kind in provided if kind not in needed]
-        if wrong:
-            self.add_error(
-                "sighted", f"{'、'.join(wrong)}不是{Category(category).label}的备案材料。"
-            )
-        evidence = data.get("evidence")
-        if category == Category.REFERRAL and evidence != Evidence.MATERIALS:
-            self.add_error(
-                "evidence", "异地转诊须提供转出医院盖章的转诊备案表，不能以个人承诺书代替。"
-            )
-            return
-        if evidence == Evidence.MATERIALS:
-            if not needed:
-                self.add_error("evidence", f"{Category(category).label}无需提供备案材料。")
-            elif not provided & set(needed):
-                names = "、".join(MaterialKind(kind).label for kind in needed)
-                self.add_error("sighted", f"请核验原件或上传扫描件，至少一项：{names}。")
-            if letter_given:
-                self.add_error("evidence", "备案材料和个人承诺书只能选择其一。")
-        elif evidence == Evidence.COMMITMENT:
-            if provided:
-                self.add_error("evidence", "备案材料和个人承诺书只能选择其一。")
-        elif evidence == Evidence.NONE:
-            if needed:
-                self.add_error("evidence", "请提供备案材料或签署个人承诺书。")
-            if provided or letter_given:
-                self.add_error("evidence", "选择了“无需材料”，但又提供了材料或承诺书。")
+        problems = evidence_problems(
+            category=category,
+            evidence=data.get("evidence") or "",
+            sighted=data.get("sighted") or [],
+            scan_kind=data.get("scan_kind") or "",
+            has_scan=bool(data.get("scan")),
+            letter_given=bool(data.get("signature") or data.get("letter_scan")),
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
 
     def _check_agent(self, data: dict) -> None:
         if not data.get("by_agent"):

@@ -434,3 +434,46 @@ def earliest_start_date(application_day: datetime.date, policy: Policy) -> datet
     """§2.6: the start date may be backdated by the county's allowance (5 days on the national
     platform, none on 山西医保 [001], not before the application day in 江苏 [002])."""
     return application_day - datetime.timedelta(days=policy.backdating_days)
+
+
+def evidence_problems(
+    *,
+    category: str,
+    evidence: str,
+    sighted: list[str],
+    scan_kind: str,
+    has_scan: bool,
+    letter_given: bool,
+) -> dict[str, str]:
+    """DOMAIN.md §2.4 [002][003][004]: the category's materials or the personal commitment
+    letter — one, never both, and never neither unless the category needs no material. A
+    referral needs its stamped referral form [000][001]. The problems by form field."""
+    problems: dict[str, str] = {}
+    needed = MATERIALS_FOR[Category(category)]
+    if has_scan and not scan_kind:
+        problems["scan_kind"] = "请选择扫描件是哪份材料。"
+    provided = set(sighted) | ({scan_kind} if has_scan and scan_kind else set())
+    wrong = [MaterialKind(kind).label for kind in provided if kind not in needed]
+    if wrong:
+        problems["sighted"] = f"{'、'.join(wrong)}不是{Category(category).label}的备案材料。"
+    if category == Category.REFERRAL and evidence != Evidence.MATERIALS:
+        problems["evidence"] = "异地转诊须提供转出医院盖章的转诊备案表，不能以个人承诺书代替。"
+        return problems
+    one_only = "备案材料和个人承诺书只能选择其一。"
+    if evidence == Evidence.MATERIALS:
+        if not needed:
+            problems["evidence"] = f"{Category(category).label}无需提供备案材料。"
+        elif not provided & set(needed) and "sighted" not in problems:
+            names = "、".join(MaterialKind(kind).label for kind in needed)
+            problems["sighted"] = f"请核验原件或上传扫描件，至少一项：{names}。"
+        if letter_given:
+            problems["evidence"] = one_only
+    elif evidence == Evidence.COMMITMENT:
+        if provided:
+            problems["evidence"] = one_only
+    elif evidence == Evidence.NONE:
+        if needed:
+            problems["evidence"] = "请提供备案材料或签署个人承诺书。"
+        if provided or letter_given:
+            problems["evidence"] = "选择了“无需材料”，但又提供了材料或承诺书。"
+    return problems

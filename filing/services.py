@@ -19,6 +19,7 @@ from filing.models import (
     FilingStatus,
     Material,
     Review,
+    evidence_problems,
 )
 from registry.models import Resident
 
@@ -58,6 +59,16 @@ def submit_filing(
 ) -> Filing:
     """Record a filing with its evidence, then review it automatically where the county
     allows. Returns the existing filing when the same submission arrives twice."""
+    problems = evidence_problems(
+        category=values["category"],
+        evidence=values["evidence"],
+        sighted=sighted,
+        scan_kind=scan_kind,
+        has_scan=scan is not None,
+        letter_given=bool(signature or letter_scan),
+    )
+    if problems:
+        raise Refused(fields=problems)
     # Serialise filings of one resident, so two counters cannot both pass the overlap check.
     Resident.objects.select_for_update().filter(pk=resident.pk).first()
     existing = Filing.objects.filter(submission_token=token).first()

@@ -134,7 +134,10 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
                 token=data["submission_token"],
             )
         except Refused as refusal:
-            form.add_error(None, str(refusal))
+            for field, message in refusal.fields.items():
+                form.add_error(field, message)
+            if not refusal.fields:
+                form.add_error(None, str(refusal))
         except IntegrityError:
             # The same submission committed by a parallel request a moment ago.
             filing = Filing.objects.get(submission_token=data["submission_token"])

@@ -188,15 +188,6 @@ class HouseholdForm(VersionCheckedForm):
         return household
 
 
-NEWBORN_RELATIONSHIPS = (
-    Relationship.SON,
-    Relationship.DAUGHTER,
-    Relationship.GRANDSON,
-    Relationship.GRANDDAUGHTER,
-    Relationship.OTHER,
-)
-
-
 class EnrollmentForm(forms.Form):
     newborn = forms.BooleanField(
         label="新生儿参保登记",
@@ -209,19 +200,6 @@ class EnrollmentForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-
-
-def newborn_errors(resident: Resident, today) -> dict[str, str]:
-    """§1.1: a newborn is enrolled into an existing household, as a child of it."""
-    errors = {}
-    born = id_numbers.birth_date(resident.id_number) if resident.id_number else None
-    if born and id_numbers.age(resident.id_number, today) >= 1:
-        errors["id_number"] = "新生儿参保登记适用于未满 1 周岁的婴儿，请按普通参保登记办理。"
-    if not resident.household_id:
-        errors["household_number"] = "新生儿须登记到已有的户，请填写户号。"
-    elif resident.relationship_to_head not in NEWBORN_RELATIONSHIPS:
-        errors["relationship_to_head"] = "新生儿与户主关系应为子、女、孙子、孙女或其他。"
-    return errors
 
 
 class InfoChangeForm(ResidentForm):

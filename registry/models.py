@@ -399,3 +399,26 @@ class ResidentImport(models.Model):
     @property
     def percent(self) -> int:
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+NEWBORN_RELATIONSHIPS = (
+    Relationship.SON,
+    Relationship.DAUGHTER,
+    Relationship.GRANDSON,
+    Relationship.GRANDDAUGHTER,
+    Relationship.OTHER,
+)
+
+
+def newborn_problems(resident: Resident, today: datetime.date) -> dict[str, str]:
+    """DOMAIN.md §1.1 [001]: 新生儿参保登记 is for a baby under one year, enrolled into an
+    existing household (with the newborn's 户口簿) as a child of it. The problems by field."""
+    errors: dict[str, str] = {}
+    born = id_numbers.birth_date(resident.id_number) if resident.id_number else None
+    if born and id_numbers.age(resident.id_number, today) >= 1:
+        errors["id_number"] = "新生儿参保登记适用于未满 1 周岁的婴儿，请按普通参保登记办理。"
+    if not resident.household_id:
+        errors["household_number"] = "新生儿须登记到已有的户，请填写户号。"
+    elif resident.relationship_to_head not in NEWBORN_RELATIONSHIPS:
+        errors["relationship_to_head"] = "新生儿与户主关系应为子、女、孙子、孙女或其他。"
+    return errors

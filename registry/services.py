@@ -18,6 +18,7 @@ from registry.models import (
     Household,
     InfoChange,
     Resident,
+    newborn_problems,
 )
 
 
@@ -28,6 +29,8 @@ def enroll(*, resident: Resident, user: User, newborn: bool, materials: list[str
     sighted so far; it completes once all are there."""
     if resident.pk and Enrollment.objects.filter(resident=resident).exists():
         raise Refused(f"{resident.name}已办理参保登记，无需重复登记。")
+    if newborn and (problems := newborn_problems(resident, timezone.localdate())):
+        raise Refused(fields=problems)
     resident.save()
     enrollment = Enrollment.objects.create(
         station=user.counter_station, resident=resident, newborn=newborn, created_by=user
@@ -37,19 +40,21 @@ def enroll(*, resident: Resident, user: User, newborn: bool, materials: list[str
     return enrollment
 
 
-@transaction.atomic
 def update_enrollment(enrollment: Enrollment, *, materials: list[str], complete: bool) -> None:
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if enrollment.is_complete:
-        raise Refused("该参保登记已完成。")
-    enrollment.materials = [m for m in enrollment.required_materials if m in materials]
-    if complete:
+    """Keep the materials ticked and, when asked and all are there, complete the enrollment.
+    A refused completion keeps the ticks: the refusal comes after they are saved."""
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if enrollment.is_complete:
+            raise Refused("该参保登记已完成。")
+        enrollment.materials = [m for m in enrollment.required_materials if m in materials]
         missing = enrollment.missing_materials
-        if missing:
-            names = "、".join(m.label for m in missing)
-            raise Refused(f"还缺少：{names}。材料齐全后才能完成参保登记。")
-        enrollment.completed_at = timezone.now()
-    enrollment.save()
+        if complete and not missing:
+            enrollment.completed_at = timezone.now()
+        enrollment.save()
+    if complete and missing:
+        names = "、".join(m.label for m in missing)
+        raise Refused(f"还缺少：{names}。材料齐全后才能完成参保登记。")
 
 
 # Changes of insured information ------------------------------------------------------------

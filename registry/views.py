@@ -28,7 +28,6 @@ from registry.forms import (
     HouseholdForm,
     InfoChangeForm,
     ResidentForm,
-    newborn_errors,
 )
 from registry.lookup import resident_within_reach
 from registry.models import (
@@ -260,28 +259,26 @@ def enrollment_create(request: StaffRequest, resident_pk: int | None = None) -> 
     ):
         candidate = resident_form.save(commit=False) if resident_form is not None else resident
         assert candidate is not None  # one of the two is always there
-        newborn = options.cleaned_data["newborn"]
-        problems = newborn_errors(candidate, timezone.localdate()) if newborn else {}
-        for field, message in problems.items():
-            if resident_form is not None and field in resident_form.fields:
-                resident_form.add_error(field, message)
-            else:
-                options.add_error(None, message)
-        if not problems:
-            try:
-                enrollment = services.enroll(
-                    resident=candidate,
-                    user=request.user,
-                    newborn=newborn,
-                    materials=options.cleaned_data["materials"],
-                )
-            except Refused as refusal:
+        try:
+            enrollment = services.enroll(
+                resident=candidate,
+                user=request.user,
+                newborn=options.cleaned_data["newborn"],
+                materials=options.cleaned_data["materials"],
+            )
+        except Refused as refusal:
+            for field, message in refusal.fields.items():
+                if resident_form is not None and field in resident_form.fields:
+                    resident_form.add_error(field, message)
+                else:
+                    options.add_error(None, message)
+            if not refusal.fields:
                 options.add_error(None, str(refusal))
-            else:
-                messages.success(
-                    request, f"已为{candidate.name}办理参保登记：{enrollment.status_display}。"
-                )
-                return redirect(enrollment)
+        else:
+            messages.success(
+                request, f"已为{candidate.name}办理参保登记：{enrollment.status_display}。"
+            )
+            return redirect(enrollment)
     return render(
         request,
         "registry/enrollment_form.html",

@@ -156,3 +156,47 @@ class TestNewborn:
         assert Enrollment.objects.exists() is allowed
         if not allowed:
             assert "新生儿参保登记适用于未满 1 周岁的婴儿" in page
+
+
+def test_a_refused_completion_keeps_the_materials_just_ticked(as_alice, resident_a, alice):
+    enrollment = Enrollment.objects.create(
+        station=alice.station, resident=resident_a, created_by=alice
+    )
+    url = reverse("registry:enrollment_update", args=[enrollment.pk])
+    response = as_alice.post(url, {"materials": ["id_or_register"], "action": "complete"})
+    assert response.status_code == 302
+    enrollment.refresh_from_db()
+    assert not enrollment.is_complete and enrollment.materials == ["id_or_register"]
+
+
+def test_the_enrollment_service_itself_holds_the_newborn_rule(resident_a, alice):
+    """DOMAIN.md §1.1: the rule lives in registry.models.newborn_problems and services.enroll
+    applies it, whoever calls (the counter form, an import, demo data)."""
+    from core.errors import Refused
+    from registry import services
+
+    baby = Resident(station=alice.station, name="张小宝", id_number=newborn_id(10))
+    with pytest.raises(Refused) as refusal:
+        services.enroll(resident=baby, user=alice, newborn=True, materials=[])
+    assert refusal.value.fields == {"household_number": "新生儿须登记到已有的户，请填写户号。"}
+    assert not Resident.objects.filter(name="张小宝").exists()
+
+
+@pytest.mark.parametrize(
+    ("days_before_first_birthday", "allowed"), [(1, True), (0, False), (-1, False)]
+)
+def test_a_newborn_is_enrolled_as_such_until_the_day_before_the_first_birthday(
+    household_a, resident_a, alice, days_before_first_birthday, allowed
+):
+    from registry.models import newborn_problems
+
+    today = datetime.date(2026, 11, 27)
+    born = datetime.date(2025, 11, 27) + datetime.timedelta(days=days_before_first_birthday)
+    baby = Resident(
+        station=alice.station,
+        household=household_a,
+        relationship_to_head="daughter",
+        name="薛小宝",
+        id_number=make_id(f"140830{born:%Y%m%d}002"),
+    )
+    assert ("id_number" not in newborn_problems(baby, today)) is allowed

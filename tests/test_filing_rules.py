@@ -427,3 +427,39 @@ class TestLateFiling:
     def test_a_self_paid_discharge_only_goes_with_a_late_filing(self, resident_a, policy):
         form = check(resident_a, policy, discharged_self_paid="on")
         assert form.errors["discharged_self_paid"] == ["“已出院并自费结算”只适用于补办备案。"]
+
+
+def test_the_filing_service_itself_holds_the_materials_or_letter_rule(resident_a, alice):
+    """DOMAIN.md §2.4: filing.models.evidence_problems is applied by services.submit_filing,
+    not only by the counter's form."""
+    import uuid
+
+    from core.errors import Refused
+    from filing import services
+
+    values = {
+        "insured_region_code": "140800",
+        "care_region_code": "310000",
+        "insurance_type": "resident",
+        "category": Category.LONG_TERM_RESIDENT,
+        "start_date": TODAY,
+        "end_date": None,
+        "contact_name": "薛建国",
+        "contact_phone": "13835901234",
+        "contact_address": "上海市浦东新区张江路1号",
+        "evidence": "none",
+    }
+    with pytest.raises(Refused) as refusal:
+        services.submit_filing(
+            resident=resident_a,
+            user=alice,
+            values=values,
+            sighted=[],
+            scan=None,
+            scan_kind="",
+            signature="",
+            letter_scan=None,
+            token=uuid.uuid4(),
+        )
+    assert refusal.value.fields == {"evidence": "请提供备案材料或签署个人承诺书。"}
+    assert not resident_a.filings.exists()

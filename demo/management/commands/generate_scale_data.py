@@ -53,6 +53,11 @@ REGIONS = ["140881", "140802", "140830", "140821", "140822", "140823"]
 PLACES = ["310000", "110000", "610100", "440300", "320500", "410100", "130100", "370200"]
 
 
+# The evidence of the scale data's two kinds of filing, as the rule of §2.4 accepts it.
+LONG_TERM_EVIDENCE = demo.checked_evidence(Category.LONG_TERM_RESIDENT, Evidence.COMMITMENT)
+TEMPORARY_EVIDENCE = demo.checked_evidence(Category.OTHER_TEMPORARY, Evidence.NONE)
+
+
 class Command(BaseCommand):
     help = "生成规模测试数据（百万参保人、补偿案件、备案及其历史记录），用于性能基准。"
 
@@ -244,7 +249,7 @@ class Command(BaseCommand):
                         contact_name="联系人",
                         contact_phone="13800000000",
                         contact_address="异地",
-                        evidence=Evidence.COMMITMENT if long_term else Evidence.NONE,
+                        evidence=LONG_TERM_EVIDENCE if long_term else TEMPORARY_EVIDENCE,
                         status=rng.choice(
                             [FilingStatus.APPROVED] * 8
                             + [FilingStatus.CANCELLED, FilingStatus.PENDING]
