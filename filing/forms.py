@@ -38,7 +38,7 @@ class FilingForm(forms.ModelForm):
     care_region_code = forms.ChoiceField(
         label="就医地",
         choices=(),
-        help_text="北京、天津、上海、重庆、海南、西藏、新疆生产建设兵团备案到省级，其他地方备案到地级市。",
+        help_text=regions.care_region_rule(),
     )
     by_agent = forms.BooleanField(label="由代办人办理（为他人备案）", required=False)
     sighted = forms.MultipleChoiceField(

@@ -153,6 +153,13 @@ def as_erin(erin) -> Client:
     return client_for(erin)
 
 
+# A drawn signature as the browser sends it: a PNG data: URI (here a 1×1 pixel).
+SIGNATURE = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8"
+    "AAAAASUVORK5CYII="
+)
+
+
 # ID numbers from the seeds' regions, completed with their check digit.
 ZHANG_JUAN_ID = "321282199504040041"  # the seed's own example [002], a woman born 1995-04-04
 

@@ -29,7 +29,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import Station, User
 from registry.models import Household, InfoChange, Relationship, Resident, ResidentImport
 from tests.conftest import ZHANG_JUAN_ID, client_for, make_case, make_filing, make_id
-from tests.test_access import OBJECT_PAGES, PAGES
+from tests.pages import OBJECT_PAGES, PAGES
 from tests.urls import all_url_patterns
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,16 +14,11 @@ from django.utils import timezone
 from accounts.models import Policy
 from audit.models import Action, AuditEntry
 from filing.models import Category, Filing, FilingStatus, add_months
-from tests.conftest import ZHANG_JUAN_ID, client_for, make_filing, make_id
+from tests.conftest import SIGNATURE, ZHANG_JUAN_ID, client_for, make_filing, make_id
 from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
 
-# A drawn signature as the browser sends it: a PNG data: URI (here a 1×1 pixel).
-SIGNATURE = (
-    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8"
-    "AAAAASUVORK5CYII="
-)
 PDF_BYTES = b"%PDF-1.4\n% a scanned residence permit\n"
 
 

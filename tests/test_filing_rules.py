@@ -222,7 +222,7 @@ class TestEvidence:
 
     @pytest.mark.parametrize("category", [Category.RETIRED_RELOCATED, Category.POSTED_WORKER])
     def test_a_signed_commitment_letter_replaces_the_materials(self, resident_a, policy, category):
-        from tests.test_filing_counter import SIGNATURE
+        from tests.conftest import SIGNATURE
 
         form = check(
             resident_a, policy, category=category, evidence="commitment", signature=SIGNATURE
@@ -230,7 +230,7 @@ class TestEvidence:
         assert form.is_valid(), form.errors
 
     def test_never_both(self, resident_a, policy):
-        from tests.test_filing_counter import SIGNATURE
+        from tests.conftest import SIGNATURE
 
         form = check(
             resident_a,
@@ -297,7 +297,7 @@ class TestReferral:
         assert "转诊备案表（转出医院盖章）" in form.errors["sighted"][0]
 
     def test_a_commitment_letter_does_not_replace_the_referral_form(self, resident_a, policy):
-        from tests.test_filing_counter import SIGNATURE
+        from tests.conftest import SIGNATURE
 
         form = check(
             resident_a,

@@ -26,8 +26,8 @@ from openpyxl import load_workbook
 from audit.models import Action, AuditEntry
 from registry.models import Resident
 from tests.conftest import client_for, make_case, make_filing
+from tests.pages import OBJECT_PAGES, PAGES, POST_ONLY, url_args
 from tests.pdfs import pdf_text
-from tests.test_access import OBJECT_PAGES, PAGES, POST_ONLY, url_args
 
 pytestmark = pytest.mark.django_db
 

@@ -52,3 +52,9 @@ def test_id_number_prefixes_are_the_province_codes():
     prefixes = regions.id_number_prefixes()
     assert {"11", "14", "32", "65", "71", "81", "82"} <= prefixes
     assert "66" not in prefixes and "99" not in prefixes
+
+
+def test_the_filing_form_states_the_province_level_rule_from_the_one_list():
+    assert regions.care_region_rule() == (
+        "北京、天津、上海、重庆、海南、西藏、新疆生产建设兵团备案到省级，其他地方备案到地级市。"
+    )

@@ -16,7 +16,7 @@ import chinese_calendar
 from workdays.models import CalendarDay
 
 
-def _package_knows(day: datetime.date) -> bool:
+def package_knows(day: datetime.date) -> bool:
     try:
         chinese_calendar.is_workday(day)
     except NotImplementedError:
@@ -29,7 +29,7 @@ def is_working_day(day: datetime.date, entered: dict[datetime.date, bool] | None
         entered = entered_days(day.year, day.year)
     if day in entered:
         return entered[day]
-    if _package_knows(day):
+    if package_knows(day):
         return chinese_calendar.is_workday(day)
     return day.weekday() < 5
 
@@ -58,7 +58,7 @@ def add_working_days(
 def year_is_known(year: int) -> bool:
     if CalendarDay.objects.filter(date__year=year).exists():
         return True
-    return _package_knows(datetime.date(year, 1, 1))
+    return package_knows(datetime.date(year, 1, 1))
 
 
 def unknown_years(today: datetime.date) -> list[int]:
