@@ -1,7 +1,6 @@
 """On PostgreSQL, the database itself refuses two effective filings of one resident for the
 same care region with overlapping dates (DOMAIN.md §2; the code checks first, under a lock,
-and this is the guarantee behind it). SQLite, the embedded try-out database, relies on the
-check and on its single writer."""
+and this is the guarantee behind it). SQLite has triggers to the same effect (0006)."""
 
 from django.db import migrations
 
