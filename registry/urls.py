@@ -27,7 +27,11 @@ urlpatterns = [
     path("changes/<int:pk>/", views.change_detail, name="change_detail"),
     path("changes/<int:pk>/complete/", views.change_complete, name="change_complete"),
     path("changes/<int:pk>/decide/", views.change_decide, name="change_decide"),
-    path("changes/<int:pk>/change-form/", views.change_form, name="change_form"),
+    path(
+        "changes/<int:pk>/registration-form/",
+        views.change_registration_form,
+        name="change_registration_form",
+    ),
     path("imports/new/", views.import_create, name="import_create"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/valid-rows/", views.import_valid_rows, name="import_valid_rows"),

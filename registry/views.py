@@ -391,7 +391,7 @@ def change_decide(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
-def change_form(request: StaffRequest, pk: int) -> HttpResponse:
+def change_registration_form(request: StaffRequest, pk: int) -> HttpResponse:
     """《基本医疗保险参保信息变更登记表》: item, old value, new value, reason."""
     change = get_for_user(
         InfoChange.objects.select_related("resident", "station", "created_by"), request, pk=pk
@@ -399,7 +399,7 @@ def change_form(request: StaffRequest, pk: int) -> HttpResponse:
     return personal_printable(
         request,
         subject=change,
-        template_name="registry/print/change_form.html",
+        template_name="registry/print/change_registration_form.html",
         context={"change": change, "resident": change.resident, "today": timezone.localdate()},
         filename=f"参保信息变更登记表-{change.resident.name}.pdf",
         checked={"姓名": change.resident.name}

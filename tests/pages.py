@@ -75,7 +75,7 @@ OBJECT_PAGES = {
     "registry:change_detail": ("change_b", STATION_B),
     "registry:change_complete": ("change_b", STATION_B),
     "registry:change_decide": ("change_b", OTHER_COUNTY_SUPERVISOR),
-    "registry:change_form": ("change_b", STATION_B),
+    "registry:change_registration_form": ("change_b", STATION_B),
     "reimbursement:detail": ("case_b", STATION_B),
     "reimbursement:edit": ("case_b", STATION_B),
     "reimbursement:forward": ("case_b", STATION_B),

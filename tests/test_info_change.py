@@ -58,7 +58,9 @@ def test_a_phone_change_is_printed_then_applied_with_the_caseworkers_name(
     ]
     resident_a.refresh_from_db()
     assert resident_a.phone == "13835901234"  # nothing changes before the form is signed
-    pdf = as_alice.get(reverse("registry:change_form", args=[change.pk]), {"format": "pdf"})
+    pdf = as_alice.get(
+        reverse("registry:change_registration_form", args=[change.pk]), {"format": "pdf"}
+    )
     text = pdf_text(pdf.content)
     assert "基本医疗保险参保信息变更登记表" in text
     assert "联系电话1383590123413900001111" in text and "更换手机号码" in text

@@ -77,7 +77,7 @@ def pages_of(role: str, r: dict) -> list[tuple[str, str]]:
             ("reimbursement-create", "/reimbursement/new/"),
             ("reimbursement-edit", f"/reimbursement/{case}/edit/"),
             ("print-registration-form", f"/registry/residents/{resident}/registration-form/"),
-            ("print-change-form", f"/registry/changes/{r['change'].pk}/change-form/"),
+            ("print-change-form", f"/registry/changes/{r['change'].pk}/registration-form/"),
             ("print-commitment-letter", f"/filing/{filing}/commitment-letter/"),
             ("print-filing-form", f"/filing/{filing}/filing-form/"),
             ("print-missing-notice", f"/reimbursement/{case}/missing-notice/"),
