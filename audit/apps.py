@@ -8,7 +8,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from simple_history.signals import post_create_historical_record
 
-        from audit.log import on_history_created
+        from audit.records import on_history_created
 
         # Every history row, whichever model and view wrote it, gets its audit entry here.
         post_create_historical_record.connect(on_history_created, dispatch_uid="audit-history")

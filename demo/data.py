@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import County, Policy, Role, Station, User
-from audit.log import create_with_history
+from audit.records import create_with_history
 from core import id_numbers
 from registry.models import Household, Relationship, Resident
 

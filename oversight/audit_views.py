@@ -15,8 +15,8 @@ from accounts.access import StaffRequest, role_required
 from accounts.models import Role, Station, User
 from audit.exports import exported_workbook, spreadsheet_cell
 from audit.history import masked
-from audit.log import verify
 from audit.models import Action, AuditEntry
+from audit.verification import verify
 from core.widgets import set_choices
 
 PAGE = 50

@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from audit.log import append, create_with_history
+from audit.log import append
 from audit.models import Action
+from audit.records import create_with_history
 from core import id_numbers
 from core.validators import clean_phone, clean_text
 from registry.models import (

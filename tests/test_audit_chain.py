@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
-from audit.log import verify
 from audit.models import Action, AuditEntry
+from audit.verification import verify
 from registry.models import Resident
 
 pytestmark = pytest.mark.django_db

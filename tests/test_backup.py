@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from audit.log import verify
+from audit.verification import verify
 from operations.backup import media_files, row_counts
 
 pytestmark = pytest.mark.django_db(transaction=True)

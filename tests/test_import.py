@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from audit.log import verify
 from audit.models import Action, AuditEntry
+from audit.verification import verify
 from registry.models import Household, ImportStatus, Resident, ResidentImport
 from tests.conftest import ZHANG_JUAN_ID, make_id
 

@@ -89,8 +89,8 @@ def test_the_supervisor_is_told_when_the_deadline_counts_plain_weekdays(
 
 def test_entries_written_while_the_calendar_was_filings_still_verify(as_erin):
     """The calendar moved from filing/ to workdays/: older entries name it filing.calendarday."""
-    from audit.log import verify
     from audit.models import AuditEntry, ChainHead
+    from audit.verification import verify
 
     CalendarDay.objects.create(date=D(2027, 2, 16), is_working_day=False, note="春节")
     entry = AuditEntry.objects.latest("id")

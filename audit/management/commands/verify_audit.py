@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from audit.log import verify
+from audit.verification import verify
 
 
 class Command(BaseCommand):

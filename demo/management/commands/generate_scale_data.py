@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import County, Policy, Role, Station, User
-from audit.log import create_with_history
+from audit.records import create_with_history
 from core import id_numbers
 from demo import data as demo
 from filing.models import Category, Evidence, Filing, FilingStatus, Review, add_months
