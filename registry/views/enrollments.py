@@ -1,0 +1,137 @@
+"""新增参保登记 (DOMAIN.md §1.1): find the resident by ID number, enroll, tick materials,
+complete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import STAFF, StaffRequest, get_for_user, role_required
+from accounts.models import Role
+from audit.trail import record_trail
+from core import id_numbers
+from core.errors import Refused
+from registry import services
+from registry.forms import (
+    EnrollmentForm,
+    ResidentForm,
+)
+from registry.lookup import resident_within_reach
+from registry.models import (
+    Enrollment,
+    Resident,
+)
+from security.idempotency import idempotent
+from security.privacy import (
+    prefilled_id_number,
+    remember_id_number,
+)
+
+
+@role_required(Role.CASEWORKER)
+def enrollment_start(request: StaffRequest) -> HttpResponse:
+    """Find the resident by ID number first: one already enrolled is shown, not enrolled twice."""
+    number = id_numbers.normalize(request.POST.get("id_number", ""))
+    error = ""
+    if number:
+        try:
+            resident = resident_within_reach(
+                request.user, number, request=request, purpose="办理参保登记"
+            )
+        except ValidationError as refusal:
+            error = refusal.messages[0]
+            number = "" if refusal.code == "elsewhere" else number
+        else:
+            if resident is None:
+                remember_id_number(request, number)
+                return redirect("registry:enrollment_create")
+            enrollment = Enrollment.objects.filter(resident=resident).first()
+            if enrollment:
+                messages.info(
+                    request, f"{resident.name}已办理参保登记（{enrollment.status_display}）。"
+                )
+                return redirect(enrollment)
+            return redirect("registry:enrollment_create_for", resident_pk=resident.pk)
+    return render(request, "registry/enrollment_start.html", {"id_number": number, "error": error})
+
+
+@role_required(Role.CASEWORKER)
+@idempotent
+def enrollment_create(request: StaffRequest, resident_pk: int | None = None) -> HttpResponse:
+    resident = None
+    if resident_pk:
+        resident = get_for_user(Resident.objects.all(), request, pk=resident_pk)
+        existing = Enrollment.objects.filter(resident=resident).first()
+        if existing:
+            messages.info(request, f"{resident.name}已办理参保登记（{existing.status_display}）。")
+            return redirect(existing)
+    data = request.POST or None
+    resident_form = None
+    if resident is None:
+        resident_form = ResidentForm(
+            data, user=request.user, initial={"id_number": prefilled_id_number(request)}
+        )
+    options = EnrollmentForm(data)
+    if (
+        request.method == "POST"
+        and options.is_valid()
+        and (resident_form is None or resident_form.is_valid())
+    ):
+        candidate = resident_form.save(commit=False) if resident_form is not None else resident
+        assert candidate is not None  # one of the two is always there
+        try:
+            enrollment = services.enroll(
+                resident=candidate,
+                user=request.user,
+                newborn=options.cleaned_data["newborn"],
+                materials=options.cleaned_data["materials"],
+            )
+        except Refused as refusal:
+            for field, message in refusal.fields.items():
+                if resident_form is not None and field in resident_form.fields:
+                    resident_form.add_error(field, message)
+                else:
+                    options.add_error(None, message)
+            if not refusal.fields:
+                options.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request, f"已为{candidate.name}办理参保登记：{enrollment.status_display}。"
+            )
+            return redirect(enrollment)
+    return render(
+        request,
+        "registry/enrollment_form.html",
+        {"resident": resident, "resident_form": resident_form, "options": options},
+    )
+
+
+@role_required(*STAFF)
+def enrollment_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    enrollment = get_for_user(
+        Enrollment.objects.select_related("resident", "created_by"), request, pk=pk
+    )
+    return render(
+        request,
+        "registry/enrollment_detail.html",
+        {"enrollment": enrollment, "history": record_trail(enrollment)},
+    )
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def enrollment_update(request: StaffRequest, pk: int) -> HttpResponse:
+    enrollment = get_for_user(Enrollment.objects.all(), request, pk=pk)
+    complete = request.POST.get("action") == "complete"
+    try:
+        services.update_enrollment(
+            enrollment, materials=request.POST.getlist("materials"), complete=complete
+        )
+    except Refused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "参保登记已完成。" if complete else "已保存收到的材料。")
+    return redirect(enrollment)

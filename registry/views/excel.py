@@ -1,0 +1,83 @@
+"""Importing residents from a station's Excel sheet (the work itself is registry/imports.py)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import StaffRequest, get_for_user, role_required
+from accounts.models import Role
+from registry import imports
+from registry.models import (
+    ImportStatus,
+    ResidentImport,
+)
+
+MAX_SHEET_BYTES = 20 * 1024 * 1024
+
+
+@role_required(Role.CASEWORKER)
+def import_create(request: StaffRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("sheet")
+        if upload is None:
+            error = "请选择要导入的 Excel 文件。"
+        elif (upload.size or 0) > MAX_SHEET_BYTES:
+            error = "文件超过 20 MB，请分成几个表格导入。"
+        elif upload.read(4) != b"PK\x03\x04":  # .xlsx is a zip file
+            error = "只能导入 Excel（.xlsx）格式的表格；.xls 请先另存为 .xlsx。"
+        else:
+            upload.seek(0)
+            folder = Path(settings.MEDIA_ROOT) / "imports"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{uuid.uuid4().hex}.xlsx"
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            job = ResidentImport.objects.create(
+                station=request.user.counter_station,
+                created_by=request.user,
+                file_name=(upload.name or "表格.xlsx")[:200],
+                path=str(path),
+                valid_rows_only=bool(request.POST.get("valid_rows_only")),
+            )
+            imports.start(job)
+            return redirect(job)
+    recent = ResidentImport.objects.for_user(request.user)[:10]
+    return render(
+        request,
+        "registry/import_form.html",
+        {"error": error, "recent": recent, "columns": "、".join(imports.COLUMNS)},
+    )
+
+
+@role_required(Role.CASEWORKER)
+def import_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    job = imports.current(get_for_user(ResidentImport.objects.all(), request, pk=pk))
+    return render(request, "registry/import_detail.html", {"job": job})
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def import_valid_rows(request: StaffRequest, pk: int) -> HttpResponse:
+    """The caseworker chose to import the valid rows of a sheet that had errors."""
+    job = get_for_user(ResidentImport.objects.all(), request, pk=pk)
+    if job.status != ImportStatus.REFUSED or not Path(job.path).exists():
+        messages.error(request, "该表格不能再次导入，请重新上传。")
+        return redirect(job)
+    again = ResidentImport.objects.create(
+        station=job.station,
+        created_by=request.user,
+        file_name=job.file_name,
+        path=job.path,
+        valid_rows_only=True,
+    )
+    imports.start(again)
+    return redirect(again)

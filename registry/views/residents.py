@@ -1,0 +1,223 @@
+"""Residents: the list and its search, registration, the record's page with the audited
+reveal of its full numbers, editing, the printed 参保登记表 and the Excel export."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import STAFF, StaffRequest, get_for_user, role_required
+from accounts.models import Role
+from audit.exports import exported_workbook
+from audit.exports import spreadsheet_cell as _cell
+from audit.log import append
+from audit.models import Action
+from audit.trail import record_trail
+from core import id_numbers
+from registry.forms import (
+    ResidentForm,
+)
+from registry.models import (
+    Enrollment,
+    Resident,
+)
+from security.idempotency import idempotent
+from security.privacy import (
+    PRINTS_FULL_NUMBERS,
+    kept_search,
+    personal_printable,
+    posted_text,
+    prefilled_id_number,
+    remembered_search,
+    search_context,
+)
+
+
+@role_required(*STAFF)
+def resident_list(request: StaffRequest) -> HttpResponse:
+    query, answer = remembered_search(request, "residents")
+    if answer:
+        return answer
+    residents = Resident.objects.for_user(request.user).select_related("household", "station")
+    residents = residents.search(query)
+    page = Paginator(residents, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/resident_list.html", {"page": page, **search_context(query)})
+
+
+@role_required(Role.CASEWORKER)
+@idempotent
+def resident_create(request: StaffRequest) -> HttpResponse:
+    form = ResidentForm(
+        request.POST or None,
+        user=request.user,
+        initial={"id_number": prefilled_id_number(request)},
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            resident = form.save()
+        messages.success(request, f"已登记参保人 {resident.name}。")
+        return redirect(resident)
+    return render(request, "registry/resident_form.html", {"form": form})
+
+
+@role_required(*STAFF)
+def resident_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    resident = get_for_user(Resident.objects.select_related("household", "station"), request, pk=pk)
+    return _resident_page(request, resident, revealed=False)
+
+
+@require_POST
+@role_required(*STAFF)
+def reveal(request: StaffRequest, pk: int) -> HttpResponse:
+    """The full ID and phone numbers, shown once, for a stated reason that goes into the
+    audit trail (个人信息保护法: personal data only as far as the task needs)."""
+    resident = get_for_user(Resident.objects.select_related("household", "station"), request, pk=pk)
+    reason = posted_text(request, "reason", 100)
+    if not reason:
+        messages.error(request, "查看完整号码须填写原因。")
+        return redirect(resident)
+    append(
+        action=Action.REVEAL,
+        user=request.user,
+        request=request,
+        instance=resident,
+        detail=f"查看完整身份证号码和电话：{reason}",
+    )
+    return _resident_page(request, resident, revealed=True)
+
+
+def _resident_page(request: StaffRequest, resident: Resident, *, revealed: bool) -> HttpResponse:
+    return render(
+        request,
+        "registry/resident_detail.html",
+        {
+            "resident": resident,
+            "revealed": revealed,
+            # The resident's records as far as the user reaches (a resident who moved
+            # station leaves her earlier records with the station that kept them).
+            "enrollment": Enrollment.objects.for_user(request.user)
+            .filter(resident=resident)
+            .first(),
+            "changes": resident.info_changes.for_user(request.user).select_related("created_by"),
+            "filings": resident.filings.for_user(request.user),
+            "cases": resident.reimbursement_cases.for_user(request.user),
+            "history": record_trail(resident),
+        },
+    )
+
+
+@role_required(Role.CASEWORKER)
+def resident_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    resident = get_for_user(Resident.objects.all(), request, pk=pk)
+    form = ResidentForm(request.POST or None, instance=resident, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, f"已保存 {resident.name} 的信息。")
+        return redirect(resident)
+    return render(request, "registry/resident_form.html", {"form": form, "resident": resident})
+
+
+@role_required(Role.CASEWORKER)
+def registration_form(request: StaffRequest, pk: int) -> HttpResponse:
+    """《城乡居民基本医疗保险参保登记表》, pre-filled for the resident to sign."""
+    resident = get_for_user(Resident.objects.select_related("household", "station"), request, pk=pk)
+    household = resident.household
+    members = []
+    if household:
+        # Only members within the user's reach, whatever a household holds.
+        members = list(
+            Resident.objects.for_user(request.user)
+            .filter(household=household)
+            .exclude(pk=resident.pk)
+            .order_by("pk")
+        )
+    context = {
+        "resident": resident,
+        "household": household,
+        "members": members,
+        "station": resident.station,
+        "caseworker": request.user,
+        "today": timezone.localdate(),
+    }
+    checked = {"姓名": resident.name, "现住址": resident.address}
+    checked.update({f"家庭成员{m.name}": m.name for m in members})
+    return personal_printable(
+        request,
+        subject=resident,
+        template_name="registry/print/registration_form.html",
+        context=context,
+        filename=f"参保登记表-{resident.name}.pdf",
+        checked=checked,
+        back_url=resident.get_absolute_url(),
+    )
+
+
+EXPORT_COLUMNS = (
+    "姓名",
+    "身份证号码",
+    "性别",
+    "出生日期",
+    "民族",
+    "联系电话",
+    "现住址",
+    "户号",
+    "与户主关系",
+    "参保险种",
+    "医保站",
+)
+
+
+@role_required(*STAFF)
+def resident_export(request: StaffRequest) -> HttpResponse:
+    """The list as searched, to Excel. ID and phone numbers are masked; a station that must
+    reconcile with another system exports them in full by POST with a stated reason (a
+    caseworker or supervisor only), and the reason and row count go into the audit trail."""
+    from openpyxl import Workbook
+
+    full = request.method == "POST"
+    reason = posted_text(request, "reason", 100) if full else ""
+    if full and (request.user.role not in PRINTS_FULL_NUMBERS or not reason):
+        messages.error(request, "导出完整号码须填写原因（审计员只能导出脱敏数据）。")
+        return redirect("registry:resident_list")
+    query = kept_search(request, "residents")
+    residents = Resident.objects.for_user(request.user).select_related("household", "station")
+    residents = residents.search(query).order_by("station", "household__household_number", "pk")
+    id_shown = (lambda v: v) if full else id_numbers.mask
+    phone_shown = (lambda v: v) if full else id_numbers.mask_phone
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("参保人")
+    sheet.append(list(EXPORT_COLUMNS))
+    count = 0
+    for r in residents.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                _cell(v)
+                for v in (
+                    r.name,
+                    id_shown(r.id_number),
+                    r.sex_display,
+                    f"{r.birth_date:%Y-%m-%d}",
+                    r.ethnicity,
+                    phone_shown(r.phone),
+                    r.address,
+                    r.household.household_number if r.household else "",
+                    r.get_relationship_to_head_display(),
+                    r.get_insurance_type_display(),
+                    r.station.name,
+                )
+            ]
+        )
+        count += 1
+    detail = (
+        f"导出参保人 {count} 人，含完整身份证号码和电话，原因：{reason}"
+        if full
+        else f"导出参保人 {count} 人（号码已脱敏）"
+    )
+    return exported_workbook(request, workbook, "residents", detail)
