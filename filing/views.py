@@ -4,7 +4,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponse
@@ -17,7 +16,6 @@ from accounts.models import Policy, Role
 from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
-from core import id_numbers
 from core.errors import Refused
 from core.widgets import set_choices
 from filing import services
@@ -31,7 +29,7 @@ from filing.models import (
     pending_by_deadline,
     with_deadlines,
 )
-from registry.lookup import resident_within_reach
+from registry.lookup import looked_up
 from registry.models import Resident
 from security.privacy import (
     personal_printable,
@@ -68,24 +66,14 @@ def filing_list(request: StaffRequest) -> HttpResponse:
 @role_required(Role.CASEWORKER)
 def filing_start(request: StaffRequest) -> HttpResponse:
     """Step 1: find the resident by ID number (an ID-card reader types it and Enter)."""
-    number = id_numbers.normalize(request.POST.get("id_number", ""))
-    error, unknown = "", False
-    if number:
-        try:
-            resident = resident_within_reach(
-                request.user, number, request=request, purpose="办理异地就医备案"
-            )
-        except ValidationError as refusal:
-            error = refusal.messages[0]
-            number = "" if refusal.code == "elsewhere" else number
-        else:
-            if resident:
-                return redirect("filing:create", resident_pk=resident.pk)
-            remember_id_number(request, number)
-            error, unknown = "该身份证号码尚未登记参保人，请先登记参保人再办理备案。", True
-    return render(
-        request, "filing/start.html", {"id_number": number, "error": error, "unknown": unknown}
-    )
+    found = looked_up(request, purpose="办理异地就医备案")
+    if found.resident is not None:
+        return redirect("filing:create", resident_pk=found.resident.pk)
+    unknown = found.unknown
+    if unknown:
+        remember_id_number(request, found.number)
+        found.error = "该身份证号码尚未登记参保人，请先登记参保人再办理备案。"
+    return render(request, "filing/start.html", {"found": found, "unknown": unknown})
 
 
 def _category_choices() -> list:

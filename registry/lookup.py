@@ -9,10 +9,13 @@ and the lookup is written to the audit trail of the station whose resident it is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from accounts.access import StaffRequest
 from accounts.models import User
 from audit.log import append
 from audit.models import Action
@@ -67,3 +70,31 @@ def forget_typed(form: forms.BaseForm, name: str) -> None:
     data = form.data.copy()  # type: ignore[attr-defined]  # the posted QueryDict
     data[form.add_prefix(name)] = ""
     form.data = data
+
+
+@dataclass
+class CounterLookup:
+    """What a start page's ID-number box found: the resident within reach, or nothing (the
+    number, normalised, to register her with), or the specific problem to show."""
+
+    number: str = ""
+    resident: Resident | None = None
+    error: str = ""
+
+    @property
+    def unknown(self) -> bool:
+        return bool(self.number) and self.resident is None and not self.error
+
+
+def looked_up(request: StaffRequest, *, purpose: str) -> CounterLookup:
+    """The ID number posted to a start page (an ID-card reader types it and Enter). A number
+    of another station's resident is not shown back (the lookup is audited)."""
+    number = id_numbers.normalize(request.POST.get("id_number", ""))
+    if not number:
+        return CounterLookup()
+    try:
+        resident = resident_within_reach(request.user, number, request=request, purpose=purpose)
+    except ValidationError as refusal:
+        shown = "" if refusal.code == "elsewhere" else number
+        return CounterLookup(number=shown, error=refusal.messages[0])
+    return CounterLookup(number=number, resident=resident)

@@ -164,6 +164,19 @@ SIGNATURE = (
 ZHANG_JUAN_ID = "321282199504040041"  # the seed's own example [002], a woman born 1995-04-04
 
 
+# The seed's own resident [002] as the resident form posts her.
+NEW_RESIDENT = {
+    "id_number": ZHANG_JUAN_ID,
+    "name": "张娟",
+    "ethnicity": "汉族",
+    "phone": "18252602688",
+    "address": "山西省运城市芮城县古魏镇西关村8号",
+    "insurance_type": "resident",
+    "household_number": "",
+    "relationship_to_head": "",
+}
+
+
 def make_id(first17: str) -> str:
     return id_numbers.make(first17)
 

@@ -28,7 +28,7 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.models import Station, User
 from registry.models import Household, InfoChange, Relationship, Resident, ResidentImport
-from tests.conftest import ZHANG_JUAN_ID, client_for, make_case, make_filing, make_id
+from tests.conftest import NEW_RESIDENT, ZHANG_JUAN_ID, client_for, make_case, make_filing, make_id
 from tests.pages import OBJECT_PAGES, PAGES
 from tests.urls import all_url_patterns
 
@@ -139,18 +139,6 @@ def sheet_with(*rows) -> io.BytesIO:
     buffer.seek(0)
     buffer.name = "名单.xlsx"
     return buffer
-
-
-NEW_RESIDENT = {
-    "id_number": ZHANG_JUAN_ID,
-    "name": "张娟",
-    "ethnicity": "汉族",
-    "phone": "18252602688",
-    "address": "山西省运城市芮城县古魏镇西关村8号",
-    "insurance_type": "resident",
-    "household_number": "",
-    "relationship_to_head": "",
-}
 
 
 # Scenarios: each gets (alice's client, carol's client, erin's client, theirs, fixtures) and

@@ -9,21 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import Enrollment, Resident
-from tests.conftest import ZHANG_JUAN_ID, make_id
+from tests.conftest import NEW_RESIDENT, ZHANG_JUAN_ID, make_id
 from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-NEW_RESIDENT = {
-    "id_number": ZHANG_JUAN_ID,
-    "name": "张娟",
-    "ethnicity": "汉族",
-    "phone": "18252602688",
-    "address": "山西省运城市芮城县古魏镇西关村8号",
-    "insurance_type": "resident",
-    "household_number": "",
-    "relationship_to_head": "",
-}
 
 
 def newborn_id(days_old: int) -> str:

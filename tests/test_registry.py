@@ -7,24 +7,13 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEntry
 from registry.models import Household, Relationship, Resident
-from tests.conftest import ZHANG_JUAN_ID, make_id
+from tests.conftest import NEW_RESIDENT, ZHANG_JUAN_ID, make_id
 
 pytestmark = pytest.mark.django_db
 
-NEW = {
-    "id_number": ZHANG_JUAN_ID,
-    "name": "张娟",
-    "ethnicity": "汉族",
-    "phone": "18252602688",
-    "address": "山西省运城市芮城县古魏镇西关村8号",
-    "insurance_type": "resident",
-    "household_number": "",
-    "relationship_to_head": "",
-}
-
 
 def test_it_registers_a_resident_with_sex_and_age_from_the_id_number(as_alice, alice):
-    response = as_alice.post(reverse("registry:resident_create"), NEW)
+    response = as_alice.post(reverse("registry:resident_create"), NEW_RESIDENT)
     resident = Resident.objects.get(id_number=ZHANG_JUAN_ID)
     assert response.status_code == 302
     assert response["Location"] == resident.get_absolute_url()
@@ -35,11 +24,12 @@ def test_it_registers_a_resident_with_sex_and_age_from_the_id_number(as_alice, a
 
 
 def test_it_records_the_caseworker_in_the_history(as_alice, alice):
-    as_alice.post(reverse("registry:resident_create"), NEW)
+    as_alice.post(reverse("registry:resident_create"), NEW_RESIDENT)
     resident = Resident.objects.get(id_number=ZHANG_JUAN_ID)
     assert resident.history.get().history_user == alice
     as_alice.post(
-        reverse("registry:resident_edit", args=[resident.pk]), {**NEW, "phone": "13900001111"}
+        reverse("registry:resident_edit", args=[resident.pk]),
+        {**NEW_RESIDENT, "phone": "13900001111"},
     )
     latest = resident.history.latest()
     assert latest.history_user == alice
@@ -51,7 +41,7 @@ def test_it_records_the_caseworker_in_the_history(as_alice, alice):
 
 def test_it_accepts_the_id_number_as_an_id_card_reader_types_it(as_alice):
     # Readers type the number and Enter; some IMEs give full-width digits and a lower-case x.
-    data = {**NEW, "id_number": "１１０１０５１９４９１２３１００２x", "name": "测试"}
+    data = {**NEW_RESIDENT, "id_number": "１１０１０５１９４９１２３１００２x", "name": "测试"}
     as_alice.post(reverse("registry:resident_create"), data)
     assert Resident.objects.filter(id_number="11010519491231002X").exists()
 
@@ -67,7 +57,9 @@ def test_it_accepts_the_id_number_as_an_id_card_reader_types_it(as_alice):
     ],
 )
 def test_a_bad_id_number_reshows_the_form_with_what_was_typed(as_alice, id_number, message):
-    response = as_alice.post(reverse("registry:resident_create"), {**NEW, "id_number": id_number})
+    response = as_alice.post(
+        reverse("registry:resident_create"), {**NEW_RESIDENT, "id_number": id_number}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert message in page
@@ -79,7 +71,7 @@ def test_a_bad_id_number_reshows_the_form_with_what_was_typed(as_alice, id_numbe
 
 def test_a_duplicate_id_number_links_to_the_existing_resident(as_alice, resident_a):
     response = as_alice.post(
-        reverse("registry:resident_create"), {**NEW, "id_number": resident_a.id_number}
+        reverse("registry:resident_create"), {**NEW_RESIDENT, "id_number": resident_a.id_number}
     )
     page = response.content.decode()
     assert "该身份证号码已登记为" in page
@@ -89,7 +81,7 @@ def test_a_duplicate_id_number_links_to_the_existing_resident(as_alice, resident
 
 def test_a_duplicate_in_another_station_is_refused_without_a_link(as_alice, resident_b):
     response = as_alice.post(
-        reverse("registry:resident_create"), {**NEW, "id_number": resident_b.id_number}
+        reverse("registry:resident_create"), {**NEW_RESIDENT, "id_number": resident_b.id_number}
     )
     page = response.content.decode()
     assert "已在其他医保站登记" in page
@@ -98,7 +90,7 @@ def test_a_duplicate_in_another_station_is_refused_without_a_link(as_alice, resi
 
 
 def test_it_joins_a_household_by_number_and_refuses_a_second_head(as_alice, resident_a):
-    data = {**NEW, "household_number": "140830100001", "relationship_to_head": "head"}
+    data = {**NEW_RESIDENT, "household_number": "140830100001", "relationship_to_head": "head"}
     page = as_alice.post(reverse("registry:resident_create"), data).content.decode()
     assert "已有户主 薛建国" in page
     data["relationship_to_head"] = Relationship.SPOUSE
@@ -110,7 +102,11 @@ def test_it_joins_a_household_by_number_and_refuses_a_second_head(as_alice, resi
 
 
 def test_a_household_of_another_station_is_refused_and_audited(as_alice, household_b, resident_b):
-    data = {**NEW, "household_number": household_b.household_number, "relationship_to_head": "son"}
+    data = {
+        **NEW_RESIDENT,
+        "household_number": household_b.household_number,
+        "relationship_to_head": "son",
+    }
     page = as_alice.post(reverse("registry:resident_create"), data).content.decode()
     assert f"户号 {household_b.household_number} 已由其他医保站登记，不能在本站使用" in page
     assert resident_b.name not in page and household_b.get_absolute_url() not in page
@@ -119,14 +115,14 @@ def test_a_household_of_another_station_is_refused_and_audited(as_alice, househo
 
 
 def test_an_unknown_household_number_is_not_found(as_alice):
-    data = {**NEW, "household_number": "140830199999", "relationship_to_head": "son"}
+    data = {**NEW_RESIDENT, "household_number": "140830199999", "relationship_to_head": "son"}
     page = as_alice.post(reverse("registry:resident_create"), data).content.decode()
     assert "未找到户号 140830199999" in page
     assert not Resident.objects.exists()
 
 
 def test_control_characters_and_bad_phones_are_refused(as_alice):
-    data = {**NEW, "name": "张\x1b娟", "phone": "12345"}
+    data = {**NEW_RESIDENT, "name": "张\x1b娟", "phone": "12345"}
     page = as_alice.post(reverse("registry:resident_create"), data).content.decode()
     assert "控制字符" in page
     assert "请输入 11 位手机号码或带区号的固定电话" in page
@@ -135,7 +131,7 @@ def test_control_characters_and_bad_phones_are_refused(as_alice):
 
 def test_the_id_number_cannot_be_changed_by_editing(as_alice, resident_a):
     original = resident_a.id_number
-    data = {**NEW, "id_number": ZHANG_JUAN_ID, "name": "薛建国"}
+    data = {**NEW_RESIDENT, "id_number": ZHANG_JUAN_ID, "name": "薛建国"}
     as_alice.post(reverse("registry:resident_edit", args=[resident_a.pk]), data)
     resident_a.refresh_from_db()
     assert resident_a.id_number == original

@@ -4,7 +4,6 @@ complete."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,14 +11,13 @@ from django.views.decorators.http import require_POST
 from accounts.access import STAFF, StaffRequest, get_for_user, role_required
 from accounts.models import Role
 from audit.trail import record_trail
-from core import id_numbers
 from core.errors import Refused
 from registry import services
 from registry.forms import (
     EnrollmentForm,
     ResidentForm,
 )
-from registry.lookup import resident_within_reach
+from registry.lookup import looked_up
 from registry.models import (
     Enrollment,
     Resident,
@@ -34,28 +32,20 @@ from security.privacy import (
 @role_required(Role.CASEWORKER)
 def enrollment_start(request: StaffRequest) -> HttpResponse:
     """Find the resident by ID number first: one already enrolled is shown, not enrolled twice."""
-    number = id_numbers.normalize(request.POST.get("id_number", ""))
-    error = ""
-    if number:
-        try:
-            resident = resident_within_reach(
-                request.user, number, request=request, purpose="办理参保登记"
+    found = looked_up(request, purpose="办理参保登记")
+    if found.unknown:
+        remember_id_number(request, found.number)
+        return redirect("registry:enrollment_create")
+    if found.resident is not None:
+        resident = found.resident
+        enrollment = Enrollment.objects.filter(resident=resident).first()
+        if enrollment:
+            messages.info(
+                request, f"{resident.name}已办理参保登记（{enrollment.status_display}）。"
             )
-        except ValidationError as refusal:
-            error = refusal.messages[0]
-            number = "" if refusal.code == "elsewhere" else number
-        else:
-            if resident is None:
-                remember_id_number(request, number)
-                return redirect("registry:enrollment_create")
-            enrollment = Enrollment.objects.filter(resident=resident).first()
-            if enrollment:
-                messages.info(
-                    request, f"{resident.name}已办理参保登记（{enrollment.status_display}）。"
-                )
-                return redirect(enrollment)
-            return redirect("registry:enrollment_create_for", resident_pk=resident.pk)
-    return render(request, "registry/enrollment_start.html", {"id_number": number, "error": error})
+            return redirect(enrollment)
+        return redirect("registry:enrollment_create_for", resident_pk=resident.pk)
+    return render(request, "registry/enrollment_start.html", {"found": found})
 
 
 @role_required(Role.CASEWORKER)
