@@ -183,6 +183,14 @@ class User(Versioned, AbstractUser):
         return str(self.station or self.county or "")
 
 
+class EmergencyFiling(models.TextChoices):
+    """How a county files emergency care elsewhere (DOMAIN.md policy parameters, [000][004])."""
+
+    NOT_NEEDED = "not_needed", "无需备案（如广东）"
+    WITHOUT_MATERIALS = "without_materials", "备案，无需材料（先就医，后补办）"
+    COUNTY_FORM = "county_form", "备案，须提供《急诊转诊登记表》（如忻州）"
+
+
 class Policy(Versioned):
     """A county's policy parameters: the values the seeds disagree on (DOMAIN.md, end).
 
@@ -226,8 +234,23 @@ class Policy(Versioned):
         default=True,
         help_text="勾选：材料或承诺书齐全即生效（国家平台、山西）；不勾选：全部人工审核（如江苏）。",
     )
-    max_family_members = models.PositiveSmallIntegerField(
-        "最多绑定家庭成员数", default=5, validators=[MinValueValidator(1)]
+    emergency_filing = models.CharField(
+        "异地急诊抢救人员备案",
+        max_length=20,
+        choices=EmergencyFiling.choices,
+        default=EmergencyFiling.WITHOUT_MATERIALS,
+        # [004]: 先就医、后补办; Guangdong needs no filing. [000]: 忻州 asks for its form.
+        help_text="急诊先就医、后补办备案；广东无需备案；忻州须提供《急诊转诊登记表》。",
+    )
+    emergency_effective_at_once = models.BooleanField(
+        "急诊备案即时生效",
+        default=True,
+        help_text="勾选：急诊备案材料齐全即生效，即使其他备案须人工审核。",
+    )
+    maternity_filing = models.BooleanField(
+        "办理异地生育就医备案",
+        default=False,
+        help_text="部分省份（如广东）单设异地生育就医备案，须填《异地就医生育保险登记备案表》。",
     )
     history = HistoricalRecords(excluded_fields=["version"])
 

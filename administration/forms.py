@@ -103,7 +103,9 @@ class PolicyForm(VersionCheckedForm):
             "large_amount_threshold",
             "manual_review_working_days",
             "automatic_review",
-            "max_family_members",
+            "emergency_filing",
+            "emergency_effective_at_once",
+            "maternity_filing",
         ]
 
 

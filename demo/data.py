@@ -221,12 +221,13 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
         )
 
 
-def checked_evidence(category: str, evidence: str) -> str:
+def checked_evidence(category: str, evidence: str, policy: Policy | None = None) -> str:
     """Demo and scale data follow DOMAIN.md §2.4 as the counter does: `evidence`, once the
     rule (filing.models.evidence_problems) accepts it for the category."""
     from filing.models import Evidence, evidence_problems
 
     problems = evidence_problems(
+        policy=policy or Policy(),  # a county with the default policy
         category=category,
         evidence=evidence,
         sighted=[],

@@ -17,6 +17,7 @@ from filing.models import (
     Evidence,
     Filing,
     MaterialKind,
+    categories_offered,
     default_end_date,
     earliest_end_date,
     earliest_start_date,
@@ -73,11 +74,14 @@ class FilingForm(forms.ModelForm):
             "agent_phone",
             "agent_relationship",
             "evidence",
+            "agent_documents_sighted",
             "late_filing",
+            "admission_date",
             "discharged_self_paid",
         ]
         widgets = {
             "start_date": DATE_INPUT,
+            "admission_date": DATE_INPUT,
             "end_date": DATE_INPUT,
             "evidence": forms.RadioSelect,
             "category": forms.RadioSelect,
@@ -96,6 +100,14 @@ class FilingForm(forms.ModelForm):
         set_choices(self, "agent_relationship", [("", "—"), *AgentRelationship.choices])
         set_choices(self, "evidence", Evidence.choices)
         set_choices(self, "insurance_type", InsuranceType.choices)
+        set_choices(
+            self,
+            "category",
+            [
+                (kind.label, [(c.value, c.label) for c in categories])
+                for kind, categories in categories_offered(policy)
+            ],
+        )
         self.fields["end_date"].required = False
         for name in ("agent_name", "agent_id_number", "agent_phone", "agent_relationship"):
             self.fields[name].required = False
@@ -162,6 +174,24 @@ class FilingForm(forms.ModelForm):
             self.add_error("discharged_self_paid", "“已出院并自费结算”只适用于补办备案。")
         return data
 
+    def clean_admission_date(self) -> datetime.date | None:
+        admitted = self.cleaned_data.get("admission_date")
+        if admitted and admitted > self.today:
+            raise ValidationError("入院日期不能晚于今天。")
+        return admitted
+
+    def _admission(self, data: dict, category: str) -> datetime.date | None:
+        """§2.6 [004]: an emergency or late filing of a stay already begun may start on the
+        admission date; a late filing is of a stay already begun, so it gives one."""
+        admitted = data.get("admission_date")
+        stay_begun = data.get("late_filing") or category == Category.EMERGENCY
+        if data.get("late_filing") and not admitted and "admission_date" not in self.errors:
+            self.add_error("admission_date", "补办备案请填写入院日期。")
+        if admitted and not stay_begun:
+            self.add_error("admission_date", "入院日期只用于急诊或补办备案。")
+            return None
+        return admitted
+
     def _check_places(self, data: dict) -> None:
         insured, care = data.get("insured_region_code"), data.get("care_region_code")
         if care and not regions.is_valid_care_region(care):
@@ -173,9 +203,12 @@ class FilingForm(forms.ModelForm):
         start, end = data.get("start_date"), data.get("end_date")
         if not start:
             return
-        earliest = earliest_start_date(self.today, self.policy)
+        admitted = self._admission(data, category)
+        earliest = earliest_start_date(self.today, self.policy, admission_date=admitted)
         if start < earliest:
-            if self.policy.backdating_days:
+            if admitted:
+                message = f"开始日期不能早于入院日期（{_day(admitted)}）。"
+            elif self.policy.backdating_days:
                 message = (
                     f"开始日期最多可向前追溯 {self.policy.backdating_days} 天，"
                     f"不能早于 {_day(earliest)}。"
@@ -207,6 +240,7 @@ class FilingForm(forms.ModelForm):
 
     def _check_evidence(self, data: dict, category: str) -> None:
         problems = evidence_problems(
+            policy=self.policy,
             category=category,
             evidence=data.get("evidence") or "",
             sighted=data.get("sighted") or [],
@@ -221,6 +255,7 @@ class FilingForm(forms.ModelForm):
         if not data.get("by_agent"):
             for name in ("agent_name", "agent_id_number", "agent_phone", "agent_relationship"):
                 data[name] = ""
+            data["agent_documents_sighted"] = False
             return
         for name, message in (
             ("agent_name", "请填写代办人姓名。"),
@@ -230,6 +265,11 @@ class FilingForm(forms.ModelForm):
         ):
             if not data.get(name) and name not in self.errors:
                 self.add_error(name, message)
+        if not data.get("agent_documents_sighted"):
+            # [001]: the agent's 户口簿 or 身份证 and the resident's are kept with the filing.
+            self.add_error(
+                "agent_documents_sighted", "代办的，请核验并留存代办人和参保人的身份证或户口簿。"
+            )
         if data.get("agent_id_number") == self.resident.id_number:
             self.add_error("agent_id_number", "代办人不能是参保人本人。")
 

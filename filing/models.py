@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Policy, Station, StationScopedQuerySet, User
+from accounts.models import EmergencyFiling, Policy, Station, StationScopedQuerySet, User
 from core import regions
 from registry.models import InsuranceType, Resident
 from workdays.rules import add_working_days, entered_days
@@ -35,10 +35,12 @@ class FilingKind(models.TextChoices):
 
     LONG_TERM = "long_term", "异地长期居住人员"
     TEMPORARY = "temporary", "临时外出就医人员"
+    MATERNITY = "maternity", "异地生育就医人员"
 
 
 class Category(models.TextChoices):
-    """人员类别 §2.3. The first three are long-term, the last three temporary."""
+    """人员类别 §2.3: three long-term, three temporary, and maternity where a county offers it
+    (Policy.maternity_filing, [004])."""
 
     RETIRED_RELOCATED = "retired_relocated", "异地安置退休人员"
     LONG_TERM_RESIDENT = "long_term_resident", "异地长期居住人员"
@@ -46,6 +48,7 @@ class Category(models.TextChoices):
     REFERRAL = "referral", "异地转诊人员"
     EMERGENCY = "emergency", "异地急诊抢救人员"
     OTHER_TEMPORARY = "other_temporary", "其他临时外出就医人员"
+    MATERNITY = "maternity", "异地生育就医人员"
 
 
 LONG_TERM_CATEGORIES = (
@@ -57,7 +60,25 @@ TEMPORARY_CATEGORIES = (Category.REFERRAL, Category.EMERGENCY, Category.OTHER_TE
 
 
 def kind_of(category: str) -> FilingKind:
-    return FilingKind.LONG_TERM if category in LONG_TERM_CATEGORIES else FilingKind.TEMPORARY
+    if category in LONG_TERM_CATEGORIES:
+        return FilingKind.LONG_TERM
+    if category == Category.MATERNITY:
+        return FilingKind.MATERNITY
+    return FilingKind.TEMPORARY
+
+
+def categories_offered(policy: Policy) -> list[tuple[FilingKind, list[Category]]]:
+    """The categories a county files, by kind: maternity only where it offers it, emergency
+    care not where it needs no filing (Policy.emergency_filing, [004])."""
+    temporary = [
+        c
+        for c in TEMPORARY_CATEGORIES
+        if c != Category.EMERGENCY or policy.emergency_filing != EmergencyFiling.NOT_NEEDED
+    ]
+    kinds = [(FilingKind.LONG_TERM, list(LONG_TERM_CATEGORIES)), (FilingKind.TEMPORARY, temporary)]
+    if policy.maternity_filing:
+        kinds.append((FilingKind.MATERNITY, [Category.MATERNITY]))
+    return kinds
 
 
 class MaterialKind(models.TextChoices):
@@ -68,6 +89,8 @@ class MaterialKind(models.TextChoices):
     EMPLOYER_PROOF = "employer_proof", "异地工作单位证明"
     LABOUR_CONTRACT = "labour_contract", "异地工作劳动合同"
     REFERRAL_FORM = "referral_form", "转诊备案表（转出医院盖章）"
+    EMERGENCY_FORM = "emergency_form", "急诊转诊登记表"
+    MATERNITY_FORM = "maternity_form", "异地就医生育保险登记备案表"
 
 
 # §2.4 [002][003][004]: any one of these proves the category; emergency and other temporary
@@ -87,7 +110,32 @@ MATERIALS_FOR = {
     Category.REFERRAL: (MaterialKind.REFERRAL_FORM,),
     Category.EMERGENCY: (),
     Category.OTHER_TEMPORARY: (),
+    Category.MATERNITY: (MaterialKind.MATERNITY_FORM,),
 }
+# Forms that no personal commitment letter replaces: a referral's stamped form [000][001], the
+# county's emergency form [000], the maternity registration form [004].
+FORM_REQUIRED = (Category.REFERRAL, Category.MATERNITY)
+FORM_NOT_REPLACED = {
+    Category.REFERRAL: "异地转诊须提供转出医院盖章的转诊备案表，不能以个人承诺书代替。",
+    Category.EMERGENCY: "本县异地急诊备案须提供《急诊转诊登记表》，不能以个人承诺书代替。",
+    Category.MATERNITY: (
+        "异地生育就医备案须提供《异地就医生育保险登记备案表》，不能以个人承诺书代替。"
+    ),
+}
+
+
+def materials_for(category: str, policy: Policy) -> tuple[str, ...]:
+    """The materials that prove a category (any one of them), with the county's emergency form
+    where it asks for one (忻州 [000])."""
+    if category == Category.EMERGENCY and policy.emergency_filing == EmergencyFiling.COUNTY_FORM:
+        return (MaterialKind.EMERGENCY_FORM,)
+    return MATERIALS_FOR[Category(category)]
+
+
+def form_required(category: str, policy: Policy) -> bool:
+    return category in FORM_REQUIRED or (
+        category == Category.EMERGENCY and policy.emergency_filing == EmergencyFiling.COUNTY_FORM
+    )
 
 
 class Evidence(models.TextChoices):
@@ -191,7 +239,16 @@ class Filing(models.Model):
 
     evidence = models.CharField("备案依据", max_length=12, choices=Evidence.choices)
     late_filing = models.BooleanField("补办备案", default=False)
+    admission_date = models.DateField(
+        "入院日期",
+        null=True,
+        blank=True,
+        help_text="急诊或补办备案：已在异地住院的，开始日期可追溯到入院日期。",
+    )
     discharged_self_paid = models.BooleanField("已出院并自费结算", default=False)
+    agent_documents_sighted = models.BooleanField(
+        "已核验代办人及参保人的身份证或户口簿", default=False
+    )
 
     status = models.CharField(
         "状态", max_length=10, choices=FilingStatus.choices, default=FilingStatus.PENDING
@@ -332,7 +389,7 @@ class Filing(models.Model):
     # Evidence ---------------------------------------------------------------------------
     @property
     def required_materials(self) -> tuple[str, ...]:
-        return MATERIALS_FOR[Category(self.category)]
+        return materials_for(self.category, Policy.for_county(self.station.county_id))
 
     def evidence_complete(self) -> bool:
         """Materials: at least one of the category's materials sighted or scanned. Commitment:
@@ -416,7 +473,7 @@ def default_end_date(category: str, start: datetime.date, policy: Policy) -> dat
     2026-11-22 is 2026-11-22 to 2027-05-21."""
     if category == Category.REFERRAL:
         return add_months(start, policy.referral_validity_months) - datetime.timedelta(days=1)
-    if category in TEMPORARY_CATEGORIES:
+    if category in TEMPORARY_CATEGORIES or category == Category.MATERNITY:
         return add_months(start, policy.temporary_validity_months) - datetime.timedelta(days=1)
     return None
 
@@ -430,14 +487,23 @@ def earliest_end_date(category: str, start: datetime.date, policy: Policy) -> da
     return add_months(start, policy.long_term_min_validity_months) - datetime.timedelta(days=1)
 
 
-def earliest_start_date(application_day: datetime.date, policy: Policy) -> datetime.date:
+def earliest_start_date(
+    application_day: datetime.date,
+    policy: Policy,
+    *,
+    admission_date: datetime.date | None = None,
+) -> datetime.date:
     """§2.6: the start date may be backdated by the county's allowance (5 days on the national
-    platform, none on 山西医保 [001], not before the application day in 江苏 [002])."""
-    return application_day - datetime.timedelta(days=policy.backdating_days)
+    platform, none on 山西医保 [001], not before the application day in 江苏 [002]). An
+    emergency or late filing of a stay already begun may start on its admission date, however
+    long ago: 急诊先就医、后补办; 补办 before or after discharge [004]."""
+    earliest = application_day - datetime.timedelta(days=policy.backdating_days)
+    return min(earliest, admission_date) if admission_date else earliest
 
 
 def evidence_problems(
     *,
+    policy: Policy,
     category: str,
     evidence: str,
     sighted: list[str],
@@ -447,17 +513,18 @@ def evidence_problems(
 ) -> dict[str, str]:
     """DOMAIN.md §2.4 [002][003][004]: the category's materials or the personal commitment
     letter — one, never both, and never neither unless the category needs no material. A
-    referral needs its stamped referral form [000][001]. The problems by form field."""
+    referral needs its stamped referral form [000][001], maternity its registration form [004],
+    emergency care the county's form where it asks for one [000]. The problems by form field."""
     problems: dict[str, str] = {}
-    needed = MATERIALS_FOR[Category(category)]
+    needed = materials_for(category, policy)
     if has_scan and not scan_kind:
         problems["scan_kind"] = "请选择扫描件是哪份材料。"
     provided = set(sighted) | ({scan_kind} if has_scan and scan_kind else set())
     wrong = [MaterialKind(kind).label for kind in provided if kind not in needed]
     if wrong:
         problems["sighted"] = f"{'、'.join(wrong)}不是{Category(category).label}的备案材料。"
-    if category == Category.REFERRAL and evidence != Evidence.MATERIALS:
-        problems["evidence"] = "异地转诊须提供转出医院盖章的转诊备案表，不能以个人承诺书代替。"
+    if form_required(category, policy) and evidence != Evidence.MATERIALS:
+        problems["evidence"] = FORM_NOT_REPLACED[Category(category)]
         return problems
     one_only = "备案材料和个人承诺书只能选择其一。"
     if evidence == Evidence.MATERIALS:

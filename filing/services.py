@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Policy, User
 from core.errors import Refused
 from filing.models import (
+    Category,
     CommitmentLetter,
     Evidence,
     Filing,
@@ -59,7 +60,9 @@ def submit_filing(
 ) -> Filing:
     """Record a filing with its evidence, then review it automatically where the county
     allows. Returns the existing filing when the same submission arrives twice."""
+    policy = Policy.for_county(user.own_county)
     problems = evidence_problems(
+        policy=policy,
         category=values["category"],
         evidence=values["evidence"],
         sighted=sighted,
@@ -126,7 +129,12 @@ def review_automatically(filing: Filing) -> None:
     """自动审核 即时生效 [000][001]: complete evidence takes effect at once where the county
     reviews automatically; everything else waits for a supervisor (人工审核 [002])."""
     policy = Policy.for_county(filing.station.county_id)
-    if policy.automatic_review and filing.evidence_complete():
+    # 急诊先就医、后补办 [004]: where the county says so, an emergency filing takes effect at
+    # once even where every other filing waits for a supervisor.
+    at_once = policy.automatic_review or (
+        filing.category == Category.EMERGENCY and policy.emergency_effective_at_once
+    )
+    if at_once and filing.evidence_complete():
         filing.status = FilingStatus.APPROVED
         filing.review = Review.AUTOMATIC
         filing.reviewed_at = timezone.now()

@@ -17,12 +17,12 @@ from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
 from core.errors import Refused
-from core.widgets import set_choices
 from filing import services
 from filing.forms import CancelForm, FilingForm, LetterScanForm, RejectForm
 from filing.models import (
     LONG_TERM_CATEGORIES,
     TEMPORARY_CATEGORIES,
+    Category,
     Filing,
     FilingKind,
     FilingStatus,
@@ -76,13 +76,6 @@ def filing_start(request: StaffRequest) -> HttpResponse:
     return render(request, "filing/start.html", {"found": found, "unknown": unknown})
 
 
-def _category_choices() -> list:
-    return [
-        (FilingKind.LONG_TERM.label, [(c.value, c.label) for c in LONG_TERM_CATEGORIES]),
-        (FilingKind.TEMPORARY.label, [(c.value, c.label) for c in TEMPORARY_CATEGORIES]),
-    ]
-
-
 @role_required(Role.CASEWORKER)
 def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
     resident = get_for_user(Resident.objects.all(), request, pk=resident_pk)
@@ -105,7 +98,6 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
         policy=policy,
         today=today,
     )
-    set_choices(form, "category", _category_choices())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         values = {name: data[name] for name in FilingForm.Meta.fields}
@@ -253,9 +245,11 @@ def review_decide(request: StaffRequest, pk: int) -> HttpResponse:
 
 def _letter_context(filing: Filing, letter) -> dict:
     resident = filing.resident
-    categories = (
-        LONG_TERM_CATEGORIES if filing.kind == FilingKind.LONG_TERM else TEMPORARY_CATEGORIES
-    )
+    categories = {
+        FilingKind.LONG_TERM: LONG_TERM_CATEGORIES,
+        FilingKind.TEMPORARY: TEMPORARY_CATEGORIES,
+        FilingKind.MATERNITY: (Category.MATERNITY,),
+    }[filing.kind]
     return {
         "name": resident.name,
         "sex": resident.sex_display,
@@ -293,7 +287,12 @@ def commitment_letter(request: StaffRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF)
 def filing_form(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
-    title = "跨省异地就医登记备案表" if filing.is_cross_province else "省内异地就医登记备案表"
+    if filing.category == Category.MATERNITY:  # its own form [004]
+        title = "异地就医生育保险登记备案表"
+    elif filing.is_cross_province:
+        title = "跨省异地就医登记备案表"
+    else:
+        title = "省内异地就医登记备案表"
     return personal_printable(
         request,
         subject=filing,

@@ -86,7 +86,8 @@ def test_an_administrator_changes_the_policy_and_it_is_kept_in_history(as_erin, 
         "large_amount_threshold": "30000.00",
         "manual_review_working_days": 3,
         "automatic_review": "on",
-        "max_family_members": 5,
+        "emergency_filing": "without_materials",
+        "emergency_effective_at_once": "on",
     }
     assert as_erin.post(reverse("administration:policy"), data).status_code == 302
     policy.refresh_from_db()

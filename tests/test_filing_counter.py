@@ -146,8 +146,10 @@ def test_an_agent_files_and_signs_with_the_agents_name(as_alice, resident_a):
         agent_id_number=make_id("14083019850607001"),
         agent_phone="13900001111",
         agent_relationship="child",
+        agent_documents_sighted="on",
     )
     filing = Filing.objects.get()
+    assert filing.agent_documents_sighted
     assert filing.filer_name == "薛小军"
     letter = pdf_text(
         as_alice.get(
@@ -433,6 +435,7 @@ def test_a_late_filing_after_a_self_paid_discharge_tells_the_caseworker(as_alice
         category=Category.EMERGENCY,
         late_filing="on",
         discharged_self_paid="on",
+        admission_date=(timezone.localdate() - datetime.timedelta(days=3)).isoformat(),
         start_date=(timezone.localdate() - datetime.timedelta(days=3)).isoformat(),
     )
     filing = Filing.objects.get()

@@ -8,13 +8,15 @@ import datetime
 import uuid
 
 import pytest
+from django.urls import reverse
 
-from accounts.models import Policy
+from accounts.models import EmergencyFiling, Policy
 from filing.forms import FilingForm
 from filing.models import (
     Category,
     FilingStatus,
     add_months,
+    categories_offered,
     default_end_date,
     earliest_end_date,
 )
@@ -329,11 +331,19 @@ class TestAgent:
         "agent_id_number": make_id("14083019850607001"),
         "agent_phone": "13900001111",
         "agent_relationship": "child",
+        "agent_documents_sighted": "on",
     }
 
     def test_an_agent_files_with_name_id_phone_and_relationship(self, resident_a, policy):
         form = check(resident_a, policy, **self.AGENT)
         assert form.is_valid(), form.errors
+
+    def test_the_agents_and_residents_documents_are_recorded_as_sighted(self, resident_a, policy):
+        # [001]: 代办人户口簿或身份证及参保人的户口簿或身份证 are kept.
+        form = check(resident_a, policy, **{**self.AGENT, "agent_documents_sighted": ""})
+        assert form.errors["agent_documents_sighted"] == [
+            "代办的，请核验并留存代办人和参保人的身份证或户口簿。"
+        ]
 
     def test_each_agent_field_is_required(self, resident_a, policy):
         form = check(resident_a, policy, by_agent="on")
@@ -463,3 +473,149 @@ def test_the_filing_service_itself_holds_the_materials_or_letter_rule(resident_a
         )
     assert refusal.value.fields == {"evidence": "请提供备案材料或签署个人承诺书。"}
     assert not resident_a.filings.exists()
+
+
+class TestEmergencyAndLateFiling:
+    """[004]: 急诊先就医、后补办; 补办 before or after discharge. Either may start on the
+    admission date, however far back, whatever the backdating limit of ordinary filings."""
+
+    ADMITTED = "2026-11-12"  # ten days before TODAY, past the 5-day limit
+
+    @pytest.mark.parametrize(
+        ("start", "valid"), [("2026-11-11", False), ("2026-11-12", True), ("2026-11-13", True)]
+    )
+    def test_an_emergency_starts_as_early_as_its_admission(self, resident_a, policy, start, valid):
+        form = check(
+            resident_a,
+            policy,
+            category=Category.EMERGENCY,
+            admission_date=self.ADMITTED,
+            start_date=start,
+        )
+        assert form.is_valid() is valid
+        if not valid:
+            assert form.errors["start_date"] == ["开始日期不能早于入院日期（2026年11月12日）。"]
+
+    @pytest.mark.parametrize(
+        ("start", "valid"), [("2026-11-11", False), ("2026-11-12", True), ("2026-11-13", True)]
+    )
+    def test_a_late_filing_starts_as_early_as_its_admission_even_in_shanxi(
+        self, resident_a, policy, start, valid
+    ):
+        policy.backdating_days = 0  # 山西医保 [001]: ordinary filings cannot go back at all
+        form = check(
+            resident_a,
+            policy,
+            late_filing="on",
+            admission_date=self.ADMITTED,
+            start_date=start,
+        )
+        assert form.is_valid() is valid
+
+    def test_without_an_admission_date_the_ordinary_limit_holds(self, resident_a, policy):
+        form = check(resident_a, policy, category=Category.EMERGENCY, start_date="2026-11-12")
+        assert form.errors["start_date"] == [
+            "开始日期最多可向前追溯 5 天，不能早于 2026年11月17日。"
+        ]
+
+    def test_a_late_filing_gives_its_admission_date(self, resident_a, policy):
+        form = check(resident_a, policy, late_filing="on")
+        assert form.errors["admission_date"] == ["补办备案请填写入院日期。"]
+
+    @pytest.mark.parametrize(
+        ("admitted", "valid"), [("2026-11-21", True), ("2026-11-22", True), ("2026-11-23", False)]
+    )
+    def test_the_admission_is_not_in_the_future(self, resident_a, policy, admitted, valid):
+        form = check(resident_a, policy, category=Category.EMERGENCY, admission_date=admitted)
+        assert form.is_valid() is valid
+        if not valid:
+            assert form.errors["admission_date"] == ["入院日期不能晚于今天。"]
+
+    def test_an_admission_date_belongs_to_emergency_or_late_filings_only(self, resident_a, policy):
+        form = check(resident_a, policy, admission_date=self.ADMITTED)
+        assert form.errors["admission_date"] == ["入院日期只用于急诊或补办备案。"]
+
+
+class TestEmergencyPolicy:
+    """Each county files emergencies its own way (DOMAIN.md policy parameters)."""
+
+    def test_no_filing_needed_in_guangdong(self, resident_a, policy):
+        policy.emergency_filing = EmergencyFiling.NOT_NEEDED
+        form = check(resident_a, policy, category=Category.EMERGENCY)
+        assert "category" in form.errors  # not offered at all
+        offered = [c for _, categories in categories_offered(policy) for c in categories]
+        assert Category.EMERGENCY not in offered
+
+    def test_xinzhou_asks_for_its_emergency_referral_form(self, resident_a, policy):
+        # [000]: 异地急诊人员 … 自动备案时需提供《急诊转诊登记表》.
+        policy.emergency_filing = EmergencyFiling.COUNTY_FORM
+        form = check(resident_a, policy, category=Category.EMERGENCY)
+        assert form.errors["evidence"] == [
+            "本县异地急诊备案须提供《急诊转诊登记表》，不能以个人承诺书代替。"
+        ]
+        form = check(
+            resident_a,
+            policy,
+            category=Category.EMERGENCY,
+            evidence="materials",
+            sighted=["emergency_form"],
+        )
+        assert form.is_valid(), form.errors
+
+    def test_elsewhere_an_emergency_needs_no_material(self, resident_a, policy):
+        assert policy.emergency_filing == EmergencyFiling.WITHOUT_MATERIALS
+        form = check(resident_a, policy, category=Category.EMERGENCY)
+        assert form.is_valid(), form.errors
+
+    @pytest.mark.parametrize(("at_once", "status"), [(True, "approved"), (False, "pending")])
+    def test_an_emergency_takes_effect_at_once_where_the_county_says_so(
+        self, resident_a, alice, county, at_once, status
+    ):
+        from filing import services
+
+        policy = Policy.for_county(county)
+        policy.automatic_review = False  # every other filing waits for a supervisor
+        policy.emergency_effective_at_once = at_once
+        policy.save()
+        filing = make_filing(
+            resident_a, alice, category=Category.EMERGENCY, status="pending", review=""
+        )
+        services.review_automatically(filing)
+        filing.refresh_from_db()
+        assert filing.status == status
+
+
+class TestMaternity:
+    """[004]: some provinces file 异地生育就医 apart, on its own form."""
+
+    def test_not_offered_unless_the_county_switches_it_on(self, resident_a, policy):
+        assert not policy.maternity_filing
+        form = check(resident_a, policy, category=Category.MATERNITY)
+        assert "category" in form.errors
+
+    def test_it_needs_its_registration_form(self, resident_a, policy):
+        policy.maternity_filing = True
+        form = check(resident_a, policy, category=Category.MATERNITY)
+        assert form.errors["evidence"] == [
+            "异地生育就医备案须提供《异地就医生育保险登记备案表》，不能以个人承诺书代替。"
+        ]
+        form = check(
+            resident_a,
+            policy,
+            category=Category.MATERNITY,
+            evidence="materials",
+            sighted=["maternity_form"],
+        )
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["end_date"] == D(2027, 5, 21)  # the temporary validity
+
+    def test_it_prints_its_own_form(self, as_alice, resident_a, alice, county):
+        from tests.pdfs import pdf_text
+
+        policy = Policy.for_county(county)
+        policy.maternity_filing = True
+        policy.save()
+        filing = make_filing(resident_a, alice, category=Category.MATERNITY)
+        url = reverse("filing:filing_form", args=[filing.pk])
+        text = pdf_text(as_alice.get(url, {"format": "pdf"}).content)
+        assert "异地就医生育保险登记备案表" in text and "异地生育就医人员" in text

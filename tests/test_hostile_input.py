@@ -256,7 +256,9 @@ def test_administrator_forms(
             "long_term_cancel_after_months": text,
             "large_amount_threshold": text,
             "manual_review_working_days": text,
-            "max_family_members": text,
+            "emergency_filing": text,
+            "emergency_effective_at_once": text,
+            "maternity_filing": text,
             "automatic_review": text,
         }
     ),

@@ -362,7 +362,8 @@ def test_the_station_day_is_rebuilt_after_each_change_and_only_then(
         "large_amount_threshold": "20000.00",
         "manual_review_working_days": 3,
         "automatic_review": "on",
-        "max_family_members": 5,
+        "emergency_filing": "without_materials",
+        "emergency_effective_at_once": "on",
     }
     assert as_erin.post(reverse("administration:policy"), data).status_code == 302
     assert "大额补偿承诺书" in as_alice.get(reverse("home")).content.decode()

@@ -5,24 +5,10 @@ PostgreSQL's does, so the service answers both the same way."""
 
 from django.db import migrations
 
-OVERLAP = """
-    SELECT RAISE(ABORT, 'filing_no_overlapping_effective')
-    WHERE NEW.status IN ('pending', 'approved') AND EXISTS (
-        SELECT 1 FROM filing_filing AS other
-        WHERE other.id IS NOT NEW.id
-          AND other.resident_id = NEW.resident_id
-          AND other.care_region_code = NEW.care_region_code
-          AND other.status IN ('pending', 'approved')
-          AND (other.end_date IS NULL OR other.end_date >= NEW.start_date)
-          AND (NEW.end_date IS NULL OR other.start_date <= NEW.end_date)
-    );
-"""
-CREATE = [
-    f"CREATE TRIGGER filing_no_overlapping_effective_insert BEFORE INSERT ON filing_filing "
-    f"BEGIN {OVERLAP} END;",
-    f"CREATE TRIGGER filing_no_overlapping_effective_update BEFORE UPDATE ON filing_filing "
-    f"BEGIN {OVERLAP} END;",
-]
+# The statements live in filing/database.py, which also makes them again after any later
+# migration that rebuilds the table.
+from filing.database import SQLITE_TRIGGERS as CREATE
+
 DROP = [
     "DROP TRIGGER IF EXISTS filing_no_overlapping_effective_insert;",
     "DROP TRIGGER IF EXISTS filing_no_overlapping_effective_update;",

@@ -183,6 +183,7 @@ def test_a_temporary_filing_by_an_agent(portal, page, alice, resident_a):
     page.fill("#id_agent_id_number", make_id("14083019850607001"))
     page.fill("#id_agent_phone", "13900001111")
     page.select_option("#id_agent_relationship", "child")
+    page.get_by_label("已核验代办人及参保人的身份证或户口簿").check()
     page.get_by_label("无需材料").check()
     click(page, "提交备案")
     expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
