@@ -3,6 +3,8 @@ calendar and unlocking accounts. Each change is in the records' history and the 
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
@@ -19,7 +21,7 @@ from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
 from security.idempotency import idempotent
-from workdays.models import CalendarDay
+from workdays.models import CalendarDay, PublishedYear
 from workdays.rules import unknown_years
 
 
@@ -134,6 +136,9 @@ def unlock(request: StaffRequest, pk: int) -> HttpResponse:
 def calendar(request: StaffRequest) -> HttpResponse:
     """The administrator enters a year's holidays and 调休 working days once the State
     Council publishes them (around November for the next year)."""
+    today = timezone.localdate()
+    if request.method == "POST" and "publish" in request.POST:
+        return _publish_year(request, request.POST["publish"], today)
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -146,7 +151,6 @@ def calendar(request: StaffRequest) -> HttpResponse:
             )
         messages.success(request, f"已保存 {form.cleaned_data['date']:%Y-%m-%d} 的安排。")
         return redirect("administration:calendar")
-    today = timezone.localdate()
     return render(
         request,
         "administration/calendar.html",
@@ -156,3 +160,17 @@ def calendar(request: StaffRequest) -> HttpResponse:
             "unknown_years": unknown_years(today),
         },
     )
+
+
+def _publish_year(request: StaffRequest, posted: str, today: datetime.date) -> HttpResponse:
+    """The administrator confirms a year's days are all entered: deadlines in it stop saying
+    they count plain weekdays."""
+    year = int(posted) if posted.isascii() and posted.isdigit() and len(posted) == 4 else 0
+    if year not in unknown_years(today):
+        messages.error(request, "只能确认今年或明年尚未公布的年度安排。")
+    elif not CalendarDay.objects.filter(date__year=year).exists():
+        messages.error(request, f"请先逐日录入 {year} 年的放假日和调休上班日，再确认已全部录入。")
+    else:
+        PublishedYear.objects.get_or_create(year=year)
+        messages.success(request, f"已确认 {year} 年的节假日安排全部录入，审核时限按此计算。")
+    return redirect("administration:calendar")

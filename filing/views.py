@@ -37,7 +37,7 @@ from security.privacy import (
     remembered_search,
     search_context,
 )
-from workdays.rules import unknown_years
+from workdays.rules import unknown_years, unknown_years_between
 
 FILINGS = Filing.objects.select_related("resident", "station", "submitted_by", "reviewed_by")
 
@@ -137,6 +137,8 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
     today = timezone.localdate()
     letter = getattr(filing, "commitment_letter", None)
+    deadline = filing.review_deadline() if filing.status == FilingStatus.PENDING else None
+    submitted = timezone.localtime(filing.submitted_at).date()
     return render(
         request,
         "filing/detail.html",
@@ -149,7 +151,9 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "reject_form": RejectForm(),
             "scan_form": LetterScanForm(),
             "history": record_trail(filing),
-            "deadline": filing.review_deadline() if filing.status == FilingStatus.PENDING else None,
+            "deadline": deadline,
+            # A deadline counted over a year without published holidays says so.
+            "unknown_years": unknown_years_between(submitted, deadline) if deadline else [],
         },
     )
 

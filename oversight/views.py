@@ -19,6 +19,7 @@ from filing.models import Filing, pending_by_deadline, with_deadlines
 from oversight import dashboard
 from registry.models import Enrollment, InfoChange, Resident
 from reimbursement.models import CaseStatus, ReimbursementCase
+from workdays.rules import unknown_years
 
 # The longest-waiting cases on the home page; the case list has the rest.
 WAITING_ON_HOME = 15
@@ -89,6 +90,7 @@ def _activity_context(user: User, today) -> dict:
         "more_waiting": more_waiting,
         "pending_filings": pending_filings,
         "pending_count": pending_count,
+        "unknown_years": unknown_years(today) if pending_filings else [],
         "open_enrollments": open_enrollments,
         "trend": trend,
     }

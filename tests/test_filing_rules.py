@@ -140,6 +140,40 @@ class TestValidity:
         form = check(resident_a, policy)
         assert form.cleaned_data["end_date"] == D(2027, 11, 21)
 
+    def test_a_county_with_one_year_referrals_says_so(self, resident_a, policy):
+        # 泰州 [002]: a phone-registered filing runs one year; a county may set referrals so.
+        policy.referral_validity_months = 12
+        referral = {
+            "category": Category.REFERRAL,
+            "referring_hospital": "芮城县人民医院",
+            "evidence": "materials",
+            "sighted": ["referral_form"],
+        }
+        assert check(resident_a, policy, end_date="2027-11-21", **referral).is_valid()
+        form = check(resident_a, policy, end_date="2027-05-21", **referral)
+        assert form.errors["end_date"] == [
+            "异地转诊备案有效期为 12 个月，结束日期应为 2027年11月21日（可留空自动计算）。"
+        ]
+
+    @pytest.mark.parametrize(
+        ("end", "valid"), [("2028-11-20", False), ("2028-11-21", True), ("2028-11-22", True)]
+    )
+    def test_a_county_asking_two_years_of_long_term_filings(self, resident_a, policy, end, valid):
+        policy.long_term_min_validity_months = 24
+        form = check(
+            resident_a,
+            policy,
+            category=Category.LONG_TERM_RESIDENT,
+            evidence="materials",
+            sighted=["residence_permit"],
+            end_date=end,
+        )
+        assert form.is_valid() is valid
+        if not valid:
+            assert form.errors["end_date"] == [
+                "异地长期居住备案有效期不少于 24 个月，结束日期不能早于 2028年11月21日。"
+            ]
+
 
 class TestBackdating:
     @pytest.mark.parametrize(

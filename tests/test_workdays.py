@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from workdays import rules as workdays
-from workdays.models import CalendarDay
+from workdays.models import CalendarDay, PublishedYear
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -70,8 +70,42 @@ def test_the_administrator_enters_next_years_holidays(client, erin, in_november_
     day = CalendarDay.objects.get()
     assert not day.is_working_day and day.history.get().history_user == erin
     assert not workdays.is_working_day(new_year)
+    # One entered day does not make the year known: 春节 may still be missing.
+    assert workdays.unknown_years(D(UNPUBLISHED - 1, 11, 22)) == [UNPUBLISHED]
+    assert (
+        f"尚无 {UNPUBLISHED} 年" in client.get(reverse("administration:calendar")).content.decode()
+    )
+    client.post(reverse("administration:calendar"), {"publish": str(UNPUBLISHED)})
     assert workdays.unknown_years(D(UNPUBLISHED - 1, 11, 22)) == []
     assert "尚无" not in client.get(reverse("administration:calendar")).content.decode()
+    assert PublishedYear.objects.get().history.get().history_user == erin
+
+
+def test_a_year_is_confirmed_only_once_its_days_are_entered(client, erin, in_november_before_it):
+    client.force_login(erin)
+    url = reverse("administration:calendar")
+    page = client.post(url, {"publish": str(UNPUBLISHED)}, follow=True).content.decode()
+    assert f"请先逐日录入 {UNPUBLISHED} 年的放假日和调休上班日" in page
+    page = client.post(url, {"publish": "1999"}, follow=True).content.decode()
+    assert "只能确认今年或明年尚未公布的年度安排" in page
+    assert not PublishedYear.objects.exists()
+
+
+def test_a_filings_deadline_in_an_unpublished_year_says_so(
+    as_carol, resident_a, alice, in_november_before_it
+):
+    from django.utils import timezone
+
+    from tests.conftest import make_filing
+
+    filing = make_filing(resident_a, alice, status="pending", review="manual")
+    filing.submitted_at = timezone.make_aware(datetime.datetime(UNPUBLISHED - 1, 12, 31, 9))
+    filing.save()
+    page = as_carol.get(reverse("filing:detail", args=[filing.pk])).content.decode()
+    assert f"{UNPUBLISHED} 年的法定节假日尚未录入，暂按周一至周五计算" in page
+    PublishedYear.objects.create(year=UNPUBLISHED)
+    page = as_carol.get(reverse("filing:detail", args=[filing.pk])).content.decode()
+    assert "尚未录入" not in page
 
 
 def test_an_entered_day_overrides_the_package():
@@ -100,3 +134,19 @@ def test_entries_written_while_the_calendar_was_filings_still_verify(as_erin):
     AuditEntry.objects.filter(id=entry.id).update(record_type=entry.record_type, hash=entry.hash)
     ChainHead.objects.filter(pk=1).update(last_hash=entry.hash)
     assert verify().ok
+
+
+@pytest.mark.parametrize(("days", "due"), [(2, D(2026, 11, 24)), (3, D(2026, 11, 25))])
+def test_the_review_deadline_counts_the_countys_working_days(resident_a, alice, county, days, due):
+    """[002]: 2 working days in 江苏; a county of 2–3 days sets its own."""
+    from django.utils import timezone
+
+    from accounts.models import Policy
+    from tests.conftest import make_filing
+
+    policy = Policy.for_county(county)
+    policy.manual_review_working_days = days
+    policy.save()
+    filing = make_filing(resident_a, alice, status="pending", review="manual")
+    filing.submitted_at = timezone.make_aware(datetime.datetime(2026, 11, 20, 10))  # a Friday
+    assert filing.review_deadline() == due

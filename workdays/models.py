@@ -24,3 +24,20 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {'上班' if self.is_working_day else '放假'} {self.note}"
+
+
+class PublishedYear(models.Model):
+    """A year whose holidays and 调休 days an administrator has entered in full, once the State
+    Council published them. Until then the year counts plain weekdays and every deadline in it
+    says so: one entered day does not make a year known."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "已公布的年度节假日安排"
+        verbose_name_plural = verbose_name
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年节假日安排"

@@ -13,7 +13,7 @@ import datetime
 
 import chinese_calendar
 
-from workdays.models import CalendarDay
+from workdays.models import CalendarDay, PublishedYear
 
 
 def package_knows(day: datetime.date) -> bool:
@@ -56,11 +56,18 @@ def add_working_days(
 
 
 def year_is_known(year: int) -> bool:
-    if CalendarDay.objects.filter(date__year=year).exists():
-        return True
-    return package_knows(datetime.date(year, 1, 1))
+    """Known when the installed calendar has it, or an administrator marked it published after
+    entering its days. A single entered day does not make it known (春节 may still be missing)."""
+    return (
+        package_knows(datetime.date(year, 1, 1)) or PublishedYear.objects.filter(year=year).exists()
+    )
 
 
 def unknown_years(today: datetime.date) -> list[int]:
     """This year and next, where counted as plain weekdays for want of published holidays."""
     return [year for year in (today.year, today.year + 1) if not year_is_known(year)]
+
+
+def unknown_years_between(first: datetime.date, last: datetime.date) -> list[int]:
+    """The years from `first` to `last` counted as plain weekdays (for one deadline)."""
+    return [year for year in range(first.year, last.year + 1) if not year_is_known(year)]
