@@ -387,19 +387,17 @@ class Filing(models.Model):
         return ""
 
     # Evidence ---------------------------------------------------------------------------
-    @property
-    def required_materials(self) -> tuple[str, ...]:
-        return materials_for(self.category, Policy.for_county(self.station.county_id))
-
-    def evidence_complete(self) -> bool:
-        """Materials: at least one of the category's materials sighted or scanned. Commitment:
-        the letter signed on screen or its signed scan attached. None: nothing is needed."""
+    def evidence_complete(self, policy: Policy) -> bool:
+        """Materials: at least one of the category's materials (under the county's `policy`)
+        sighted or scanned. Commitment: the letter signed on screen or its signed scan
+        attached. None: nothing is needed."""
+        required = materials_for(self.category, policy)
         if self.evidence == Evidence.MATERIALS:
-            return self.materials.filter(kind__in=self.required_materials).exists()
+            return self.materials.filter(kind__in=required).exists()
         if self.evidence == Evidence.COMMITMENT:
             letter = getattr(self, "commitment_letter", None)
             return bool(letter and letter.is_signed)
-        return not self.required_materials
+        return not required
 
     @property
     def late_filing_advice(self) -> str:

@@ -134,7 +134,7 @@ def review_automatically(filing: Filing) -> None:
     at_once = policy.automatic_review or (
         filing.category == Category.EMERGENCY and policy.emergency_effective_at_once
     )
-    if at_once and filing.evidence_complete():
+    if at_once and filing.evidence_complete(policy):
         filing.status = FilingStatus.APPROVED
         filing.review = Review.AUTOMATIC
         filing.reviewed_at = timezone.now()
@@ -165,7 +165,7 @@ def approve(filing: Filing, supervisor: User) -> Filing:
     filing = _locked(filing)
     if filing.status != FilingStatus.PENDING:
         raise Refused("该备案不在审核中。")
-    if not filing.evidence_complete():
+    if not filing.evidence_complete(Policy.for_county(filing.station.county_id)):
         raise Refused("备案材料或已签字的承诺书尚未齐全，不能审核通过，可退回并说明原因。")
     filing.status = FilingStatus.APPROVED
     filing.review = Review.MANUAL

@@ -38,13 +38,7 @@ def resident_within_reach(
         return None
     if Resident.objects.for_user(user).filter(pk=found.pk).exists():
         return found
-    append(
-        action=Action.LOOKUP,
-        user=user,
-        request=request,
-        instance=found,
-        detail=f"{user.station or user.county} {user.full_name}{purpose}时输入了此人的身份证号码",
-    )
+    _record_lookup(user, found, f"{purpose}时输入了此人的身份证号码", request)
     raise ValidationError(ELSEWHERE.format(station=found.station.name), code="elsewhere")
 
 
@@ -55,13 +49,21 @@ def household_within_reach(user: User, number: str, *, purpose: str) -> Househol
     found = Household.objects.select_related("station").filter(household_number=number).first()
     if found is None or Household.objects.for_user(user).filter(pk=found.pk).exists():
         return found
+    _record_lookup(user, found, f"{purpose}时输入了该户的户号")
+    raise ValidationError(HOUSEHOLD_ELSEWHERE.format(number=number), code="elsewhere")
+
+
+def _record_lookup(
+    user: User, found: Resident | Household, what: str, request: HttpRequest | None = None
+) -> None:
+    """An entry in the trail of the station whose record was looked up, naming who did it."""
     append(
         action=Action.LOOKUP,
         user=user,
+        request=request,
         instance=found,
-        detail=f"{user.station or user.county} {user.full_name}{purpose}时输入了该户的户号",
+        detail=f"{user.station or user.county} {user.full_name}{what}",
     )
-    raise ValidationError(HOUSEHOLD_ELSEWHERE.format(number=number), code="elsewhere")
 
 
 def forget_typed(form: forms.BaseForm, name: str) -> None:
