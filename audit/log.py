@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.bulk import insert
-from audit.models import AuditEntry, ChainHead
+from audit.models import AuditEntry, ChainHead, chain_of
 from audit.page_cache import mark_changed
 
 
@@ -112,23 +112,37 @@ def _entry(
 
 
 def _chain(entries: list[AuditEntry]) -> None:
-    """Number, link, hash and write new entries at the end of the chain, under the lock of
-    its head row, so that entries are numbered and chained in one order."""
+    """Number, link, hash and write new entries at the end of their county's chain, under the
+    lock of that chain's head row: a county's entries are numbered and linked in one order,
+    and an append in one county never waits for another county's.
+
+    Callers append at the end of their work, so that the head stays locked (until the commit)
+    for as short a time as possible; an Excel import appends once per batch."""
+    by_chain: dict[str, list[AuditEntry]] = {}
+    for entry in entries:
+        by_chain.setdefault(chain_of(entry.county_id), []).append(entry)
     with transaction.atomic():
-        # The head row comes from a migration; it is made again only on an empty database
-        # (a test's flush): with entries present, a fresh head collides with entry 1.
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        for entry in entries:
-            entry.at = timezone.now()  # under the lock: the chain's order is the order in time
-            county = str(entry.county_id or "-")
-            head.county_seqs[county] = entry.county_seq = head.county_seqs.get(county, 0) + 1
-            entry.id = head.last_id + 1
-            entry.prev_hash = head.last_hash
-            entry.hash = entry.compute_hash()
-            head.last_id, head.last_hash = entry.id, entry.hash
+        # Heads are locked in one order, so two writes that span the same counties never
+        # wait for each other in a circle.
+        for chain in sorted(by_chain):
+            head = _locked_head(chain)
+            for entry in by_chain[chain]:
+                entry.at = timezone.now()  # under the lock: a chain's order is its order in time
+                entry.county_seq = head.last_seq + 1
+                entry.prev_hash = head.last_hash
+                entry.hash = entry.compute_hash()
+                head.last_seq, head.last_hash = entry.county_seq, entry.hash
+            head.save(update_fields=["last_seq", "last_hash"])
         if len(entries) == 1:
             entries[0].save(force_insert=True)
         else:
             insert(AuditEntry, entries)
-        head.save(update_fields=["last_id", "last_hash", "county_seqs"])
     mark_changed(entries)
+
+
+def _locked_head(chain: str) -> ChainHead:
+    """The chain's head row, locked until the transaction ends. A county's first entry makes
+    its head; two first entries at once both end up with the one row (get_or_create catches
+    the second insert and reads the row the first made)."""
+    head, _ = ChainHead.objects.select_for_update().get_or_create(chain=chain)
+    return head

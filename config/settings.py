@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     # Layers, bottom to top (enforced by import-linter, pyproject.toml):
     "core",
     "printing",
@@ -145,6 +147,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Long work (Excel imports, audit checks) runs as tasks of Django's Tasks framework, queued in
+# the database (SQLite in development, PostgreSQL in production: nothing else to run) and run
+# by the worker process (`manage.py worker`), never in a web worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -1,24 +1,32 @@
 """Importing residents from a station's Excel sheet (.xlsx, the usual Chinese column names).
 
 Every row is checked first and reported by row number in Chinese. Nothing is imported while
-any row is wrong, unless the caseworker chose to import the valid rows only. The import runs
-in a background thread of the server process; the page polls its progress.
+any row is wrong, unless the caseworker chose to import the valid rows only.
+
+The work is a task (Django's Tasks framework) that the worker process runs, never a thread of
+the web server. The sheet is read as a stream (core/xlsx.py), twice: once to check every row,
+once to import. The import goes in batches, each one transaction with its households,
+residents, history rows and audit entries, and the job's progress: a worker killed mid-import
+leaves whole batches only, and the next run resumes after the last one (`resume`).
 """
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
+import logging
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
+from django_tasks import task
 
 from audit.log import append
 from audit.models import Action
 from audit.records import create_with_history
-from core import id_numbers
+from core import id_numbers, xlsx
 from core.validators import clean_phone, clean_text
 from registry.models import (
     Household,
@@ -27,6 +35,8 @@ from registry.models import (
     Resident,
     ResidentImport,
 )
+
+logger = logging.getLogger(__name__)
 
 # Header names as stations write them -> field.
 COLUMNS = {
@@ -48,42 +58,39 @@ COLUMNS = {
 REQUIRED = ("name", "id_number")
 RELATIONSHIPS = {label: value for value, label in Relationship.choices}
 MAX_ROWS = 200_000
-BATCH = 2000
+# Rows per transaction: small enough that the county's audit chain, whose head a batch locks
+# from its audit entries to its commit, is never held long by an import.
+BATCH = 500
+KEPT_ERRORS = 1000
+# A job whose worker has shown no sign of life this long is taken to have died with it.
+STALE = timedelta(minutes=2)
+MAX_ATTEMPTS = 3
+# A refused sheet stays this long, so that its valid rows can still be imported.
+REFUSED_SHEET_KEPT = timedelta(days=1)
+
+# Sent after each batch commits (job, rows imported so far): for whoever watches an import.
+batch_committed = Signal()
 
 
-class SheetError(Exception):
-    """The sheet as a whole cannot be read."""
+class Superseded(Exception):
+    """Another run of the task has taken the job over (this one was thought dead)."""
 
 
-def read_rows(path: Path):
+def read_rows(job: ResidentImport) -> Iterator[tuple[int, dict]]:
     """(row number, {field: text}) for each non-empty row under the header."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()
-    except Exception as error:  # calamine raises several kinds for a file that is not .xlsx
-        raise SheetError("无法读取该文件，请上传 Excel（.xlsx）格式的表格。") from error
-    header = next(rows, None) or ()
-    fields = [COLUMNS.get(str(name or "").strip()) for name in header]
-    missing = [name for name in ("姓名", "身份证号码") if COLUMNS[name] not in fields]
-    if missing:
-        raise SheetError(
-            f"表格第一行缺少列：{'、'.join(missing)}（身份证号码也可写作“身份证号”）。"
-        )
-    for number, row in enumerate(rows, start=2):
-        values = {f: cell_text(v) for f, v in zip(fields, row, strict=False) if f}
-        if any(values.values()):
-            yield number, values
-
-
-def cell_text(value) -> str:
-    """A cell as the caseworker sees it. Numbers come back as floats: a phone or household
-    number typed as a number reads 13912345678, not 13912345678.0. A float too large to be
-    exact (an 18-digit ID number stored as a number has lost its last digits) keeps its
-    exponent form, so it can never pass for a valid number."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        value = int(value)
-    return str(value).strip()
+    with job.sheet.open("rb") as handle:
+        rows = xlsx.rows(handle, max_rows=MAX_ROWS + 1)  # the header is row 1
+        header = next(rows, None) or []
+        fields = [COLUMNS.get(name.strip()) for name in header]
+        missing = [name for name in ("姓名", "身份证号码") if COLUMNS[name] not in fields]
+        if missing:
+            raise xlsx.UnreadableSheet(
+                f"表格第一行缺少列：{'、'.join(missing)}（身份证号码也可写作“身份证号”）。"
+            )
+        for number, row in enumerate(rows, start=2):
+            values = {f: v for f, v in zip(fields, row, strict=False) if f}
+            if any(values.values()):
+                yield number, values
 
 
 def check_row(values: dict) -> tuple[dict, list[str]]:
@@ -122,53 +129,110 @@ def check_row(values: dict) -> tuple[dict, list[str]]:
     return clean, problems
 
 
-def start(job: ResidentImport) -> None:
-    """Run the import in a thread once the job's row is committed."""
-    transaction.on_commit(lambda: threading.Thread(target=run, args=(job.pk,), daemon=True).start())
+def enqueue(job: ResidentImport) -> None:
+    """Queue the job's task. With the database task backend the task row commits with the
+    job's row, or neither does."""
+    import_sheet.enqueue(job.pk)
 
 
-def run(job_id: int) -> None:
-    close_old_connections()
-    job = ResidentImport.objects.get(pk=job_id)
+@task()
+def import_sheet(job_id: int) -> None:
+    lease = _take(job_id)
+    if lease is None:
+        return
+    job = ResidentImport.objects.select_related("station", "created_by").get(pk=job_id)
     try:
-        _run(job)
-    except Exception as error:
-        job.status = ImportStatus.FAILED
-        job.errors = [*job.errors[:999], [0, f"导入中断：{error}"]]
-        job.finished_at = timezone.now()
-        job.save()
-        raise
-    finally:
+        if job.status == ImportStatus.CHECKING:
+            _check(job, lease)
+        if job.status == ImportStatus.IMPORTING:
+            _import(job, lease)
+    except Superseded:
+        return
+    except xlsx.TooManyRows:
+        message = f"一次最多导入 {MAX_ROWS} 行，请分成几个表格。"
+        _finish(job, lease, ImportStatus.REFUSED, errors=[[0, message]])
+    except xlsx.UnreadableSheet as error:
+        _finish(job, lease, ImportStatus.REFUSED, errors=[[1, str(error)]])
+    except Exception:
+        logger.exception("Import %s failed", job_id)
         job.refresh_from_db()
-        if job.status != ImportStatus.REFUSED:  # a refused sheet may be imported valid-only
-            Path(job.path).unlink(missing_ok=True)
-        # The thread ends here: its connection goes with it (kept connections would pile up).
-        connection.close()
+        _finish(job, lease, ImportStatus.FAILED, errors=[*job.errors, [0, _stopped(job)]])
+        raise
+    _delete_sheet_if_ended(job)
 
 
-def _run(job: ResidentImport) -> None:
-    try:
-        rows = list(read_rows(Path(job.path)))
-    except SheetError as error:
-        job.status, job.errors, job.finished_at = (
-            ImportStatus.REFUSED,
-            [[1, str(error)]],
-            timezone.now(),
+def _take(job_id: int) -> str | None:
+    """Take the job for this run: a new job, or one whose last run died (`resume` dropped its
+    lease). Only one run holds a job at a time; a job that failed MAX_ATTEMPTS times is
+    marked failed, with what was done."""
+    with transaction.atomic():
+        job = ResidentImport.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or not job.running:
+            return None
+        if job.lease:
+            return None  # held by a run that is alive, or that `resume` has not yet dropped
+        if job.attempts >= MAX_ATTEMPTS:
+            job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
+            job.errors = [*job.errors, [0, _stopped(job)]]
+            job.save()
+            transaction.on_commit(lambda: _delete_sheet_if_ended(job))
+            return None
+        job.lease, job.heartbeat_at = uuid.uuid4().hex, timezone.now()
+        job.attempts += 1
+        job.save(update_fields=["lease", "heartbeat_at", "attempts"])
+        return job.lease
+
+
+def _stopped(job: ResidentImport) -> str:
+    if job.status == ImportStatus.IMPORTING and job.imported:
+        return (
+            f"导入中断：已导入 {job.imported} 名参保人（至表格第 {job.resume_after} 行），"
+            "其余未导入。请核对后，把其余的行另存为新表格再导入。"
         )
-        job.save()
-        return
-    if len(rows) > MAX_ROWS:
-        job.status, job.finished_at = ImportStatus.REFUSED, timezone.now()
-        job.errors = [[0, f"一次最多导入 {MAX_ROWS} 行，请分成几个表格。"]]
-        job.save()
-        return
-    job.total = len(rows)
-    job.save(update_fields=["total"])
+    return "导入中断，没有导入任何参保人。请重新上传该表格。"
 
-    valid: list[tuple[int, dict]] = []
+
+def _beat(job: ResidentImport, lease: str, **fields) -> None:
+    """Record progress in the current transaction, if this run still holds the job."""
+    holder = ResidentImport.objects.select_for_update().filter(pk=job.pk)
+    if holder.values_list("lease", flat=True).first() != lease:
+        raise Superseded
+    fields["heartbeat_at"] = timezone.now()
+    for name, value in fields.items():
+        setattr(job, name, value)
+    holder.update(**fields)
+
+
+def _finish(job: ResidentImport, lease: str, status: str, errors: list | None = None) -> None:
+    with transaction.atomic():
+        fields: dict = {"status": status, "finished_at": timezone.now()}
+        if errors is not None:
+            fields["errors"] = errors[:KEPT_ERRORS]
+            fields["error_count"] = max(job.error_count, len(errors))
+        _beat(job, lease, **fields)
+
+
+def _check(job: ResidentImport, lease: str) -> None:
+    """The first pass: every row checked, by itself, against the rows before it and against
+    the residents and households already registered. Nothing is written but the report."""
     errors: list[list] = []
+    refused: list[int] = []
     seen: dict[str, int] = {}
-    for index, (number, values) in enumerate(rows, start=1):
+    elsewhere = 0
+    count = 0
+    chunk: list[tuple[int, dict]] = []
+
+    def check_chunk() -> None:
+        nonlocal elsewhere
+        problems_by_row = _registration_problems(job, chunk)
+        for number, problems, theirs in problems_by_row:
+            errors.append([number, "；".join(problems)])
+            refused.append(number)
+            elsewhere += theirs
+        chunk.clear()
+
+    for number, values in read_rows(job):
+        count += 1
         clean, problems = check_row(values)
         if clean.get("id_number") in seen:
             problems.append(f"身份证号码与第 {seen[clean['id_number']]} 行重复")
@@ -176,19 +240,55 @@ def _run(job: ResidentImport) -> None:
             seen.setdefault(clean["id_number"], number)
         if problems:
             errors.append([number, "；".join(problems)])
+            refused.append(number)
         else:
-            valid.append((number, clean))
-        if index % BATCH == 0:
-            progress(job, index)
-    # ID numbers and household numbers are unique across the whole installation. A sheet's
-    # row may name a resident or a household of another station: it is refused (never joined,
-    # never shown), and how many such rows a sheet had goes into the audit trail.
-    registered = _registered(Resident, "id_number", [c["id_number"] for _, c in valid])
+            chunk.append((number, clean))
+        if len(chunk) == BATCH:
+            check_chunk()
+        if count % BATCH == 0:
+            with transaction.atomic():
+                _beat(job, lease, done=count)
+    check_chunk()
+    errors.sort()
+    refused.sort()
+    with transaction.atomic():
+        fields = {
+            "total": count,
+            "done": 0 if not errors or job.valid_rows_only else count,
+            "errors": errors[:KEPT_ERRORS],
+            "error_count": len(errors),
+            "refused_rows": refused,
+            "resume_after": 0,
+        }
+        if errors and not job.valid_rows_only:
+            fields.update(status=ImportStatus.REFUSED, finished_at=timezone.now())
+        else:
+            fields["status"] = ImportStatus.IMPORTING
+        _beat(job, lease, **fields)
+        if elsewhere:
+            # ID numbers and household numbers are unique across the whole installation. A
+            # row naming a resident or a household of another station is refused (never
+            # joined, never shown), and how many such rows a sheet had goes into the trail.
+            append(
+                action=Action.LOOKUP,
+                user=job.created_by,
+                instance=job,
+                detail=f"Excel 导入“{job.file_name}”：{elsewhere} 行的身份证号码或户号属于"
+                "其他医保站，已拒绝",
+            )
+
+
+def _registration_problems(
+    job: ResidentImport, rows: list[tuple[int, dict]]
+) -> list[tuple[int, list[str], bool]]:
+    """(row number, problems, names another station's record) for the rows whose resident
+    or household is already registered: here (a duplicate) or at another station."""
+    registered = _registered(Resident, "id_number", [c["id_number"] for _, c in rows])
     households = _registered(
-        Household, "household_number", [c["household_number"] for _, c in valid]
+        Household, "household_number", [c["household_number"] for _, c in rows]
     )
-    elsewhere = 0
-    for number, clean in valid:
+    found = []
+    for number, clean in rows:
         problems, theirs = [], False
         station = registered.get(clean["id_number"])
         if station is not None:
@@ -200,34 +300,39 @@ def _run(job: ResidentImport) -> None:
             theirs = True
             problems.append(f"户号 {clean['household_number']} 已由其他医保站登记，不能导入本站")
         if problems:
-            errors.append([number, "；".join(problems)])
-            elsewhere += theirs
-    refused = {number for number, _ in errors}
-    valid = [(n, c) for n, c in valid if n not in refused]
-    if elsewhere:
-        append(
-            action=Action.LOOKUP,
-            user=job.created_by,
-            instance=job,
-            detail=f"Excel 导入“{job.file_name}”：{elsewhere} 行的身份证号码或户号属于其他医保站"
-            "，已拒绝",
-        )
-    errors.sort()
-    job.errors = errors[:1000]
-    job.done = 0
-    if errors and not job.valid_rows_only:
-        job.status, job.finished_at = ImportStatus.REFUSED, timezone.now()
-        job.save()
-        return
-    job.status = ImportStatus.IMPORTING
-    job.save()
-    progress(job, 0)
-    _import(job, [clean for _, clean in valid])
+            found.append((number, problems, theirs))
+    return found
 
 
-def _import(job: ResidentImport, rows: list[dict]) -> None:
-    user, station = job.created_by, job.station
+def _import(job: ResidentImport, lease: str) -> None:
+    """The second pass: the rows the check accepted, in batches after the last committed
+    one."""
+    refused = set(job.refused_rows)
+    batch: list[tuple[int, dict]] = []
+    last, processed = job.resume_after, job.done
+    for number, values in read_rows(job):
+        if number <= job.resume_after:
+            continue
+        last, processed = number, processed + 1
+        if number not in refused:
+            batch.append((number, check_row(values)[0]))
+        if len(batch) == BATCH:
+            _import_batch(job, lease, batch, last, processed)
+            batch = []
+    _import_batch(job, lease, batch, last, processed)
+    _finish(job, lease, ImportStatus.DONE)
+
+
+def _import_batch(
+    job: ResidentImport, lease: str, batch: list[tuple[int, dict]], last: int, processed: int
+) -> None:
     with transaction.atomic():
+        _beat(job, lease)  # first: a run that lost the job writes nothing
+        # Registered since the check (at the counter, meanwhile): reported, not imported.
+        late = _registration_problems(job, batch)
+        skipped = {number for number, _, _ in late}
+        rows = [clean for number, clean in batch if number not in skipped]
+        station, user = job.station, job.created_by
         households = {
             h.household_number: h
             for h in Household.objects.filter(
@@ -245,55 +350,79 @@ def _import(job: ResidentImport, rows: list[dict]) -> None:
                     address=row["address"] or "（导入时未填写）",
                 )
                 new_households.append(households[number])
-        if new_households:
-            create_with_history(Household, new_households, user=user, reason="Excel 导入")
-        for start_at in range(0, len(rows), BATCH):
-            chunk = rows[start_at : start_at + BATCH]
-            residents = [
-                Resident(
-                    station=station,
-                    household=households.get(row["household_number"]),
-                    relationship_to_head=row["relationship_to_head"],
-                    name=row["name"],
-                    id_number=row["id_number"],
-                    ethnicity=row["ethnicity"],
-                    phone=row["phone"],
-                    address=row["address"],
-                )
-                for row in chunk
-            ]
-            create_with_history(Resident, residents, user=user, reason="Excel 导入")
-            job.imported = start_at + len(chunk)
-            progress(job, job.imported)
-    job.done = job.total
-    job.status, job.finished_at = ImportStatus.DONE, timezone.now()
-    job.save()
+        residents = [
+            Resident(
+                station=station,
+                household=households.get(row["household_number"]),
+                relationship_to_head=row["relationship_to_head"],
+                name=row["name"],
+                id_number=row["id_number"],
+                ethnicity=row["ethnicity"],
+                phone=row["phone"],
+                address=row["address"],
+            )
+            for row in rows
+        ]
+        errors = job.errors
+        if late:
+            errors = sorted([*errors, *([n, "；".join(p)] for n, p, _ in late)])[:KEPT_ERRORS]
+        _beat(
+            job,
+            lease,
+            imported=job.imported + len(residents),
+            done=processed,
+            resume_after=last,
+            errors=errors,
+            error_count=job.error_count + len(late),
+        )
+        # Last, so that the county's audit chain is locked only from here to the commit.
+        create_with_history(Household, new_households, user=user, reason="Excel 导入")
+        create_with_history(Resident, residents, user=user, reason="Excel 导入")
+    batch_committed.send(sender=ResidentImport, job=job, imported=job.imported)
 
 
 def _registered(model, field: str, values: list[str]) -> dict[str, int]:
     """{value: station id} of the records that already hold these values."""
     values = [v for v in values if v]
-    found: dict[str, int] = {}
-    for start_at in range(0, len(values), BATCH):
-        found.update(
-            model.objects.filter(**{f"{field}__in": values[start_at : start_at + BATCH]})
-            .values_list(field, "station_id")
-            .iterator()
-        )
-    return found
+    if not values:
+        return {}
+    return dict(model.objects.filter(**{f"{field}__in": values}).values_list(field, "station_id"))
 
 
-def progress(job: ResidentImport, done: int) -> None:
-    """The import writes in one transaction (all valid rows or none), so its progress goes
-    through the cache, which the polling page reads from any worker."""
-    cache.set(f"import-progress:{job.pk}", {"status": job.status, "done": done}, 3600)
+def _delete_sheet_if_ended(job: ResidentImport) -> None:
+    """The sheet, full of personal data, is kept no longer than its job needs it."""
+    job.refresh_from_db()
+    if job.running or job.status == ImportStatus.REFUSED or not job.sheet:
+        return
+    if not ResidentImport.objects.filter(
+        sheet=job.sheet.name, status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING)
+    ).exists():
+        job.sheet.delete(save=False)
+    ResidentImport.objects.filter(sheet=job.sheet.name).update(sheet="")
 
 
-def current(job: ResidentImport) -> ResidentImport:
-    """The job with its live progress while it runs."""
-    if job.running:
-        live = cache.get(f"import-progress:{job.pk}")
-        if live:
-            job.done = live["done"]
-            job.status = live["status"]
-    return job
+def resume(jobs=None) -> int:
+    """Queue again every job (of `jobs`, or all) whose worker died: no sign of life for
+    STALE. The dead run's lease is dropped at the same time, so should it be alive after
+    all, its next batch finds the job taken and stops. Also deletes the sheets of refused
+    jobs past REFUSED_SHEET_KEPT. The worker runs this when it starts; the import page, when
+    its job has stalled. Returns how many jobs were queued."""
+    now = timezone.now()
+    queued = 0
+    stale = (jobs if jobs is not None else ResidentImport.objects.all()).filter(
+        status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING),
+        heartbeat_at__lt=now - STALE,
+    )
+    for pk, lease, beat in stale.values_list("pk", "lease", "heartbeat_at"):
+        # Only the one request or worker that drops the lease queues the job again.
+        if ResidentImport.objects.filter(pk=pk, lease=lease, heartbeat_at=beat).update(
+            lease="", heartbeat_at=now
+        ):
+            import_sheet.enqueue(pk)
+            queued += 1
+    for job in ResidentImport.objects.filter(
+        status=ImportStatus.REFUSED, finished_at__lt=now - REFUSED_SHEET_KEPT
+    ).exclude(sheet=""):
+        job.sheet.delete(save=False)
+        ResidentImport.objects.filter(sheet=job.sheet.name).update(sheet="")
+    return queued

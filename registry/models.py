@@ -357,8 +357,8 @@ class ImportStatus(models.TextChoices):
 
 
 class ResidentImport(models.Model):
-    """A station's Excel sheet of residents, checked row by row, then imported in the
-    background while the page shows the progress."""
+    """A station's Excel sheet of residents, checked row by row, then imported in batches by
+    the background worker (registry/imports.py) while the page shows the progress."""
 
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, related_name="+", verbose_name="医保站"
@@ -367,7 +367,9 @@ class ResidentImport(models.Model):
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
     )
     file_name = models.CharField("文件名", max_length=200)
-    path = models.CharField(max_length=300)
+    # The uploaded sheet, through Django's storage; deleted when the job ends (a refused
+    # sheet is kept a day, for 只导入有效的行).
+    sheet = models.FileField("表格文件", upload_to="imports/", max_length=300, blank=True)
     valid_rows_only = models.BooleanField("只导入有效行", default=False)
     status = models.CharField(
         "状态", max_length=12, choices=ImportStatus.choices, default=ImportStatus.CHECKING
@@ -375,7 +377,17 @@ class ResidentImport(models.Model):
     total = models.PositiveIntegerField("总行数", default=0)
     done = models.PositiveIntegerField("已处理", default=0)
     imported = models.PositiveIntegerField("已导入", default=0)
-    errors = models.JSONField("错误", default=list, blank=True)
+    errors = models.JSONField("错误", default=list, blank=True)  # the first 1,000
+    error_count = models.PositiveIntegerField("错误行数", default=0)
+    # The rows the check refused, which the import passes over, and the sheet's last row
+    # number whose batch is committed: a worker that dies mid-import resumes after it.
+    refused_rows = models.JSONField(default=list, blank=True)
+    resume_after = models.PositiveIntegerField(default=0)
+    # Which run of the task holds the job, and when it last showed it is alive: a job whose
+    # worker died (its heartbeat stops) is taken over by the next run, and only by one.
+    lease = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField("上传时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
@@ -398,7 +410,7 @@ class ResidentImport(models.Model):
 
     @property
     def percent(self) -> int:
-        return int(self.done * 100 / self.total) if self.total else 0
+        return min(100, int(self.done * 100 / self.total)) if self.total else 0
 
 
 NEWBORN_RELATIONSHIPS = (

@@ -333,5 +333,34 @@ def import_b(bob):
     from registry.models import ResidentImport
 
     return ResidentImport.objects.create(
-        station=bob.station, created_by=bob, file_name="西王村.xlsx", path="/nonexistent.xlsx"
+        station=bob.station, created_by=bob, file_name="西王村.xlsx", sheet="imports/none.xlsx"
     )
+
+
+def run_tasks() -> int:
+    """Run every queued task here and now, as the worker process (`manage.py worker`) would;
+    returns how many ran. The worker's own loop is not used: it closes the database
+    connection between tasks, which would end a test's transaction."""
+    from django.db import transaction
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while True:
+        with transaction.atomic():
+            result = DBTaskResult.objects.ready().get_locked()
+            if result is None:
+                return ran
+            result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1

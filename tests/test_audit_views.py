@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import Action, AuditEntry
-from tests.conftest import client_for
+from tests.conftest import client_for, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -115,9 +115,39 @@ def test_a_reveal_needs_a_reason_and_shows_the_full_number_once(as_bob, resident
     assert resident_b.id_number not in as_bob.get(resident_b.get_absolute_url()).content.decode()
 
 
-def test_the_chain_page_verifies(as_dave, activity):
-    page = as_dave.post(reverse("oversight:audit_chain")).content.decode()
-    assert "审计记录完整" in page
+def test_the_chain_check_runs_in_the_worker_and_the_page_shows_its_result(
+    as_dave, as_carol, activity, dave
+):
+    from audit.models import ChainCheck
+
+    url = reverse("oversight:audit_chain")
+    assert as_dave.post(url).status_code == 302
+    page = as_dave.get(url).content.decode()
+    assert "排队中" in page and 'content="5"' in page  # refreshes until the worker is done
+    as_carol.post(url)  # a second start while one waits adds none
+    assert ChainCheck.objects.count() == 1
+    assert run_tasks() == 1
+    page = as_dave.get(url).content.decode()
+    checked = AuditEntry.objects.filter(county=dave.county).count()
+    assert f"完整</span>：已校验 {checked} 条" in page and 'content="5"' not in page
+
+    target = AuditEntry.objects.filter(county=dave.county).order_by("county_seq")[2]
+    AuditEntry.objects.filter(pk=target.pk).update(detail="改过")
+    as_carol.post(url)
+    run_tasks()
+    page = as_carol.get(url).content.decode()
+    assert f"校验失败</span>：本县第 {target.county_seq} 条 — 该条审计记录的内容被修改过" in page
+
+
+def test_a_county_checks_its_own_chain_only(as_dave, activity, frank):
+    """Another county's broken chain is its own auditors' finding, not this county's."""
+    from audit.log import append
+
+    append(action=Action.LOGIN, user=frank)
+    AuditEntry.objects.filter(county=frank.county).update(detail="改过")
+    as_dave.post(reverse("oversight:audit_chain"))
+    run_tasks()
+    assert "完整</span>" in as_dave.get(reverse("oversight:audit_chain")).content.decode()
 
 
 def test_a_records_page_shows_its_history_with_the_address(as_carol, activity, resident_a):

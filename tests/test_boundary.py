@@ -17,7 +17,6 @@ and nothing of theirs changed or gained a member.
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -28,7 +27,15 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.models import Station, User
 from registry.models import Household, InfoChange, Relationship, Resident, ResidentImport
-from tests.conftest import NEW_RESIDENT, ZHANG_JUAN_ID, client_for, make_case, make_filing, make_id
+from tests.conftest import (
+    NEW_RESIDENT,
+    ZHANG_JUAN_ID,
+    client_for,
+    make_case,
+    make_filing,
+    make_id,
+    run_tasks,
+)
 from tests.pages import OBJECT_PAGES, PAGES
 from tests.urls import all_url_patterns
 
@@ -242,12 +249,8 @@ def _import(ctx: Ctx) -> list:
     out = []
     for only_valid in ("", "1"):
         response = ctx.alice.post(url, {"sheet": sheet_with(*rows), "valid_rows_only": only_valid})
+        run_tasks()
         job = ResidentImport.objects.latest("pk")
-        for _ in range(2400):  # the import's thread: up to 2 minutes on a loaded machine
-            job.refresh_from_db()
-            if not job.running:
-                break
-            time.sleep(0.05)
         out += [response, ctx.alice.get(job.get_absolute_url())]
     return out
 

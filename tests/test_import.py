@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import zipfile
 
 import pytest
@@ -15,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from audit.models import Action, AuditEntry
 from audit.verification import verify
 from registry.models import Household, ImportStatus, Resident, ResidentImport
-from tests.conftest import ZHANG_JUAN_ID, make_id
+from tests.conftest import ZHANG_JUAN_ID, make_id, run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,14 +42,9 @@ def upload(client, rows, **extra):
 
 
 def latest_job() -> ResidentImport:
-    """The newest import, once its background thread has finished."""
-    job = ResidentImport.objects.latest("pk")
-    for _ in range(2400):  # up to 2 minutes on a loaded machine; most imports take 0.1 s
-        job.refresh_from_db()
-        if not job.running:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"the import is still {job.get_status_display()} after 2 minutes")
+    """The newest import, once the worker has run the queued tasks."""
+    run_tasks()
+    return ResidentImport.objects.latest("pk")
 
 
 def test_a_valid_sheet_is_imported_with_households_and_history(as_alice, alice):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import StaffRequest, get_for_user, role_required
@@ -35,20 +34,17 @@ def import_create(request: StaffRequest) -> HttpResponse:
             error = "只能导入 Excel（.xlsx）格式的表格；.xls 请先另存为 .xlsx。"
         else:
             upload.seek(0)
-            folder = Path(settings.MEDIA_ROOT) / "imports"
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{uuid.uuid4().hex}.xlsx"
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            job = ResidentImport.objects.create(
+            job = ResidentImport(
                 station=request.user.counter_station,
                 created_by=request.user,
                 file_name=(upload.name or "表格.xlsx")[:200],
-                path=str(path),
                 valid_rows_only=bool(request.POST.get("valid_rows_only")),
+                heartbeat_at=timezone.now(),
             )
-            imports.start(job)
+            # A name of our own: the caseworker's file name stays in the job, not the storage.
+            job.sheet.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
+            job.save()
+            imports.enqueue(job)
             return redirect(job)
     recent = ResidentImport.objects.for_user(request.user)[:10]
     return render(
@@ -60,7 +56,9 @@ def import_create(request: StaffRequest) -> HttpResponse:
 
 @role_required(Role.CASEWORKER)
 def import_detail(request: StaffRequest, pk: int) -> HttpResponse:
-    job = imports.current(get_for_user(ResidentImport.objects.all(), request, pk=pk))
+    job = get_for_user(ResidentImport.objects.all(), request, pk=pk)
+    if job.running and imports.resume(ResidentImport.objects.filter(pk=job.pk)):
+        job.refresh_from_db()  # its worker had died: queued again, it resumes where it was
     return render(request, "registry/import_detail.html", {"job": job})
 
 
@@ -69,15 +67,20 @@ def import_detail(request: StaffRequest, pk: int) -> HttpResponse:
 def import_valid_rows(request: StaffRequest, pk: int) -> HttpResponse:
     """The caseworker chose to import the valid rows of a sheet that had errors."""
     job = get_for_user(ResidentImport.objects.all(), request, pk=pk)
-    if job.status != ImportStatus.REFUSED or not Path(job.path).exists():
+    if (
+        job.status != ImportStatus.REFUSED
+        or not job.sheet
+        or not job.sheet.storage.exists(job.sheet.name)
+    ):
         messages.error(request, "该表格不能再次导入，请重新上传。")
         return redirect(job)
     again = ResidentImport.objects.create(
         station=job.station,
         created_by=request.user,
         file_name=job.file_name,
-        path=job.path,
+        sheet=job.sheet.name,
         valid_rows_only=True,
+        heartbeat_at=timezone.now(),
     )
-    imports.start(again)
+    imports.enqueue(again)
     return redirect(again)

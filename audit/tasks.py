@@ -1,0 +1,34 @@
+"""Long audit work, run by the worker process (`manage.py worker`)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from django_tasks import task
+
+from audit.models import ChainCheck, CheckStatus, chain_of
+from audit.verification import verify
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def check_chain(check_id: int) -> None:
+    """Verify one county's chain from its first entry, and record the result."""
+    claimed = ChainCheck.objects.filter(pk=check_id, status=CheckStatus.QUEUED).update(
+        status=CheckStatus.RUNNING
+    )
+    if not claimed:
+        return
+    check = ChainCheck.objects.get(pk=check_id)
+    try:
+        result = verify(chain_of(check.county_id))
+    except Exception:
+        logger.exception("Chain check %s failed", check_id)
+        check.status, check.reason = CheckStatus.FAILED, "校验过程中出错，请稍后重新校验。"
+    else:
+        check.status, check.checked = CheckStatus.DONE, result.checked
+        check.broken_at, check.reason = result.broken_at, result.reason
+    check.finished_at = timezone.now()
+    check.save()

@@ -1,0 +1,20 @@
+"""The background worker: `manage.py worker` (scripts/run.sh and scripts/serve.sh start it).
+
+It runs the tasks queued in the database (django-tasks-db's worker, with its options), after
+queuing again the work a dead worker left unfinished: an Excel import resumes after its last
+committed batch.
+"""
+
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
+
+from registry import imports
+
+
+class Command(DatabaseWorker):
+    help = "后台任务进程：先接续中断的导入，再依次处理排队的任务（导入、审计校验等）。"
+
+    def handle(self, *args, **options):
+        queued = imports.resume()
+        if queued:
+            self.stdout.write(f"已重新排队 {queued} 个中断的导入。")
+        super().handle(*args, **options)
