@@ -76,15 +76,16 @@ def record_history(record: Any, request: HttpRequest | None = None) -> AuditEntr
     )
 
 
-def _audit_created(model: Any, objs: list, rows: list, user: Any) -> None:
+def _audit_created(model: Any, objs: list, rows: list, user: Any) -> list[AuditEntry]:
     """The audit entries of new records `objs` and their freshly written "created" history
-    `rows` (bulk writes send no signal), a thousand at a time under one lock of the chain
-    head. The rows are read back, so that their digests are of the values as stored."""
+    `rows` (bulk writes send no signal). The rows are read back, so that their digests are
+    of the values as stored."""
     history = model.history.model
     pk_name = model._meta.pk.attname
     created = {obj.pk: obj for obj in objs}  # the record as its first history row saw it
     counties: dict[int, int | None] = {}
     names: dict = {}
+    entries = []
     for start in range(0, len(rows), 1000):
         stored = list(
             history.objects.filter(pk__in=[row.pk for row in rows[start : start + 1000]]).order_by(
@@ -92,7 +93,6 @@ def _audit_created(model: Any, objs: list, rows: list, user: Any) -> None:
             )
         )
         _name_related(history, stored, names)
-        entries = []
         for row in stored:
             instance = created[getattr(row, pk_name)]
             station_id, county_id = _places(instance, counties)
@@ -112,30 +112,45 @@ def _audit_created(model: Any, objs: list, rows: list, user: Any) -> None:
                     detail=row.history_change_reason or "",
                 )
             )
-        _chain(entries)
+    return entries
 
 
 def create_with_history(model: Any, objs: list, *, user: Any = None, reason: str = "") -> None:
     """Insert new records, a "created" history row for each (as django-simple-history writes
     it) and the audit entries of those rows, in one transaction."""
-    if not objs:
-        return
-    history = model.history.model
+    create_all_with_history([(model, objs)], user=user, reason=reason)
+
+
+def create_all_with_history(
+    groups: list[tuple[Any, list]], *, user: Any = None, reason: str = ""
+) -> None:
+    """`create_with_history` for records of several models (an import's households and
+    residents), in one transaction. Every row goes in first and the audit entries last, all
+    at once: the county's chain is locked from then until the commit only."""
+    entries: list[AuditEntry] = []
     with transaction.atomic():
-        insert(model, objs)
-        now = timezone.now()
-        rows = [
-            history(
-                history_date=now,
-                history_user=user,
-                history_change_reason=reason,
-                history_type="+",
-                **{field.attname: getattr(obj, field.attname) for field in history.tracked_fields},
-            )
-            for obj in objs
-        ]
-        insert(history, rows)
-        _audit_created(model, objs, rows, user)
+        for model, objs in groups:
+            if not objs:
+                continue
+            history = model.history.model
+            for obj in objs:  # a record of an earlier group (a new household) has its key now
+                obj._prepare_related_fields_for_save(operation_name="create_all_with_history")
+            insert(model, objs)
+            now = timezone.now()
+            rows = [
+                history(
+                    history_date=now,
+                    history_user=user,
+                    history_change_reason=reason,
+                    history_type="+",
+                    **{f.attname: getattr(obj, f.attname) for f in history.tracked_fields},
+                )
+                for obj in objs
+            ]
+            insert(history, rows)
+            entries += _audit_created(model, objs, rows, user)
+        if entries:
+            _chain(entries)
 
 
 def on_history_created(sender: Any, history_instance: Any, **kwargs: Any) -> None:

@@ -174,9 +174,9 @@ def chain(request: StaffRequest) -> HttpResponse:
         if checks.filter(status__in=(CheckStatus.QUEUED, CheckStatus.RUNNING)).exists():
             messages.info(request, "本县的审计记录正在校验，请等待结果。")
         else:
-            check = ChainCheck.objects.create(
-                county_id=request.user.county_id, requested_by=request.user
-            )
+            county = request.user.county
+            assert county is not None  # supervisors and auditors belong to a county
+            check = ChainCheck.objects.create(county=county, requested_by=request.user)
             check_chain.enqueue(check.pk)
             messages.success(request, "已开始校验，结果稍后显示在本页。")
         return redirect("oversight:audit_chain")

@@ -25,7 +25,7 @@ from django_tasks import task
 
 from audit.log import append
 from audit.models import Action
-from audit.records import create_with_history
+from audit.records import create_all_with_history
 from core import id_numbers, xlsx
 from core.validators import clean_phone, clean_text
 from registry.models import (
@@ -172,8 +172,8 @@ def _take(job_id: int) -> str | None:
         if job.lease:
             return None  # held by a run that is alive, or that `resume` has not yet dropped
         if job.attempts >= MAX_ATTEMPTS:
-            job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
             job.errors = [*job.errors, [0, _stopped(job)]]
+            job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
             job.save()
             transaction.on_commit(lambda: _delete_sheet_if_ended(job))
             return None
@@ -375,9 +375,10 @@ def _import_batch(
             errors=errors,
             error_count=job.error_count + len(late),
         )
-        # Last, so that the county's audit chain is locked only from here to the commit.
-        create_with_history(Household, new_households, user=user, reason="Excel 导入")
-        create_with_history(Resident, residents, user=user, reason="Excel 导入")
+        # Last, so that the county's audit chain is locked only from its entries to the commit.
+        create_all_with_history(
+            [(Household, new_households), (Resident, residents)], user=user, reason="Excel 导入"
+        )
     batch_committed.send(sender=ResidentImport, job=job, imported=job.imported)
 
 
@@ -394,11 +395,14 @@ def _delete_sheet_if_ended(job: ResidentImport) -> None:
     job.refresh_from_db()
     if job.running or job.status == ImportStatus.REFUSED or not job.sheet:
         return
+    name = job.sheet.name
     if not ResidentImport.objects.filter(
-        sheet=job.sheet.name, status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING)
+        sheet=name, status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING)
     ).exists():
         job.sheet.delete(save=False)
-    ResidentImport.objects.filter(sheet=job.sheet.name).update(sheet="")
+        ResidentImport.objects.filter(sheet=name).update(sheet="")
+    else:
+        ResidentImport.objects.filter(pk=job.pk).update(sheet="")
 
 
 def resume(jobs=None) -> int:
@@ -423,6 +427,7 @@ def resume(jobs=None) -> int:
     for job in ResidentImport.objects.filter(
         status=ImportStatus.REFUSED, finished_at__lt=now - REFUSED_SHEET_KEPT
     ).exclude(sheet=""):
+        name = job.sheet.name
         job.sheet.delete(save=False)
-        ResidentImport.objects.filter(sheet=job.sheet.name).update(sheet="")
+        ResidentImport.objects.filter(sheet=name).update(sheet="")
     return queued

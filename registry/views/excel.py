@@ -67,18 +67,15 @@ def import_detail(request: StaffRequest, pk: int) -> HttpResponse:
 def import_valid_rows(request: StaffRequest, pk: int) -> HttpResponse:
     """The caseworker chose to import the valid rows of a sheet that had errors."""
     job = get_for_user(ResidentImport.objects.all(), request, pk=pk)
-    if (
-        job.status != ImportStatus.REFUSED
-        or not job.sheet
-        or not job.sheet.storage.exists(job.sheet.name)
-    ):
+    name = job.sheet.name
+    if job.status != ImportStatus.REFUSED or not name or not job.sheet.storage.exists(name):
         messages.error(request, "该表格不能再次导入，请重新上传。")
         return redirect(job)
     again = ResidentImport.objects.create(
         station=job.station,
         created_by=request.user,
         file_name=job.file_name,
-        sheet=job.sheet.name,
+        sheet=name,
         valid_rows_only=True,
         heartbeat_at=timezone.now(),
     )
