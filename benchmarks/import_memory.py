@@ -109,11 +109,11 @@ def peak_rss_mb(sheet: bytes | None, database: Path) -> float:
             "from accounts.models import *\n"
             "from registry.models import ResidentImport\n"
             "from registry.imports import import_sheet\n"
-            "county = County.objects.create(code='140830', name='芮城县', "
-            "pooling_region_code='140800')\n"
-            "station = Station.objects.create(county=county, name='古魏镇医保站')\n"
-            "user = User.objects.create(username='u', role=Role.CASEWORKER, station=station, "
-            "county=county)\n"
+            "county = County.objects.get_or_create(code='140830', name='芮城县', "
+            "pooling_region_code='140800')[0]\n"
+            "station = Station.objects.get_or_create(county=county, name='古魏镇医保站')[0]\n"
+            "user = User.objects.get_or_create(username='u', role=Role.CASEWORKER, "
+            "station=station, county=county)[0]\n"
             "job = ResidentImport(station=station, created_by=user, file_name='x.xlsx')\n"
             f"sheet = open({str(database) + '.xlsx'!r}, 'rb').read()\n"
             "job.sheet.save('x.xlsx', ContentFile(sheet))\n"
@@ -129,11 +129,19 @@ def peak_rss_mb(sheet: bytes | None, database: Path) -> float:
         "try:\n"
         "    runpy.run_path('manage.py', run_name='__main__')\n"
         "finally:\n"
-        "    print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "    from registry.models import ResidentImport\n"
+        "    job = ResidentImport.objects.order_by('pk').last()\n"
+        "    if job:\n"
+        "        print('JOB', job.get_status_display(), job.imported, job.error_count,\n"
+        "              (job.errors or [['', '']])[0][1][:40])\n"
+        "    print('PEAK', peak)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", measured], cwd=ROOT, env=env, check=True, capture_output=True
     ).stdout.decode()
+    if sheet is not None:
+        print("   ", out.split("JOB")[-1].split("PEAK")[0].strip())
     return int(out.split("PEAK")[-1]) / 1024
 
 

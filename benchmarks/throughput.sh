@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 : "${DATABASE_URL:?set DATABASE_URL to the scale database}"
 export DJANGO_SETTINGS_MODULE=benchmarks.settings DEBUG=False PORTAL_HTTPS=False \
-  ALLOWED_HOSTS=127.0.0.1 SECRET_KEY="${SECRET_KEY:-benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz}"
+  ALLOWED_HOSTS=127.0.0.1 SECRET_KEY="${SECRET_KEY:-benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz}" \
+  AUDIT_KEY="${AUDIT_KEY:-benchmark-only-audit-key-0123456789-abcdefghijklmnopqrstuvwxyz}"
 .venv/bin/python manage.py collectstatic --noinput -v0
 cookie=$(.venv/bin/python manage.py shell -c "
 from django.contrib.sessions.backends.db import SessionStore

@@ -33,10 +33,20 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set outside development (DEBUG=True).")
-    SECRET_KEY = "dev-only-insecure-key-never-used-in-production"
+    SECRET_KEY = "dev-only-insecure-secret-key-never-used-in-production"
 # The key of the audit trail's hash chain. Changing it makes every existing entry fail
 # verification, so it is set once per installation and kept with the backups' keys.
-AUDIT_KEY = os.environ.get("AUDIT_KEY", SECRET_KEY)
+# Never the SECRET_KEY (a process started with another SECRET_KEY would write entries no later
+# check accepts), and never missing outside development.
+AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+if not AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("AUDIT_KEY must be set outside development (DEBUG=True).")
+    # The development key the chain has always had there (it was SECRET_KEY's), so that a
+    # development database's entries still verify.
+    AUDIT_KEY = "dev-only-insecure-key-never-used-in-production"
+if AUDIT_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("AUDIT_KEY must differ from SECRET_KEY.")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",")
 
 INSTALLED_APPS = [

@@ -5,6 +5,7 @@ import os
 # The test client speaks plain HTTP; production behind HTTPS is checked by check --deploy.
 os.environ.setdefault("PORTAL_HTTPS", "False")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("AUDIT_KEY", "test-only-audit-key-not-for-production-use-9876543210")
 
 from config.settings import *  # noqa: F403
 
@@ -21,7 +22,10 @@ WHITENOISE_USE_FINDERS = True
 # Each test starts with an empty cache of its own (tests/conftest.py), not the dev server's.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    # A file, not SQLite's shared in-memory database: an import's background thread and the
-    # test's requests then take turns through SQLite's locks instead of failing on them.
+    # A file, not SQLite's shared in-memory database: the live server's concurrent requests
+    # and the worker processes of tests/test_import_worker.py take turns through SQLite's
+    # locks instead of failing on them. One file per run, so that two runs side by side
+    # never share one.
     (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+    TEST_DATABASE = BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_DATABASE)}  # noqa: F405

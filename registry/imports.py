@@ -215,7 +215,7 @@ def _finish(job: ResidentImport, lease: str, status: str, errors: list | None = 
 def _check(job: ResidentImport, lease: str) -> None:
     """The first pass: every row checked, by itself, against the rows before it and against
     the residents and households already registered. Nothing is written but the report."""
-    errors: list[list] = []
+    errors: list[list] = []  # the first KEPT_ERRORS by row number; refused counts them all
     refused: list[int] = []
     seen: dict[str, int] = {}
     elsewhere = 0
@@ -246,6 +246,9 @@ def _check(job: ResidentImport, lease: str) -> None:
         if len(chunk) == BATCH:
             check_chunk()
         if count % BATCH == 0:
+            if len(errors) > 2 * KEPT_ERRORS:  # a sheet full of errors stays small in memory
+                errors.sort()
+                del errors[KEPT_ERRORS:]
             with transaction.atomic():
                 _beat(job, lease, done=count)
     check_chunk()
@@ -256,7 +259,7 @@ def _check(job: ResidentImport, lease: str) -> None:
             "total": count,
             "done": 0 if not errors or job.valid_rows_only else count,
             "errors": errors[:KEPT_ERRORS],
-            "error_count": len(errors),
+            "error_count": len(refused),
             "refused_rows": refused,
             "resume_after": 0,
         }

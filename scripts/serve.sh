@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-: "${SECRET_KEY:?set SECRET_KEY}" "${DATABASE_URL:?set DATABASE_URL}" "${ALLOWED_HOSTS:?set ALLOWED_HOSTS}"
+: "${SECRET_KEY:?set SECRET_KEY}" "${AUDIT_KEY:?set AUDIT_KEY}" "${DATABASE_URL:?set DATABASE_URL}" "${ALLOWED_HOSTS:?set ALLOWED_HOSTS}"
 export DEBUG=False DJANGO_SETTINGS_MODULE=config.settings
 .venv/bin/python manage.py check --deploy --fail-level WARNING
 .venv/bin/python manage.py migrate --noinput

@@ -19,6 +19,7 @@ echo "== migrations are up to date"
 .venv/bin/python manage.py makemigrations --check --dry-run
 echo "== production settings pass Django's deployment checklist"
 SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+  AUDIT_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
   DEBUG=False ALLOWED_HOSTS=yibao.county.example DJANGO_SETTINGS_MODULE=config.settings \
   .venv/bin/python manage.py check --deploy --fail-level WARNING
 

@@ -183,3 +183,12 @@ def test_a_sheet_naming_another_stations_household_or_resident_is_refused_and_au
     assert resident_b.id_number not in report and resident_b.phone not in report
     entry = AuditEntry.objects.get(action=Action.LOOKUP)
     assert entry.user == alice and "2 行的身份证号码或户号属于其他医保站" in entry.detail
+
+
+def test_a_sheet_of_many_bad_rows_counts_them_all_and_lists_the_first_thousand(as_alice):
+    rows = [["", str(n)] for n in range(2600)]  # no name, a wrong ID number
+    _, job = upload(as_alice, rows)
+    assert job.status == ImportStatus.REFUSED and job.error_count == 2600
+    assert len(job.errors) == 1000 and job.errors[0][0] == 2 and job.errors[-1][0] == 1001
+    page = as_alice.get(job.get_absolute_url()).content.decode()
+    assert "表格中有 2600 行有错误" in page and "共 2600 行，下表列出前 1000 行" in page
