@@ -36,4 +36,3 @@ def test_the_audit_key_is_required_and_apart_from_the_secret_key(env, message):
 
 def test_with_both_keys_the_settings_load():
     assert start(SECRET_KEY="s" * 50, AUDIT_KEY="a" * 50).returncode == 0
-
