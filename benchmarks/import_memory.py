@@ -95,6 +95,19 @@ def largest_sheet() -> bytes:
     return xlsx([header_row(), *(row(n) for n in range(2, 200_002))], [])
 
 
+def distinct_strings() -> bytes:
+    """The shared-string table at its limit: 200,000 rows of 7 cells, every cell a string of
+    its own in the table (1.4 M strings)."""
+    shared = [f"{n:07d}" for n in range(1_400_000)]
+    rows = (
+        f'<row r="{n}">'
+        + "".join(f'<c t="s"><v>{(n - 2) * 7 + column}</v></c>' for column in range(7))
+        + "</row>"
+        for n in range(2, 200_002)
+    )
+    return xlsx([header_row(), *rows], shared)
+
+
 def peak_rss_mb(sheet: bytes | None, database: Path) -> float:
     """The peak RSS of a worker process that imports `sheet` (None: a worker with no work)."""
     env = {
@@ -161,6 +174,7 @@ def main() -> None:
         "bomb": shared_string_bomb,
         "long-row": one_long_row,
         "largest": largest_sheet,
+        "distinct": distinct_strings,
     }
     for name, build in cases.items():
         if which not in ("all", name):

@@ -150,3 +150,10 @@ def test_a_workbook_saved_by_openpyxl_reads_as_written():
         ["姓名", "身份证号码"],
         ["张娟", "140830199001010037"],
     ]
+
+
+def test_a_table_of_too_many_distinct_strings_is_refused(monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_SHARED_STRINGS", 3)
+    data = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+    with pytest.raises(xlsx.UnreadableSheet, match="不同内容的单元格过多"):
+        list(xlsx.rows(workbook(data, shared=["甲", "乙", "丙", "丁"]), max_rows=10))

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from accounts.models import Policy
 from filing.models import Filing, FilingStatus
 from registry.models import Resident
-from tests.conftest import ZHANG_JUAN_ID, make_filing, make_id
+from tests.conftest import ZHANG_JUAN_ID, make_filing, make_id, run_tasks
 from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -264,4 +264,9 @@ def test_an_auditor_verifies_the_audit_chain(portal, page, dave, resident_a):
     link(page, "审计记录")
     link(page, "完整性校验")
     click(page, "开始校验")
-    expect(page.get_by_role("status")).to_contain_text("审计记录完整")
+    expect(page.get_by_role("alert")).to_contain_text("已开始校验")
+    expect(page.get_by_role("cell", name="排队中")).to_be_visible()
+    expect(page.get_by_role("button", name="开始校验")).to_be_disabled()
+    run_tasks()  # the worker's turn
+    page.reload()
+    expect(page.get_by_role("cell", name="完整")).to_contain_text("哈希链无断裂")
