@@ -158,7 +158,8 @@ def import_sheet(job_id: int) -> None:
         job.refresh_from_db()
         _finish(job, lease, ImportStatus.FAILED, errors=[*job.errors, [0, _stopped(job)]])
         raise
-    _delete_sheet_if_ended(job)
+    finally:
+        _delete_sheet_if_ended(job)  # unless another run holds the job, or it was refused
 
 
 def _take(job_id: int) -> str | None:

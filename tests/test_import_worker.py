@@ -167,3 +167,26 @@ def test_an_import_interrupted_three_times_is_marked_with_what_was_done(as_alice
     assert job.status == ImportStatus.FAILED and not job.sheet, job.errors
     page = as_alice.get(job.get_absolute_url()).content.decode()
     assert "导入中断：已导入 500 名参保人（至表格第 501 行），其余未导入" in page
+
+
+def test_an_import_that_fails_says_so_with_what_was_done_and_deletes_the_sheet(
+    as_alice, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "create_all_with_history", broken)
+    as_alice.post(
+        reverse("registry:import_create"),
+        {"sheet": sheet([["张娟", make_id("14083019800101002")]])},
+    )
+    name = ResidentImport.objects.get().sheet.name
+    from tests.conftest import run_tasks
+
+    run_tasks()
+    job = ResidentImport.objects.get()
+    assert job.status == ImportStatus.FAILED and not Resident.objects.exists()
+    assert not job.sheet and not Path(settings.MEDIA_ROOT, name).exists()
+    page = as_alice.get(job.get_absolute_url()).content.decode()
+    assert "导入失败" in page and "导入中断，没有导入任何参保人" in page
+    assert "disk full" not in page
