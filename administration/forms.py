@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import Policy, Role, Station, User
 from core.validators import clean_phone, clean_text
 from core.versioning import VersionCheckedForm
-from core.widgets import DATE_INPUT
+from core.widgets import DATE_INPUT, set_choices
 
 
 class StaffForm(VersionCheckedForm):
@@ -30,11 +30,21 @@ class StaffForm(VersionCheckedForm):
     def __init__(self, *args, administrator: User, **kwargs) -> None:
         self.administrator = administrator
         super().__init__(*args, **kwargs)
+        # Before validation: the model's own check needs the county of a supervisor or
+        # administrator (issue 16 found the form answering 500 without it).
+        self.instance.county = administrator.county
         station = self.fields["station"]
         assert isinstance(station, forms.ModelChoiceField)
         station.queryset = Station.objects.filter(county=administrator.county)
         self.fields["station"].required = False
         self.fields["full_name"].required = True
+        # Separation of duties (等保 2.0): the administrator grants no auditor role (auditors
+        # are managed on the server, `manage.py auditor`), and changes no role of their own.
+        set_choices(self, "role", [(r.value, r.label) for r in Role if r != Role.AUDITOR])
+        if self.instance.pk == administrator.pk:
+            for name in ("role", "is_active"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "不能修改自己的角色或停用自己的账户。"
         if not self.instance.pk:
             self.fields["password"].required = True
 

@@ -42,6 +42,12 @@ def staff_list(request: StaffRequest) -> HttpResponse:
     )
 
 
+# Separation of duties (等保 2.0): whoever administers accounts does not decide who audits them.
+AUDITORS_ON_THE_SERVER = (
+    "审计员账户由服务器上的管理命令（manage.py auditor）维护，系统管理员不能修改。"
+)
+
+
 def _staff_form(request: StaffRequest, instance: User | None) -> HttpResponse:
     form = StaffForm(request.POST or None, instance=instance, administrator=request.user)
     if request.method == "POST" and form.is_valid():
@@ -61,6 +67,9 @@ def staff_create(request: StaffRequest) -> HttpResponse:
 @role_required(Role.ADMINISTRATOR)
 def staff_edit(request: StaffRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk, county=request.user.county, is_superuser=False)
+    if member.is_auditor:
+        messages.error(request, AUDITORS_ON_THE_SERVER)
+        return redirect("administration:staff_list")
     return _staff_form(request, member)
 
 

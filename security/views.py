@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,9 +24,20 @@ def locked_out(request: HttpRequest, credentials: dict | None = None, *args, **k
     )
 
 
+class NewPasswordForm(PasswordChangeForm):
+    def clean_new_password1(self) -> str:
+        password = self.cleaned_data["new_password1"]
+        # The initial password was chosen by someone else (an administrator, or the server's
+        # command for an auditor): keeping it is no change at all.
+        if password and self.user.check_password(password):
+            raise ValidationError("新密码不能与当前密码（初始密码）相同。")
+        return password
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "security/password_change.html"
     success_url = reverse_lazy("home")
+    form_class = NewPasswordForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

@@ -118,3 +118,86 @@ def test_an_out_of_range_policy_value_is_refused(as_erin, erin):
 def test_an_administrator_is_sent_to_the_staff_list(erin):
     response = client_for(erin).get(reverse("home"))
     assert response["Location"] == reverse("administration:staff_list")
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ADMINISTRATOR])
+def test_an_administrator_creates_supervisors_and_administrators_of_the_county(as_erin, erin, role):
+    """Issue 16: the form answered 500 for every role but the caseworker's."""
+    response = as_erin.post(reverse("administration:staff_create"), staff_data(role=role))
+    assert response.status_code == 302
+    user = User.objects.get(username="zhou")
+    assert user.role == role and user.county == erin.county and user.station is None
+    assert user.must_change_password
+
+
+def test_an_administrator_cannot_make_an_auditor(as_erin, alice):
+    page = as_erin.post(
+        reverse("administration:staff_create"), staff_data(role=Role.AUDITOR)
+    ).content.decode()
+    assert "选择一个有效的选项" in page and not User.objects.filter(username="zhou").exists()
+    form = as_erin.get(reverse("administration:staff_create")).content.decode()
+    assert 'value="auditor"' not in form
+    # Nor turn a caseworker into one (with a password of their choosing).
+    data = staff_data(username="alice", role=Role.AUDITOR, password="Chosen-By-Erin-2026")
+    as_erin.post(reverse("administration:staff_edit", args=[alice.pk]), data)
+    alice.refresh_from_db()
+    assert alice.role == Role.CASEWORKER and not alice.check_password("Chosen-By-Erin-2026")
+
+
+def test_an_administrator_cannot_change_an_auditor(as_erin, dave):
+    url = reverse("administration:staff_edit", args=[dave.pk])
+    response = as_erin.post(
+        url, staff_data(username="dave", role=Role.CASEWORKER, password="Chosen-By-Erin-2026")
+    )
+    assert response.status_code == 302
+    dave.refresh_from_db()
+    assert dave.is_auditor and not dave.check_password("Chosen-By-Erin-2026")
+    page = as_erin.get(response["Location"]).content.decode()
+    assert "审计员账户由服务器上的管理命令（manage.py auditor）维护" in page
+    assert url not in page
+
+
+def test_nobody_changes_their_own_role(as_erin, erin):
+    """Issue 16: an administrator made themselves an auditor and read the audit trail."""
+    data = staff_data(
+        username="erin", full_name="吴敏", role=Role.CASEWORKER, is_active="", password=""
+    )
+    as_erin.post(reverse("administration:staff_edit", args=[erin.pk]), data)
+    erin.refresh_from_db()
+    assert erin.is_administrator and erin.is_active and erin.full_name == "吴敏"
+    assert as_erin.get(reverse("oversight:audit_log")).status_code == 404  # not for them
+
+
+def test_auditors_are_managed_on_the_server_and_it_is_audited(county, monkeypatch, capsys):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from audit.models import AuditEntry
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Audit-Initial-2026\n"))
+    call_command("auditor", "create", "sun", "--county", county.code, "--name", "孙审计")
+    sun = User.objects.get(username="sun")
+    assert sun.is_auditor and sun.county == county and sun.must_change_password
+    assert sun.check_password("Audit-Initial-2026")
+    entry = AuditEntry.objects.filter(record_type="accounts.user", record_id=str(sun.pk)).get()
+    assert entry.county == county and "服务器管理命令 auditor create" in entry.detail
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    with pytest.raises(CommandError, match="密码太短"):
+        call_command("auditor", "password", "sun")
+    monkeypatch.setattr("sys.stdin", io.StringIO("Audit-Second-2026\n"))
+    call_command("auditor", "password", "sun")
+    call_command("auditor", "deactivate", "sun")
+    sun.refresh_from_db()
+    assert sun.check_password("Audit-Second-2026") and not sun.is_active
+    details = AuditEntry.objects.filter(
+        record_type="accounts.user", record_id=str(sun.pk)
+    ).values_list("detail", flat=True)
+    assert [d.split("（")[0] for d in details.order_by("county_seq")] == [
+        "服务器管理命令 auditor create",
+        "服务器管理命令 auditor password",
+        "服务器管理命令 auditor deactivate",
+    ]
+    with pytest.raises(CommandError, match="没有登录名为 alice 的审计员"):
+        call_command("auditor", "password", "alice")

@@ -160,6 +160,29 @@ class TestInitialPassword:
         assert client.get(reverse("home")).status_code == 200
         assert not User.objects.get(username="zhou").must_change_password
 
+    def test_the_first_password_must_differ_from_the_initial_one(self, as_erin, station_a):
+        as_erin.post(
+            reverse("administration:staff_create"),
+            {
+                "username": "zhou",
+                "full_name": "周丽娟",
+                "role": "caseworker",
+                "station": station_a.pk,
+                "is_active": "on",
+                "password": "Initial-Pass-2026",
+            },
+        )
+        client = Client()
+        login(client, "zhou", "Initial-Pass-2026")
+        same = {
+            "old_password": "Initial-Pass-2026",
+            "new_password1": "Initial-Pass-2026",
+            "new_password2": "Initial-Pass-2026",
+        }
+        page = client.post(reverse("password_change"), same).content.decode()
+        assert "新密码不能与当前密码（初始密码）相同。" in page
+        assert User.objects.get(username="zhou").must_change_password
+
 
 class TestNoLostData:
     def test_a_double_posted_form_creates_one_record(self, as_alice):
