@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from accounts.models import Policy, Role, Station, User
-from core.validators import clean_phone, clean_text
+from core.validators import clean_phone, clean_text, plausible_date
 from core.versioning import VersionCheckedForm
 from core.widgets import DATE_INPUT, set_choices
 
@@ -120,7 +120,7 @@ class PolicyForm(VersionCheckedForm):
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label="日期", widget=DATE_INPUT)
+    date = forms.DateField(label="日期", widget=DATE_INPUT, validators=[plausible_date])
     is_working_day = forms.TypedChoiceField(
         label="安排",
         choices=[("False", "放假"), ("True", "上班（调休）")],

@@ -32,7 +32,8 @@ def staff_list(request: StaffRequest) -> HttpResponse:
     staff = User.objects.filter(county=request.user.county).select_related("station")
     locked = set(
         AccessAttempt.objects.filter(
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
         ).values_list("username", flat=True)
     )
     return render(

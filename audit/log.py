@@ -11,12 +11,7 @@ from django.utils import timezone
 from audit.bulk import insert
 from audit.models import AuditEntry, ChainHead, chain_of
 from audit.page_cache import mark_changed
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from core.addresses import client_ip
 
 
 def _places(

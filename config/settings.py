@@ -4,6 +4,7 @@ One module, driven by environment variables read through strict helpers: a typo 
 deployment's environment fails at start-up instead of silently running with a default.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -105,10 +106,16 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.StaffBackend",
 ]
+# The reverse proxies whose X-Forwarded-For names the client (core/addresses.py).
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a]
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# A username is locked from the address that failed, not everywhere: from another desk (or
+# after the cool-off) its owner still logs in, so nobody can lock an account from afar.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_COOLOFF_TIME = None  # locked until an administrator unlocks the account
+LOCKOUT_MINUTES = envint("LOCKOUT_MINUTES", "30")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOCKOUT_MINUTES)
+AXES_CLIENT_IP_CALLABLE = "core.addresses.client_ip"
 AXES_LOCKOUT_CALLABLE = "security.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 from core import id_numbers
@@ -25,3 +28,21 @@ def clean_phone(value: str) -> str:
     if value and not PHONE.match(value):
         raise ValidationError("请输入 11 位手机号码或带区号的固定电话。")
     return value
+
+
+# Dates a form accepts: a date far outside them is a typing slip or a crafted request, and
+# its arithmetic (a validity period, a day after) would overflow Python's dates.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+
+
+def plausible_date(value: datetime.date | None) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError("日期应在 1900 年至 2099 年之间，请核对。")
+
+
+def check_dates(form: Any) -> None:
+    """Give every date field of a form the plausible-date check."""
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            field.validators.append(plausible_date)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from core import id_numbers
+from core.validators import check_dates
 
 
 class Versioned(models.Model):
@@ -58,6 +59,7 @@ class VersionCheckedForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        check_dates(self)
         self.conflict: list[Difference] = []
         self.conflict_by = ""
         if self.instance.pk:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Policy
 from core import id_numbers, regions
-from core.validators import clean_phone, clean_text
+from core.validators import check_dates, clean_phone, clean_text
 from core.widgets import DATE_INPUT, set_choices
 from filing import uploads
 from filing.models import (
@@ -94,6 +94,7 @@ class FilingForm(forms.ModelForm):
         self.policy = policy
         self.today = today
         super().__init__(*args, **kwargs)
+        check_dates(self)
         choices = [("", "请选择"), *regions.care_region_choices()]
         set_choices(self, "care_region_code", choices)
         set_choices(self, "insured_region_code", choices)

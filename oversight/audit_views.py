@@ -18,9 +18,11 @@ from audit.exports import exported_workbook, spreadsheet_cell
 from audit.history import masked
 from audit.models import Action, AuditEntry, ChainCheck, CheckStatus
 from audit.tasks import check_chain
+from core.validators import check_dates
 from core.widgets import set_choices
 
 PAGE = 50
+UNKNOWN_NAMES = "unknown_names"
 EXPORT_LIMIT = 50_000
 
 
@@ -48,6 +50,11 @@ class LogFilter(forms.Form):
     action = forms.ChoiceField(
         label="操作", required=False, choices=[("", "全部"), *Action.choices]
     )
+    scope = forms.ChoiceField(
+        label="范围",
+        required=False,
+        choices=[("", "本县的记录"), (UNKNOWN_NAMES, "不存在的登录名的登录尝试")],
+    )
 
     def __init__(self, *args, county_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -58,12 +65,20 @@ class LogFilter(forms.Form):
         station.queryset = Station.objects.filter(county_id=county_id)
         user.queryset = User.objects.filter(county_id=county_id).order_by("username")
         set_choices(self, "record_type", [("", "全部"), *record_types()])
+        check_dates(self)
 
     def entries(self):
         """The county's entries matching the filters, newest first (each filter on an index)."""
         data = self.cleaned_data if self.is_valid() else {}
         entries = AuditEntry.objects.select_related("user", "station")
-        entries = entries.filter(county_id=self.county_id)
+        if data.get("scope") == UNKNOWN_NAMES:
+            # Attempts on login names no account has belong to no county; every county's
+            # auditors see them (security/signals.py).
+            entries = entries.filter(
+                county__isnull=True, action__in=(Action.LOGIN_FAILED, Action.LOCKED_OUT)
+            )
+        else:
+            entries = entries.filter(county_id=self.county_id)
         if data.get("station"):
             entries = entries.filter(station=data["station"])
         if data.get("user"):
@@ -96,7 +111,7 @@ def log(request: StaffRequest) -> HttpResponse:
     form = _filter(request)
     entries = form.entries()
     before = request.GET.get("before", "")
-    if before.isdigit():
+    if before.isascii() and before.isdigit():
         entries = entries.filter(county_seq__lt=int(before))
     page = list(entries[: PAGE + 1])
     more = len(page) > PAGE

@@ -159,7 +159,7 @@ class HouseholdForm(VersionCheckedForm):
 
     def clean_household_number(self) -> str:
         number = id_numbers.normalize(clean_text(self.cleaned_data["household_number"]))
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):
             raise ValidationError("户号应为数字。")
         if number == self.instance.household_number:
             return number

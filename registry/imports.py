@@ -121,7 +121,7 @@ def check_row(values: dict) -> tuple[dict, list[str]]:
         problems.append(f"与户主关系“{relationship}”无法识别（如：户主、配偶、子、女）")
     clean["relationship_to_head"] = RELATIONSHIPS.get(relationship, "")
     number = id_numbers.normalize(values.get("household_number", ""))
-    if number and not number.isdigit():
+    if number and not (number.isascii() and number.isdigit()):
         problems.append("户号应为数字")
     clean["household_number"] = number
     if clean["relationship_to_head"] and not number:

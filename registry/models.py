@@ -93,9 +93,9 @@ class ResidentQuerySet(StationScopedQuerySet):
         if not query:
             return self
         number = id_numbers.normalize(query)
-        if len(number) == 18 and number[:17].isdigit():
+        if len(number) == 18 and number[:17].isascii() and number[:17].isdigit():
             return self.filter(id_number=number)
-        if number.isdigit():
+        if number.isascii() and number.isdigit():
             return self.filter(household__household_number=number)
         return self.filter(name__startswith=query).order_by(
             Case(When(name=query, then=Value(0)), default=Value(1), output_field=IntegerField()),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from audit.log import append
 from audit.models import Action
 from security import middleware
@@ -20,18 +22,35 @@ def logged_out(sender, request, user, **kwargs) -> None:
 
 
 def login_failed(sender, credentials, request=None, **kwargs) -> None:
-    append(
-        action=Action.LOGIN_FAILED,
-        request=request,
-        username=str(credentials.get("username", ""))[:150],
-        detail="用户名或密码错误",
-    )
+    username = str(credentials.get("username", ""))[:150]
+    _security_event(Action.LOGIN_FAILED, request, username, "用户名或密码错误")
 
 
 def locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    detail = (
+        f"连续登录失败 {settings.AXES_FAILURE_LIMIT} 次，该登录名在此地址锁定 "
+        f"{settings.LOCKOUT_MINUTES} 分钟"
+    )
+    _security_event(Action.LOCKED_OUT, request, str(username or "")[:150], detail)
+
+
+def _security_event(action: str, request, username: str, detail: str) -> None:
+    """A failed login or lockout goes to the trail of the account's county, where its
+    auditors look. An attempt on a login name that does not exist belongs to no county: it
+    is marked so, and every county's auditors see it (the audit log's 未知登录名 view)."""
+    from accounts.models import User
+
+    account = (
+        User.objects.filter(username=username).values_list("station_id", "county_id").first()
+    )
+    station_id, county_id = account or (None, None)
+    if account is None:
+        detail = f"{detail}（登录名不存在）"
     append(
-        action=Action.LOCKED_OUT,
+        action=action,
         request=request,
-        username=str(username or "")[:150],
-        detail="连续登录失败 5 次，账户已锁定",
+        username=username,
+        detail=detail,
+        station_id=station_id,
+        county_id=county_id,
     )

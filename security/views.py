@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -12,7 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
-LOCKED_MESSAGE = "登录失败次数过多，该账户已被锁定，请联系系统管理员解锁。"
+LOCKED_MESSAGE = (
+    f"登录失败次数过多，该账户在本机已暂时锁定，{settings.LOCKOUT_MINUTES} 分钟后可再试，"
+    "或请系统管理员解锁。"
+)
 
 
 def locked_out(request: HttpRequest, credentials: dict | None = None, *args, **kwargs):

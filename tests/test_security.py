@@ -10,6 +10,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import Action, AuditEntry
@@ -37,12 +38,62 @@ class TestLockout:
             page = login(client, "alice", "wrong").content.decode()
             assert "用户名或密码不正确" in page
         fifth = login(client, "alice", "wrong")
-        assert fifth.status_code == 403 and "该账户已被锁定" in fifth.content.decode()
+        assert fifth.status_code == 403 and "该账户在本机已暂时锁定，30 分钟后可再试" in (
+            fifth.content.decode()
+        )
         sixth = login(client, "alice", PASSWORD)  # even the right password now
         assert sixth.status_code == 403
         assert client.get(reverse("home")).status_code == 302  # not logged in
         assert AuditEntry.objects.filter(action=Action.LOCKED_OUT, username="alice").exists()
         assert AuditEntry.objects.filter(action=Action.LOGIN_FAILED).count() >= 4
+
+    def test_a_lockout_holds_for_the_address_that_failed_and_for_thirty_minutes(
+        self, alice, monkeypatch
+    ):
+        """Issue 16: anyone could lock any account, forever, from anywhere."""
+        from axes.models import AccessAttempt
+
+        attacker = Client(REMOTE_ADDR="10.0.0.66")
+        for _ in range(5):
+            login(attacker, "alice", "wrong")
+        assert login(attacker, "alice", PASSWORD).status_code == 403
+        # Alice at her own desk is not locked out by it.
+        assert login(Client(REMOTE_ADDR="10.0.0.5"), "alice", PASSWORD).status_code == 302
+        # 29 minutes later the attacker's address is still locked; at 30 it is free again.
+        AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=29))
+        assert login(attacker, "alice", PASSWORD).status_code == 403
+        AccessAttempt.objects.update(
+            attempt_time=timezone.now() - datetime.timedelta(minutes=30, seconds=1)
+        )
+        assert login(attacker, "alice", PASSWORD).status_code == 302
+
+    def test_failed_logins_are_in_the_accounts_county_and_unknown_names_shown_to_all(
+        self, alice, frank, as_dave, dave
+    ):
+        """Issue 16: failed logins were stored without a county, so no auditor saw them."""
+        for _ in range(5):
+            login(Client(), "alice", "wrong")
+        login(Client(), "frank", "wrong")
+        login(Client(), "no-such-name", "wrong")
+        page = as_dave.get(reverse("oversight:audit_log")).content.decode()
+        assert page.count("登录失败") >= 5 and "账户锁定" in page
+        assert "frank" not in page and "no-such-name" not in page
+        failed = AuditEntry.objects.get(action=Action.LOCKED_OUT)
+        assert failed.county == dave.county and failed.station == alice.station
+        unknown = as_dave.get(reverse("oversight:audit_log"), {"scope": "unknown_names"})
+        text = unknown.content.decode()
+        assert "no-such-name" in text and "用户名或密码错误（登录名不存在）" in text
+        assert "frank" not in text and "alice" not in text.split("<tbody>")[1]
+
+    def test_the_address_behind_a_trusted_proxy_is_the_clients(self, alice, settings):
+        settings.TRUSTED_PROXIES = ["10.0.0.1"]
+        forwarded = {"HTTP_X_FORWARDED_FOR": "203.0.113.9, 192.0.2.7"}
+        login(Client(REMOTE_ADDR="10.0.0.1", **forwarded), "alice", PASSWORD)
+        login(Client(REMOTE_ADDR="10.0.0.99", **forwarded), "alice", PASSWORD)
+        addresses = AuditEntry.objects.filter(action=Action.LOGIN).order_by("county_seq")
+        # From the proxy: the client it names (the rightmost address it did not add). From
+        # anyone else: the header is the sender's own word, and ignored.
+        assert list(addresses.values_list("ip", flat=True)) == ["192.0.2.7", "10.0.0.99"]
 
     def test_the_answers_do_not_reveal_whether_a_username_exists(self, client, alice):
         existing = [login(Client(), "alice", "wrong") for _ in range(5)]

@@ -38,9 +38,10 @@ class Command(BaseCommand):
             if action == "create":
                 user = self._create(username, options["county"], options["name"])
             else:
-                user = User.objects.select_for_update().filter(username=username).first()
-                if user is None or not user.is_auditor:
+                found = User.objects.select_for_update().filter(username=username).first()
+                if found is None or not found.is_auditor:
                     raise CommandError(f"没有登录名为 {username} 的审计员。")
+                user = found
                 if action == "password":
                     self._set_password(user)
                 else:
