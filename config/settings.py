@@ -165,6 +165,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Warnings and errors, with their tracebacks, to stderr (journald under systemd): without this,
+# a server error with DEBUG off leaves no trace anywhere. ID and mobile numbers are masked.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask": {"()": "core.logs.MaskPersonalNumbers"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask"],
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    # Django's own handlers (console only with DEBUG, mail to no ADMINS) give way to the root's.
+    "loggers": {
+        "django": {"handlers": [], "level": "WARNING", "propagate": True},
+        "django_tasks": {"level": "INFO"},
+        "django_tasks_db": {"level": "INFO"},
+    },
+}
+
 # Long work (Excel imports, audit checks) runs as tasks of Django's Tasks framework, queued in
 # the database (SQLite in development, PostgreSQL in production: nothing else to run) and run
 # by the worker process (`manage.py worker`), never in a web worker.

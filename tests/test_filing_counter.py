@@ -451,3 +451,12 @@ def test_the_auditor_reads_but_cannot_file_or_cancel(dave, resident_a, alice):
     assert (
         as_dave.post(reverse("filing:cancel", args=[filing.pk]), {"reason": "x"}).status_code == 404
     )
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01"])
+def test_a_date_far_out_of_range_is_refused_with_a_message(as_alice, resident_a, start):
+    """Issue 16: start_date=9999-12-31 answered 500 (its validity period overflowed)."""
+    response = submit(as_alice, resident_a, start_date=start)
+    assert response.status_code == 200
+    assert "日期应在 1900 年至 2099 年之间，请核对。" in response.content.decode()
+    assert not Filing.objects.exists()
