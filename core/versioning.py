@@ -69,8 +69,14 @@ class VersionCheckedForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         posted = data.get("version")
-        if not self.instance.pk or posted is None:
+        if not self.instance.pk:
             return data
+        if posted is None:
+            # Without the version the form was opened with, a save could overwrite a newer
+            # one unseen: refused, not waved through.
+            raise ValidationError(
+                "该表单缺少版本信息（页面可能已过期），没有保存。请重新打开页面后修改。"
+            )
         model = type(self.instance)
         # Locked until this request's transaction ends, so a parallel save waits and then
         # sees the new version.

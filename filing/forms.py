@@ -54,7 +54,6 @@ class FilingForm(forms.ModelForm):
     scan = forms.FileField(label="材料扫描件（PDF/JPG/PNG，10 MB 以内）", required=False)
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
     letter_scan = forms.FileField(label="已签字的个人承诺书扫描件", required=False)
-    submission_token = forms.UUIDField(widget=forms.HiddenInput)
 
     class Meta:
         model = Filing

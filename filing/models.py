@@ -278,8 +278,6 @@ class Filing(models.Model):
         verbose_name="取消人",
     )
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
-    # A double-clicked or replayed submit carries the same token and creates nothing more.
-    submission_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     history = HistoricalRecords()
 
     objects = FilingQuerySet.as_manager()

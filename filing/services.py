@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -56,10 +55,9 @@ def submit_filing(
     scan_kind: str,
     signature: str,
     letter_scan: UploadedFile | None,
-    token: uuid.UUID,
 ) -> Filing:
     """Record a filing with its evidence, then review it automatically where the county
-    allows. Returns the existing filing when the same submission arrives twice."""
+    allows. (A submission posted twice is answered by security.idempotency, before this.)"""
     policy = Policy.for_county(user.own_county)
     problems = evidence_problems(
         policy=policy,
@@ -74,9 +72,6 @@ def submit_filing(
         raise Refused(fields=problems)
     # Serialise filings of one resident, so two counters cannot both pass the overlap check.
     Resident.objects.select_for_update().filter(pk=resident.pk).first()
-    existing = Filing.objects.filter(submission_token=token).first()
-    if existing:
-        return existing
     clash = (
         Filing.objects.effective()
         .filter(resident=resident, care_region_code=values["care_region_code"])
@@ -92,7 +87,6 @@ def submit_filing(
                 resident=resident,
                 station=user.counter_station,
                 submitted_by=user,
-                submission_token=token,
                 **values,
             )
     except IntegrityError as error:

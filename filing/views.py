@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,6 +28,7 @@ from filing.models import (
 )
 from registry.lookup import looked_up
 from registry.models import Resident
+from security.idempotency import idempotent
 from security.privacy import (
     personal_printable,
     remember_id_number,
@@ -77,6 +75,7 @@ def filing_start(request: StaffRequest) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
+@idempotent
 def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
     resident = get_for_user(Resident.objects.all(), request, pk=resident_pk)
     policy = Policy.for_county(request.user.own_county)
@@ -88,7 +87,6 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
         "contact_name": resident.name,
         "contact_phone": resident.masked_phone,
         "contact_address": resident.address,
-        "submission_token": uuid.uuid4(),
     }
     form = FilingForm(
         request.POST or None,
@@ -111,17 +109,12 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
                 scan_kind=data.get("scan_kind", ""),
                 signature=data["signature"],
                 letter_scan=data.get("letter_scan"),
-                token=data["submission_token"],
             )
         except Refused as refusal:
             for field, message in refusal.fields.items():
                 form.add_error(field, message)
             if not refusal.fields:
                 form.add_error(None, str(refusal))
-        except IntegrityError:
-            # The same submission committed by a parallel request a moment ago.
-            filing = Filing.objects.get(submission_token=data["submission_token"])
-            return redirect(filing)
         else:
             messages.success(request, f"备案已提交，当前状态：{filing.status_display}。")
             return redirect(filing)

@@ -40,9 +40,7 @@ def _security_event(action: str, request, username: str, detail: str) -> None:
     is marked so, and every county's auditors see it (the audit log's 未知登录名 view)."""
     from accounts.models import User
 
-    account = (
-        User.objects.filter(username=username).values_list("station_id", "county_id").first()
-    )
+    account = User.objects.filter(username=username).values_list("station_id", "county_id").first()
     station_id, county_id = account or (None, None)
     if account is None:
         detail = f"{detail}（登录名不存在）"

@@ -11,12 +11,17 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.test import Client
+from django.urls import resolve
 
 from accounts.models import County, Role, Station, User
 from core import id_numbers
 from registry.models import Household, Relationship, Resident
+from security.idempotency import FIELD, new_token
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +128,7 @@ def grace(other_county) -> User:
 
 
 def client_for(user: User) -> Client:
-    client = Client()
+    client = FormClient()
     client.force_login(user)
     return client
 
@@ -364,3 +369,34 @@ def run_tasks() -> int:
             result.claim(worker.worker_id)
         worker.run_task(result)
         ran += 1
+
+
+# The pages whose form carries the version of the record it edits (core/versioning.py).
+VERSIONED_FORMS = {
+    "resident_edit",
+    "household_edit",
+    "change_create",
+    "staff_edit",
+    "station_edit",
+    "policy",
+    "edit",  # a reimbursement case
+}
+
+
+class FormClient(Client):
+    """A test client that posts forms as a browser does: with the hidden fields the form
+    page gave it. A POST without the submission token gets a fresh one; a POST without the
+    version of the record gets the version its edit page shows now. Tests of what the server
+    does without them use a plain Client."""
+
+    def post(self, path, data=None, *args, **kwargs):
+        if isinstance(data, dict):
+            data = dict(data)
+            data.setdefault(FIELD, new_token())
+            if "version" not in data and resolve(urlsplit(path).path).url_name in VERSIONED_FORMS:
+                page = self.get(path)
+                if page.status_code == 200:
+                    found = re.search(rb'name="version" value="(\d+)"', page.content)
+                    if found:
+                        data["version"] = found.group(1).decode()
+        return super().post(path, data, *args, **kwargs)

@@ -5,7 +5,6 @@ locks. Issue 15 found 41 of 60 concurrent filing POSTs answered 500 "database is
 
 from __future__ import annotations
 
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from urllib.error import HTTPError
 from urllib.parse import urlencode
@@ -17,6 +16,7 @@ from django.urls import reverse
 
 from filing.models import Filing
 from registry.models import Resident
+from security.idempotency import FIELD, new_token
 from tests.conftest import make_id
 from tests.test_filing_counter import post_data
 
@@ -65,7 +65,11 @@ def residents(station_a, household_a):
 def test_sixty_filings_posted_at_once_all_save(live_server, alice, residents):
     session = session_of(alice)
     jobs = [
-        (f"{live_server.url}{reverse('filing:create', args=[r.pk])}", session, post_data())
+        (
+            f"{live_server.url}{reverse('filing:create', args=[r.pk])}",
+            session,
+            {**post_data(), FIELD: new_token()},
+        )
         for r in residents
     ]
     with ThreadPoolExecutor(max_workers=60) as pool:
@@ -77,7 +81,7 @@ def test_sixty_filings_posted_at_once_all_save(live_server, alice, residents):
 def test_four_copies_of_one_filing_post_make_one_filing_and_no_error(live_server, alice, residents):
     session = session_of(alice)
     url = f"{live_server.url}{reverse('filing:create', args=[residents[0].pk])}"
-    data = post_data(submission_token=str(uuid.uuid4()))
+    data = {**post_data(), FIELD: new_token()}  # one form, posted four times
     with ThreadPoolExecutor(max_workers=4) as pool:
         statuses = list(pool.map(lambda _: post(url, session, data), range(4)))
     assert statuses == [302] * 4

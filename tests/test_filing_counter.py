@@ -4,7 +4,6 @@ cancellation, through the portal's pages."""
 from __future__ import annotations
 
 import datetime
-import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Policy
 from audit.models import Action, AuditEntry
 from filing.models import Category, Filing, FilingStatus, add_months
+from security.idempotency import FIELD, new_token
 from tests.conftest import SIGNATURE, ZHANG_JUAN_ID, client_for, make_filing, make_id
 from tests.pdfs import pdf_text
 
@@ -35,7 +35,6 @@ def post_data(**overrides) -> dict:
         "contact_phone": "13835901234",
         "contact_address": "上海市浦东新区张江路1号",
         "evidence": "none",
-        "submission_token": str(uuid.uuid4()),
     }
     data.update(overrides)
     return data
@@ -201,7 +200,7 @@ def test_bad_input_reshows_the_form_and_saves_nothing(as_alice, resident_a):
 
 
 def test_a_double_clicked_submit_creates_one_filing(as_alice, resident_a):
-    data = post_data()
+    data = {**post_data(), FIELD: new_token()}  # one form page, submitted twice
     url = reverse("filing:create", args=[resident_a.pk])
     first = as_alice.post(url, data)
     second = as_alice.post(url, data)

@@ -5,7 +5,6 @@ The form is given a fixed application day, so every boundary is exact: 2026-11-2
 from __future__ import annotations
 
 import datetime
-import uuid
 
 import pytest
 from django.urls import reverse
@@ -41,7 +40,6 @@ def form_data(**overrides) -> dict:
         "contact_phone": "13835901234",
         "contact_address": "上海市浦东新区张江路1号",
         "evidence": "none",
-        "submission_token": str(uuid.uuid4()),
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -476,7 +474,6 @@ class TestLateFiling:
 def test_the_filing_service_itself_holds_the_materials_or_letter_rule(resident_a, alice):
     """DOMAIN.md §2.4: filing.models.evidence_problems is applied by services.submit_filing,
     not only by the counter's form."""
-    import uuid
 
     from core.errors import Refused
     from filing import services
@@ -503,7 +500,6 @@ def test_the_filing_service_itself_holds_the_materials_or_letter_rule(resident_a
             scan_kind="",
             signature="",
             letter_scan=None,
-            token=uuid.uuid4(),
         )
     assert refusal.value.fields == {"evidence": "请提供备案材料或签署个人承诺书。"}
     assert not resident_a.filings.exists()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import uuid
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -17,6 +16,7 @@ from audit.models import Action, AuditEntry
 from filing.models import Filing, Material
 from registry.models import Resident
 from reimbursement.models import ReimbursementCase
+from security.idempotency import new_token
 from tests.conftest import ZHANG_JUAN_ID, client_for
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +242,7 @@ class TestNoLostData:
             "name": "张娟",
             "ethnicity": "汉族",
             "insurance_type": "resident",
-            "_once": str(uuid.uuid4()),
+            "_once": new_token(),
         }
         first = as_alice.post(reverse("registry:resident_create"), data)
         second = as_alice.post(reverse("registry:resident_create"), data)
@@ -256,11 +256,65 @@ class TestNoLostData:
             "hospital": "运城市中心医院",
             "chronic_disease": "糖尿病",
             "total_cost": "300",
-            "_once": str(uuid.uuid4()),
+            "_once": new_token(),
         }
         as_alice.post(reverse("reimbursement:create"), data)
         as_alice.post(reverse("reimbursement:create"), data)
         assert ReimbursementCase.objects.count() == 1
+
+    @pytest.mark.parametrize("token", [None, "not-a-token", "expired"])
+    def test_a_post_without_a_valid_token_is_refused_not_waved_through(
+        self, alice, resident_a, token, monkeypatch
+    ):
+        """Issue 16: two case POSTs without `_once` made two cases."""
+        import time
+
+        data = {
+            "id_number": resident_a.id_number,
+            "kind": "chronic",
+            "hospital": "运城市中心医院",
+            "chronic_disease": "糖尿病",
+            "total_cost": "300",
+        }
+        if token == "expired":
+            issued = time.time() - 25 * 3600
+            monkeypatch.setattr("django.core.signing.time.time", lambda: issued)
+            data["_once"] = new_token()
+            monkeypatch.undo()
+        elif token:
+            data["_once"] = token
+        client = Client()  # no form page: the hidden token is what the test says
+        client.force_login(alice)
+        url = reverse("reimbursement:create")
+        for _ in range(2):
+            response = client.post(url, data)
+            assert response.status_code == 302 and response["Location"] == url
+        assert not ReimbursementCase.objects.exists()
+        assert "该表单缺少有效的提交标识（页面可能已过期），没有保存" in (
+            client.get(url).content.decode()
+        )
+
+    def test_an_edit_without_its_version_is_refused_not_saved_over_a_newer_one(
+        self, alice, resident_a
+    ):
+        """Issue 16: an edit without `version` overwrote a newer save."""
+        client = Client()
+        client.force_login(alice)
+        url = reverse("registry:resident_edit", args=[resident_a.pk])
+        data = {
+            "name": "改过的名字",
+            "ethnicity": "汉族",
+            "insurance_type": "resident",
+            "household_number": "140830100001",
+            "relationship_to_head": "head",
+            "phone": "13900001111",
+            "address": resident_a.address,
+        }
+        page = client.post(url, data).content.decode()
+        assert "该表单缺少版本信息（页面可能已过期），没有保存" in page
+        assert 'value="改过的名字"' in page  # what was typed is still there
+        resident_a.refresh_from_db()
+        assert resident_a.name == "薛建国"
 
     def test_a_concurrent_edit_shows_both_versions_and_loses_nothing(self, alice, resident_a):
         url = reverse("registry:resident_edit", args=[resident_a.pk])
@@ -312,7 +366,6 @@ class TestNoLostData:
                 "contact_address": "上海",
                 "evidence": "materials",
                 "sighted": ["residence_permit"],
-                "submission_token": str(uuid.uuid4()),
             },
         )
         assert response.status_code == 500

@@ -1,9 +1,7 @@
-import uuid
-
 from django import template
 from django.utils.html import format_html
 
-from security.idempotency import FIELD
+from security.idempotency import FIELD, new_token
 
 register = template.Library()
 
@@ -14,4 +12,4 @@ def submission_token(context) -> str:
     keeps the token it was posted with."""
     request = context.get("request")
     value = request.POST.get(FIELD) if request is not None and request.method == "POST" else None
-    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, value or uuid.uuid4())
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, value or new_token())

@@ -1,13 +1,14 @@
 """The background worker: `manage.py worker` (scripts/run.sh and scripts/serve.sh start it).
 
 It runs the tasks queued in the database (django-tasks-db's worker, with its options), after
-queuing again the work a dead worker left unfinished: an Excel import resumes after its last
-committed batch.
+queuing again the work a dead worker left unfinished (an Excel import resumes after its last
+committed batch) and forgetting the claims of form tokens too old to be posted.
 """
 
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 
 from registry import imports
+from security import idempotency
 
 
 class Command(DatabaseWorker):
@@ -17,4 +18,5 @@ class Command(DatabaseWorker):
         queued = imports.resume()
         if queued:
             self.stdout.write(f"已重新排队 {queued} 个中断的导入。")
+        idempotency.forget_old_claims()
         super().handle(*args, **options)
