@@ -194,9 +194,15 @@ class ChainCheck(models.Model):
     status = models.CharField(
         "状态", max_length=10, choices=CheckStatus.choices, default=CheckStatus.QUEUED
     )
+    # A full check walks the chain from its first entry; the others from where the last
+    # whole check ended (nightly `verify_audit` walks every chain in full).
+    full = models.BooleanField("完整校验", default=False)
     checked = models.BigIntegerField("已校验条数", default=0)
     broken_at = models.BigIntegerField("断裂处（县内序号）", null=True, blank=True)
     reason = models.CharField("原因", max_length=200, blank=True)
+    # Where the chain was found whole: the next check may start there.
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计链校验"

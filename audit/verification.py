@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
+from audit import anchors
 from audit.models import GENESIS, AuditEntry, ChainHead, chain_of
 from audit.records import history_digest
 
@@ -22,6 +23,9 @@ class Verification:
     chain: str = ""
     broken_at: int | None = None
     reason: str = ""
+    # Where a whole chain ends: the next check of it may start there (`since`).
+    last_seq: int = 0
+    last_hash: str = GENESIS
 
     @property
     def ok(self) -> bool:
@@ -32,6 +36,8 @@ class Verification:
         """Where it breaks, as the log pages number entries."""
         from accounts.models import County
 
+        if not self.chain:
+            return "审计锚点文件"
         if self.chain == "-":
             return f"不属于任何县的记录第 {self.broken_at} 条"
         county = County.objects.filter(pk=self.chain).values_list("name", flat=True).first()
@@ -55,20 +61,34 @@ def chains() -> list[str]:
     return sorted(names, key=lambda name: (len(name), name))
 
 
-def verify(chain: str | None = None, chunk: int = 5000) -> Verification:
-    """Walk one chain (or every chain) from its first entry. Returns where it first breaks
-    and why; `checked` counts the entries found whole."""
+def verify(
+    chain: str | None = None, chunk: int = 5000, since: tuple[int, str] | None = None
+) -> Verification:
+    """Walk one chain (or every chain) from its first entry, or one chain from `since` (the
+    number and hash where an earlier check found it whole: the entries before were checked
+    then, and that entry must still be as it was). Returns where it first breaks and why;
+    `checked` counts the entries found whole."""
     checked = 0
+    last = Verification(0)
     for name in [chain] if chain is not None else chains():
-        result = _verify_chain(name, chunk)
-        checked += result.checked
-        if not result.ok:
-            result.checked = checked
-            return result
-    return Verification(checked)
+        last = _verify_chain(name, chunk, since if chain is not None else None)
+        checked += last.checked
+        if not last.ok:
+            last.checked = checked
+            return last
+    # Whole chains may still be shorter than they were: compared with the latest anchor,
+    # written outside the database (audit/anchors.py).
+    try:
+        anchor = anchors.latest()
+    except anchors.AnchorError as error:
+        return Verification(checked, "", 0, str(error))
+    if anchor is not None:
+        for name, seq, why in anchors.problems(anchor, chain):
+            return Verification(checked, name, seq, why)
+    return Verification(checked, last_seq=last.last_seq, last_hash=last.last_hash)
 
 
-def _verify_chain(chain: str, chunk: int) -> Verification:
+def _verify_chain(chain: str, chunk: int, since: tuple[int, str] | None) -> Verification:
     entries = (
         AuditEntry.objects.filter(county__isnull=True)
         if chain == "-"
@@ -78,6 +98,13 @@ def _verify_chain(chain: str, chunk: int) -> Verification:
 
     def broken(at: int, reason: str) -> Verification:
         return Verification(checked, chain, at, reason)
+
+    if since is not None and since[0] > 0:
+        seq, digest = since
+        start = entries.filter(county_seq=seq).first()
+        if start is None or start.hash != digest or start.compute_hash() != digest:
+            return broken(seq, "上次校验时完好的记录已被删除或改动。")
+        previous_hash, expected = digest, seq + 1
 
     while True:
         batch = list(entries.filter(county_seq__gte=expected)[:chunk])
@@ -106,7 +133,7 @@ def _verify_chain(chain: str, chunk: int) -> Verification:
             return broken(expected, "哈希链的链头记录已被删除。")
     elif head.last_seq != expected - 1 or head.last_hash != previous_hash:
         return broken(expected, "该条及以后的记录已被删除。")
-    return Verification(checked)
+    return Verification(checked, last_seq=expected - 1, last_hash=previous_hash)
 
 
 def _history_rows(batch: list[AuditEntry]) -> dict:

@@ -37,6 +37,9 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-secret-key-never-used-in-production"
 # The key of the audit trail's hash chain. Changing it makes every existing entry fail
 # verification, so it is set once per installation and kept with the backups' keys.
+# Where the ends of the audit chains are anchored, apart from the database (audit/anchors.py):
+# in production another disk or host, append-only.
+AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "audit-anchors.log"))
 # Never the SECRET_KEY (a process started with another SECRET_KEY would write entries no later
 # check accepts), and never missing outside development.
 AUDIT_KEY = os.environ.get("AUDIT_KEY", "")

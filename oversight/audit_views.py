@@ -191,7 +191,9 @@ def chain(request: StaffRequest) -> HttpResponse:
         else:
             county = request.user.county
             assert county is not None  # supervisors and auditors belong to a county
-            check = ChainCheck.objects.create(county=county, requested_by=request.user)
+            check = ChainCheck.objects.create(
+                county=county, requested_by=request.user, full="full" in request.POST
+            )
             check_chain.enqueue(check.pk)
             messages.success(request, "已开始校验，结果稍后显示在本页。")
         return redirect("oversight:audit_chain")

@@ -34,6 +34,16 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def no_anchors():
+    """Each test's database starts empty, and so does the file anchoring its audit chains."""
+    from audit.anchors import anchor_file
+
+    anchor_file().unlink(missing_ok=True)
+    yield
+    anchor_file().unlink(missing_ok=True)
+
+
 def pytest_report_header(config) -> str:
     from django.conf import settings
 

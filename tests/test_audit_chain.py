@@ -240,3 +240,56 @@ def test_a_broken_old_chain_is_never_linked_anew(county, other_county):
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM audit_auditentry")
         _migrate_to_the_latest()
+
+
+def test_removing_the_newest_entries_and_rewriting_the_head_is_found_by_the_anchor(trail, capsys):
+    """Issue 16: deleting the newest entries and rewriting the chain head in the same
+    database passed verify_audit."""
+    from audit.models import ChainHead
+
+    call_command("anchor_audit")
+    last = trail.last()
+    chain = str(last.county_id)
+    previous = AuditEntry.objects.get(county_id=last.county_id, county_seq=last.county_seq - 1)
+    AuditEntry.objects.filter(pk=last.pk).delete()
+    ChainHead.objects.filter(chain=chain).update(
+        last_seq=previous.county_seq, last_hash=previous.hash
+    )
+    result = verify()
+    assert (result.chain, result.broken_at) == (chain, last.county_seq)
+    assert "已锚定的记录" in result.reason and "已被删除" in result.reason
+    with pytest.raises(SystemExit):
+        call_command("verify_audit")
+    assert "已锚定的记录" in capsys.readouterr().err
+
+
+def test_a_rewritten_end_after_the_anchor_is_found(trail, alice):
+    """The rewrite goes on: new entries appended after the truncation reuse the numbers."""
+    from audit.models import ChainHead
+
+    call_command("anchor_audit")
+    last = trail.last()
+    previous = AuditEntry.objects.get(county_id=last.county_id, county_seq=last.county_seq - 1)
+    AuditEntry.objects.filter(pk=last.pk).delete()
+    ChainHead.objects.filter(chain=str(last.county_id)).update(
+        last_seq=previous.county_seq, last_hash=previous.hash
+    )
+    append(action=Action.LOGIN, user=alice)  # takes the removed entry's number
+    result = verify()
+    assert result.broken_at == last.county_seq and "已被改写" in result.reason
+
+
+def test_an_edited_anchor_file_is_reported(trail):
+    from audit.anchors import anchor_file
+
+    call_command("anchor_audit")
+    text = anchor_file().read_text().replace('"chains": {"', '"chains": {"9', 1)
+    anchor_file().write_text(text)
+    result = verify()
+    assert not result.ok and "签名不符" in result.reason and "审计锚点文件" in str(result)
+
+
+def test_entries_after_the_anchor_still_verify(trail, alice):
+    call_command("anchor_audit")
+    append(action=Action.LOGIN, user=alice)
+    assert verify().ok

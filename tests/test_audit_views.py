@@ -133,7 +133,7 @@ def test_the_chain_check_runs_in_the_worker_and_the_page_shows_its_result(
 
     target = AuditEntry.objects.filter(county=dave.county).order_by("county_seq")[2]
     AuditEntry.objects.filter(pk=target.pk).update(detail="改过")
-    as_carol.post(url)
+    as_carol.post(url, {"full": "1"})
     run_tasks()
     page = as_carol.get(url).content.decode()
     assert f"校验失败</span>：本县第 {target.county_seq} 条 — 该条审计记录的内容被修改过" in page
@@ -213,3 +213,45 @@ def test_the_log_pages_through_the_countys_entries_while_another_county_writes(
     page = second.content.decode()
     assert "本县第19条" in page and "本县第0条" in page and "本县第20条" not in page
     assert "外县" not in page and second.context["next_before"] is None
+
+
+def test_a_check_starts_where_the_last_whole_check_ended_and_a_full_one_from_the_start(
+    as_dave, activity, dave, alice
+):
+    from audit.log import append
+    from audit.models import ChainCheck
+
+    url = reverse("oversight:audit_chain")
+    as_dave.post(url)
+    run_tasks()
+    first = ChainCheck.objects.get()
+    county = AuditEntry.objects.filter(county=dave.county)
+    assert first.ok and first.checked == county.count() == first.last_seq
+
+    append(action=Action.LOGIN, user=alice)
+    append(action=Action.LOGIN, user=alice)
+    as_dave.post(url)
+    run_tasks()
+    second = ChainCheck.objects.latest("pk")
+    assert second.ok and second.checked == 2 and second.last_seq == first.last_seq + 2
+
+    # An old entry altered: past the last check's end, so only a full check walks it.
+    old = county.order_by("county_seq")[1]
+    AuditEntry.objects.filter(pk=old.pk).update(detail="改过")
+    as_dave.post(url)
+    run_tasks()
+    assert ChainCheck.objects.latest("pk").ok
+    as_dave.post(url, {"full": "1"})
+    run_tasks()
+    full = ChainCheck.objects.latest("pk")
+    assert full.full and full.broken_at == old.county_seq
+    page = as_dave.get(url).content.decode()
+    assert f"本县第 {old.county_seq} 条 — 该条审计记录的内容被修改过" in page
+
+    # The entry where the last whole check ended, altered: the next check says so.
+    end = county.get(county_seq=second.last_seq)
+    AuditEntry.objects.filter(pk=end.pk).update(detail="也改过")
+    as_dave.post(url)
+    run_tasks()
+    latest = ChainCheck.objects.latest("pk")
+    assert latest.broken_at == second.last_seq and "上次校验时完好的记录" in latest.reason

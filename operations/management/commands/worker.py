@@ -2,11 +2,13 @@
 
 It runs the tasks queued in the database (django-tasks-db's worker, with its options), after
 queuing again the work a dead worker left unfinished (an Excel import resumes after its last
-committed batch) and forgetting the claims of form tokens too old to be posted.
+committed batch), forgetting the claims of form tokens too old to be posted, and anchoring
+the audit chains' ends outside the database.
 """
 
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 
+from audit import anchors
 from registry import imports
 from security import idempotency
 
@@ -19,4 +21,5 @@ class Command(DatabaseWorker):
         if queued:
             self.stdout.write(f"已重新排队 {queued} 个中断的导入。")
         idempotency.forget_old_claims()
+        anchors.write()
         super().handle(*args, **options)
