@@ -40,6 +40,9 @@ if not SECRET_KEY:
 # Where the ends of the audit chains are anchored, apart from the database (audit/anchors.py):
 # in production another disk or host, append-only.
 AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "audit-anchors.log"))
+# The age public keys backups are encrypted to (`manage.py backup_key` makes a pair); the
+# private key is kept apart from the server and given to `restore` only.
+BACKUP_RECIPIENTS = [k.strip() for k in os.environ.get("BACKUP_RECIPIENTS", "").split(",") if k]
 # Never the SECRET_KEY (a process started with another SECRET_KEY would write entries no later
 # check accepts), and never missing outside development.
 AUDIT_KEY = os.environ.get("AUDIT_KEY", "")

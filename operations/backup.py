@@ -1,25 +1,57 @@
-"""Backing up and restoring the database and the uploaded scans together, as one archive.
+"""Backing up and restoring the database and the uploaded files together, as one archive an
+inspector would accept.
 
-The archive holds the data as Django fixtures (portable between SQLite and PostgreSQL), the
-uploaded files, and a manifest of row counts and SHA-256 checksums that a restore checks.
+- **Encrypted at rest** with age (pyrage) to the public key(s) in BACKUP_RECIPIENTS. The
+  server that makes backups holds no key that opens them: the identity (private key) is
+  kept apart, and given to `restore` only.
+- **Consistent**: the rows are counted and written (as Django fixtures, streamed to a gzip
+  file, portable between SQLite and PostgreSQL) inside one transaction, REPEATABLE READ on
+  PostgreSQL, so the counts and the data are of one moment.
+- **Checked**: a manifest of row counts and of the SHA-256 of every file in the archive,
+  signed with the audit key (an edited manifest is refused), and the audit chains' anchor of
+  that moment (audit/anchors.py).
+- **All or nothing**: a restore checks the whole archive before it writes anything, loads
+  the rows and compares their counts in one transaction, and moves the files into place
+  only once that has committed. Every damaged archive is answered by one Chinese message.
+- The archive and every file it is built from are created 0600, in a private folder.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
+import hmac
 import json
+import os
+import shutil
 import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pyrage
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+
+from audit import anchors
+from audit.models import audit_key
 
 # Rebuilt by migrations or meaningless after a restore.
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes", "security.submission"]
+DATA = "data.json.gz"
+FORMAT = 2  # archives of format 1 were plain .tar.gz files
+
+
+class BackupError(Exception):
+    """The backup cannot be made; the message says why, in Chinese."""
+
+
+class RestoreError(Exception):
+    """The archive cannot be restored; the message says why, in Chinese. Nothing was
+    written."""
 
 
 def _sha256(path: Path) -> str:
@@ -52,62 +84,178 @@ def media_files() -> dict[str, str]:
     }
 
 
-def backup(archive: Path) -> dict:
-    data = io.StringIO()
-    call_command("dumpdata", exclude=EXCLUDED, natural_foreign=False, stdout=data, verbosity=0)
-    manifest = {
-        "created_at": timezone.now().isoformat(),
-        "rows": row_counts(),
-        "files": media_files(),
-    }
-    with tarfile.open(archive, "w:gz") as tar:
-        _add_bytes(tar, "data.json", data.getvalue().encode())
-        _add_bytes(
-            tar, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-        )
-        for name in manifest["files"]:
-            tar.add(Path(settings.MEDIA_ROOT) / name, arcname=f"media/{name}")
+def _signature(manifest: dict) -> str:
+    content = json.dumps(manifest, sort_keys=True, ensure_ascii=False).encode()
+    return hmac.new(audit_key(), content, hashlib.sha256).hexdigest()
+
+
+@contextmanager
+def _private_folder() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="portal-backup-"))  # mkdtemp makes it 0700
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _private_file(path: Path) -> None:
+    """Create (or empty) a file readable by its owner only."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)
+
+
+def recipients(keys: list[str]) -> list:
+    parsed = []
+    for key in keys:
+        try:
+            parsed.append(pyrage.x25519.Recipient.from_str(key.strip()))
+        except Exception as error:  # pyrage raises its own error kinds for a bad key
+            raise BackupError(f"加密公钥无效：{key[:20]}…（应以 age1 开头）") from error
+    if not parsed:
+        raise BackupError("没有加密公钥：请设置 BACKUP_RECIPIENTS（age 公钥，以 age1 开头）。")
+    return parsed
+
+
+def backup(archive: Path, keys: list[str]) -> dict:
+    """Write an encrypted archive of every row and uploaded file. Returns its manifest."""
+    to = recipients(keys)
+    with _private_folder() as folder:
+        data = folder / DATA
+        _private_file(data)
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # One snapshot for the counts and the rows, whatever commits meanwhile.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            rows = row_counts()
+            call_command(
+                "dumpdata", exclude=EXCLUDED, output=str(data), verbosity=0, use_base_manager=True
+            )
+        files = media_files()
+        manifest = {
+            "format": FORMAT,
+            "created_at": timezone.now().isoformat(),
+            "rows": rows,
+            "data": _sha256(data),
+            "files": files,
+            "anchor": anchors.write(),
+        }
+        plain = folder / "archive.tar"
+        _private_file(plain)
+        with tarfile.open(plain, "w") as tar:
+            _add_bytes(tar, "manifest.json", json.dumps(manifest, ensure_ascii=False).encode())
+            _add_bytes(tar, "manifest.sig", _signature(manifest).encode())
+            tar.add(data, arcname=DATA)
+            for name in files:
+                tar.add(Path(settings.MEDIA_ROOT) / name, arcname=f"media/{name}")
+        partial = archive.with_name(archive.name + ".partial")
+        _private_file(partial)
+        pyrage.encrypt_file(str(plain), str(partial), to)
+        os.replace(partial, archive)  # never a half-written archive under the final name
     return manifest
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, content: bytes) -> None:
+    import io
+
     info = tarfile.TarInfo(name)
     info.size = len(content)
     info.mtime = int(timezone.now().timestamp())
+    info.mode = 0o600
     tar.addfile(info, io.BytesIO(content))
 
 
-class RestoreError(Exception):
-    pass
-
-
-def restore(archive: Path) -> dict:
-    """Into an empty, migrated database. Checks every count and checksum afterwards."""
-    if any(count for count in row_counts().values() if count) and _has_business_rows():
+def restore(archive: Path, identity_file: Path) -> dict:
+    """Into an empty, migrated database. The whole archive is checked before anything is
+    written; the rows go in, and are counted, in one transaction."""
+    if _has_business_rows():
         raise RestoreError("目标数据库中已有业务数据，只能恢复到新建的空数据库。")
-    root = Path(settings.MEDIA_ROOT)
-    with tarfile.open(archive, "r:gz") as tar:
-        manifest = json.loads(_member(tar, "manifest.json"))
-        fixture = root.parent / f"restore-{timezone.now():%Y%m%d%H%M%S}.json"
-        fixture.parent.mkdir(parents=True, exist_ok=True)
-        fixture.write_bytes(_member(tar, "data.json"))
+    with _private_folder() as folder:
+        manifest, staged = _open(archive, identity_file, folder)
         try:
             with transaction.atomic():
                 _clear_rows_made_by_migrations()
-                call_command("loaddata", str(fixture), verbosity=0)
-        finally:
-            fixture.unlink()
-        for member in tar.getmembers():
-            if member.name.startswith("media/") and member.isfile():
-                target = root / member.name.removeprefix("media/")
-                if not target.resolve().is_relative_to(root.resolve()):
+                call_command("loaddata", str(folder / DATA), verbosity=0)
+                problems = _count_problems(manifest)
+                if problems:
+                    raise RestoreError("恢复后核对不一致，已撤销：" + "；".join(problems))
+        except DatabaseError as error:
+            raise RestoreError(f"数据无法写入数据库，已撤销：{error}") from error
+        root = Path(settings.MEDIA_ROOT)
+        for name in manifest["files"]:
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(staged / name, target)
+    return manifest
+
+
+def _open(archive: Path, identity_file: Path, folder: Path) -> tuple[dict, Path]:
+    """Decrypt and unpack the archive into `folder`, checking its signature and every
+    checksum. Returns the manifest and the folder of its media files."""
+    try:
+        identity = pyrage.x25519.Identity.from_str(identity_file.read_text().strip())
+    except OSError as error:
+        raise RestoreError(f"无法读取解密密钥文件：{identity_file}") from error
+    except Exception as error:  # pyrage's own error kinds for a malformed key
+        raise RestoreError("解密密钥文件的内容不是 age 私钥（AGE-SECRET-KEY-…）。") from error
+    plain = folder / "archive.tar"
+    _private_file(plain)
+    if not archive.is_file():
+        raise RestoreError(f"找不到备份文件：{archive}")
+    try:
+        pyrage.decrypt_file(str(archive), str(plain), [identity])
+    except Exception as error:  # DecryptError, and others for a file that is not age
+        raise RestoreError(
+            "无法解密备份：文件已损坏、不是本系统的备份，或解密密钥不是加密时的那一把。"
+        ) from error
+    staged = folder / "media"
+    try:
+        with tarfile.open(plain, "r:") as tar:
+            manifest = json.loads(_member(tar, "manifest.json"))
+            signature = _member(tar, "manifest.sig").decode()
+            if not hmac.compare_digest(_signature(manifest), signature):
+                raise RestoreError(
+                    "备份清单的签名不符：清单被改动过，或本系统的 AUDIT_KEY 与备份时不同。"
+                )
+            expected = {DATA: manifest["data"]} | {
+                f"media/{name}": checksum for name, checksum in manifest["files"].items()
+            }
+            for member in tar.getmembers():
+                if member.name in ("manifest.json", "manifest.sig"):
+                    continue
+                if member.name not in expected or not member.isfile():
+                    raise RestoreError(f"备份中有清单之外的内容：{member.name}")
+                target = folder / member.name
+                if not target.resolve().is_relative_to(folder.resolve()):
                     raise RestoreError(f"备份中的文件路径不安全：{member.name}")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(_member(tar, member))
-    problems = compare(manifest)
-    if problems:
-        raise RestoreError("恢复后核对不一致：" + "；".join(problems))
-    return manifest
+                _copy(tar, member, target)
+                if _sha256(target) != expected.pop(member.name):
+                    raise RestoreError(f"备份中的 {member.name} 校验和不符（文件被改动或损坏）。")
+            if expected:
+                raise RestoreError(f"备份中缺少 {len(expected)} 个文件，如 {min(expected)}。")
+    except (tarfile.TarError, EOFError, OSError, ValueError, KeyError, TypeError) as error:
+        raise RestoreError("备份文件已损坏（解密后的内容不完整或格式不对），无法恢复。") from error
+    return manifest, staged
+
+
+def _copy(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path) -> None:
+    source = tar.extractfile(member)
+    if source is None:
+        raise RestoreError(f"备份中的 {member.name} 不是文件。")
+    _private_file(target)
+    with source, target.open("wb") as handle:
+        shutil.copyfileobj(source, handle, 1 << 20)
+
+
+def _member(tar: tarfile.TarFile, name: str) -> bytes:
+    try:
+        handle = tar.extractfile(name)
+    except KeyError as error:
+        raise RestoreError(f"备份中缺少 {name}，不是本系统的备份。") from error
+    if handle is None:
+        raise RestoreError(f"备份中的 {name} 不是文件。")
+    return handle.read()
 
 
 def _has_business_rows() -> bool:
@@ -117,27 +265,28 @@ def _has_business_rows() -> bool:
 
 
 def _clear_rows_made_by_migrations() -> None:
-    """The audit chain's head row is created by a migration; the backup has the real one."""
+    """Rows a migration made that the backup holds too (none at present; audit chain heads
+    were made by one once)."""
     from audit.models import ChainHead
 
     ChainHead.objects.all().delete()
 
 
-def compare(manifest: dict) -> list[str]:
-    problems = []
+def _count_problems(manifest: dict) -> list[str]:
     counts = row_counts()
-    for label, expected in manifest["rows"].items():
-        if counts.get(label) != expected:
-            problems.append(f"{label} 应有 {expected} 行，实际 {counts.get(label)} 行")
-    files = media_files()
-    for name, checksum in manifest["files"].items():
-        if files.get(name) != checksum:
-            problems.append(f"文件 {name} 缺失或校验和不符")
-    return problems
+    return [
+        f"{label} 应有 {expected} 行，实际 {counts.get(label)} 行"
+        for label, expected in manifest["rows"].items()
+        if counts.get(label) != expected
+    ]
 
 
-def _member(tar: tarfile.TarFile, member: str | tarfile.TarInfo) -> bytes:
-    handle = tar.extractfile(member)
-    if handle is None:
-        raise RestoreError(f"备份中的 {member} 不是文件。")
-    return handle.read()
+def new_key_pair(identity_file: Path) -> str:
+    """Write a new age identity (private key) to `identity_file`, 0600; return its public
+    key, for BACKUP_RECIPIENTS."""
+    identity = pyrage.x25519.Identity.generate()
+    if identity_file.exists():
+        raise BackupError(f"{identity_file} 已存在，不会覆盖。")
+    _private_file(identity_file)
+    identity_file.write_text(str(identity) + "\n")
+    return str(identity.to_public())

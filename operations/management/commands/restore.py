@@ -1,22 +1,26 @@
-import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from operations.backup import RestoreError, restore
 
 
 class Command(BaseCommand):
-    help = "从备份归档恢复数据库和扫描件到新建的空数据库（先执行 migrate），并核对行数和校验和。"
+    help = (
+        "从加密备份恢复到新建的空数据库（先执行 migrate）：先核对签名和每个文件的校验和，"
+        "再在一个事务中写入并核对行数；任何一步不符，什么都不写入。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("archive", type=Path)
+        parser.add_argument(
+            "--identity", type=Path, required=True, help="age 私钥文件（备份密钥，与数据分开保管）"
+        )
 
-    def handle(self, *args, archive: Path, **options):
+    def handle(self, *args, archive: Path, identity: Path, **options):
         try:
-            manifest = restore(archive)
+            manifest = restore(archive, identity)
         except RestoreError as error:
-            self.stderr.write(str(error))
-            sys.exit(1)
+            raise CommandError(str(error)) from error
         rows = sum(manifest["rows"].values())
         self.stdout.write(f"已恢复 {rows} 行数据、{len(manifest['files'])} 个文件，核对一致。")
