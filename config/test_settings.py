@@ -22,7 +22,10 @@ WHITENOISE_USE_FINDERS = True
 # Each test starts with an empty cache of its own (tests/conftest.py), not the dev server's.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Each run anchors the audit chains in a file of its own (tests/conftest.py empties it).
-AUDIT_ANCHOR_FILE = str(BASE_DIR / "var" / f"test-anchors-{os.getpid()}.log")  # noqa: F405
+AUDIT_ANCHOR_FILE = os.environ.get(  # a worker process started by a test is given the test's
+    "AUDIT_ANCHOR_FILE",
+    str(BASE_DIR / "var" / f"test-anchors-{os.getpid()}.log"),  # noqa: F405
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not SQLite's shared in-memory database: the live server's concurrent requests
     # and the worker processes of tests/test_import_worker.py take turns through SQLite's

@@ -42,6 +42,7 @@ def worker(settings_module: str, *args: str) -> subprocess.Popen:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings_module,
         "DATABASE_URL": database_url(),
+        "AUDIT_ANCHOR_FILE": settings.AUDIT_ANCHOR_FILE,
     }
     return subprocess.Popen(
         [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay", *args],
