@@ -90,7 +90,6 @@ MIDDLEWARE = [
     # Static files straight from gunicorn, compressed and cached forever (hashed names).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -211,7 +210,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Chinese only, whatever language the browser asks for (no LocaleMiddleware): a caseworker's
+# browser set to English must not turn the portal's messages into English.
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+CSRF_FAILURE_VIEW = "security.views.csrf_failure"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -28,6 +28,11 @@ def locked_out(request: HttpRequest, credentials: dict | None = None, *args, **k
     )
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal, in Chinese and with the way out."""
+    return render(request, "403_csrf.html", status=403)
+
+
 class NewPasswordForm(PasswordChangeForm):
     def clean_new_password1(self) -> str:
         password = self.cleaned_data["new_password1"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.template import Context, Template
 
@@ -27,3 +28,31 @@ def test_a_joined_run_renders_without_the_breaks_it_was_wrapped_at():
         "  </p>{% endjoined %}"
     )
     assert template.render(Context({"place": "前往异地"})) == "本人确因工作或居住需要前往异地</p>"
+
+
+@pytest.mark.django_db
+def test_error_pages_are_in_chinese(client, alice):
+    """Issue 18: Django's English "Not Found" and CSRF 403 pages with DEBUG off."""
+    from django.test import Client
+
+    from tests.conftest import client_for
+
+    page = client_for(alice).get("/no-such-page/")
+    assert page.status_code == 404 and "页面不存在" in page.content.decode()
+    assert "Not Found" not in page.content.decode()
+    strict = Client(enforce_csrf_checks=True)
+    refused = strict.post("/login/", {"username": "alice", "password": "x"})
+    assert refused.status_code == 403 and "页面已过期，没有保存" in refused.content.decode()
+    assert "CSRF" not in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_browser_asking_for_english_still_gets_chinese(client, alice):
+    """Issue 18: "This field is required." for a browser sending Accept-Language: en."""
+    from tests.conftest import client_for
+
+    english = client_for(alice)
+    page = english.post(
+        "/registry/residents/new/", {"name": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "这个字段是必填项" in page and "This field is required" not in page
