@@ -200,11 +200,12 @@ class Policy(Versioned):
     county = models.OneToOneField(
         County, on_delete=models.CASCADE, related_name="policy", verbose_name="县（区）"
     )
+    # DOMAIN.md [001][002]: the national platform 5 days, Shanxi 0, Jiangsu the day itself.
     backdating_days = models.PositiveSmallIntegerField(
         "备案开始日期可向前追溯天数",
         default=5,
         validators=[MaxValueValidator(30)],
-        help_text="国家平台 5 天；山西医保 0 天；江苏不早于申请当天（0）。[001][002]",
+        help_text="国家平台 5 天；山西医保 0 天；江苏不早于申请当天（0）。",
     )
     temporary_validity_months = models.PositiveSmallIntegerField(
         "临时外出就医备案有效期（月）", default=6, validators=[MinValueValidator(1)]
@@ -218,13 +219,14 @@ class Policy(Versioned):
     long_term_cancel_after_months = models.PositiveSmallIntegerField(
         "长期居住备案最早可取消（开始后月数）", default=6
     )
+    # DOMAIN.md [001].
     large_amount_threshold = models.DecimalField(
         "大额补偿承诺书起点（元）",
         max_digits=12,
         decimal_places=2,
         default=Decimal("30000.00"),
         validators=[MinValueValidator(Decimal("0.01"))],
-        help_text="总费用达到或超过此金额须填写大额补偿承诺书。[001]",
+        help_text="总费用达到或超过此金额须填写大额补偿承诺书。",
     )
     manual_review_working_days = models.PositiveSmallIntegerField(
         "人工审核时限（工作日）", default=2, validators=[MinValueValidator(1)]

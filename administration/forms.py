@@ -37,6 +37,9 @@ class StaffForm(VersionCheckedForm):
         assert isinstance(station, forms.ModelChoiceField)
         station.queryset = Station.objects.filter(county=administrator.county)
         self.fields["station"].required = False
+        station.empty_label = "（不属于医保站：督导员、管理员）"
+        station.help_text = "经办员必须选择其所在的医保站。"
+        self.fields["username"].help_text = "用于登录，不超过 150 个字符：字母、数字或 @ . + - _。"
         self.fields["full_name"].required = True
         # Separation of duties (等保 2.0): the administrator grants no auditor role (auditors
         # are managed on the server, `manage.py auditor`), and changes no role of their own.

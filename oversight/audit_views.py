@@ -64,6 +64,7 @@ class LogFilter(forms.Form):
         assert isinstance(user, forms.ModelChoiceField)
         station.queryset = Station.objects.filter(county_id=county_id)
         user.queryset = User.objects.filter(county_id=county_id).order_by("username")
+        station.empty_label, user.empty_label = "全部医保站", "全部人员"
         set_choices(self, "record_type", [("", "全部"), *record_types()])
         check_dates(self)
 

@@ -55,6 +55,12 @@ class ResidentForm(VersionCheckedForm):
     def __init__(self, *args, user: User, **kwargs) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+        relationship = self.fields["relationship_to_head"]
+        assert isinstance(relationship, forms.ChoiceField)
+        relationship.choices = [
+            ("", "请选择（不填户号时不选）"),
+            *(choice for choice in relationship.choices if choice[0]),
+        ]
         if self.instance.pk:
             # Changing an ID number is a correction that needs a supervisor (issue 4).
             self.fields["id_number"].disabled = True

@@ -56,3 +56,36 @@ def test_a_browser_asking_for_english_still_gets_chinese(client, alice):
         "/registry/residents/new/", {"name": ""}, HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "这个字段是必填项" in page and "This field is required" not in page
+
+
+@pytest.mark.django_db
+def test_no_page_shows_placeholders_references_or_stock_text(request, resident_a, filing_b):
+    """Issue 18: "---------" placeholders, "[001][002]" on the policy page, Django's stock help
+    text on the staff form."""
+    import re
+
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+    from tests.pages import PAGES
+
+    persona = {"caseworker": "alice", "supervisor": "carol", "auditor": "dave"}
+    persona["administrator"] = "erin"
+    found = []
+    for name, roles in sorted(PAGES.items()):
+        for role in sorted(roles):
+            client = client_for(request.getfixturevalue(persona[role]))
+            response = client.get(reverse(name))
+            if not response["Content-Type"].startswith("text/html"):
+                continue  # an Excel export
+            page = response.content.decode()
+            for pattern in (
+                r"-{5,}",
+                r"\[\d{3}\]",
+                r"150个字符或者更少",
+                r"This field",
+                "Not Found",
+            ):
+                if re.search(pattern, page):
+                    found.append((name, role, pattern))
+    assert found == [], found

@@ -8,6 +8,16 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 });
 
+// A form marked data-confirm (cancelling a filing, voiding a case: nothing undoes them) asks
+// first; declining sends nothing.
+document.addEventListener("submit", function (event) {
+  var question = event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
 // A submit button marked data-once is disabled after the first click, so a double click
 // sends the form once (the server also refuses a replayed submission).
 document.addEventListener("submit", function (event) {

@@ -214,8 +214,19 @@ def test_cancelling_a_filing(portal, page, alice, resident_a):
     portal.login("alice")
     portal.go(filing.get_absolute_url())
     page.fill("#id_cancel_reason", "备案错误，重新备案")
+    asked = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    click(page, "取消备案")
+    expect(page.get_by_role("heading", level=1)).not_to_contain_text("已关闭")
+    page.once("dialog", lambda dialog: answer(dialog, True))
     click(page, "取消备案")
     expect(page.get_by_role("heading", level=1)).to_contain_text("已关闭")
+    assert asked == ["确定取消这份备案吗？取消后不能恢复，需要时请重新备案。"] * 2
 
 
 def test_a_supervisor_rejects_and_approves(portal, page, alice, carol, resident_a, county):
