@@ -70,6 +70,10 @@ class CaseForm(VersionCheckedForm):
             field.disabled = True
             field.help_text = f"参保人：{self.resident.name}"
             self.initial["id_number"] = self.resident.masked_id_number
+            self.fields["hospital"].widget.attrs["autofocus"] = True
+        else:
+            # The counter starts from the resident's ID card: the cursor waits there.
+            self.fields["id_number"].widget.attrs["autofocus"] = True
 
     def clean_id_number(self) -> Resident:
         if self.resident is not None:

@@ -472,3 +472,15 @@ class TestTheCaseList:
         assert "第 3 / 3 页，共 5 条" in as_alice.get(url, {"page": "3"}).content.decode()
         # An unknown status is no filter.
         assert "共 5 条" in as_alice.get(url, {"status": "lost"}).content.decode()
+
+
+def test_the_case_form_puts_the_cursor_where_the_caseworker_starts(as_alice, resident_a):
+    """Issue 18: the case form had no initial focus."""
+    import re
+
+    page = as_alice.get(reverse("reimbursement:create")).content.decode()
+    assert re.search(r'<input[^>]*name="id_number"[^>]*autofocus', page)
+    url = reverse("reimbursement:create") + f"?resident={resident_a.pk}"
+    page = as_alice.get(url).content.decode()
+    assert re.search(r'<input[^>]*name="hospital"[^>]*autofocus', page)
+    assert "参保人：薛建国" in page
