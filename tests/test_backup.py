@@ -112,11 +112,12 @@ def rewrite(archive: Path, identity: Path, public: str, change) -> None:
 
 
 def edit_data(members: dict) -> None:
-    rows = json.loads(gzip.decompress(members["data.json.gz"]))
+    rows = [json.loads(line) for line in gzip.decompress(members["data.jsonl.gz"]).splitlines()]
     for row in rows:
         if row["model"] == "registry.resident":
             row["fields"]["name"] = "改过的名字"
-    members["data.json.gz"] = gzip.compress(json.dumps(rows).encode())
+    lines = "\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+    members["data.jsonl.gz"] = gzip.compress(lines.encode())
 
 
 def edit_manifest_count(members: dict) -> None:
@@ -132,7 +133,7 @@ def drop_a_file(members: dict) -> None:
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (edit_data, "data.json.gz 校验和不符"),
+        (edit_data, "data.jsonl.gz 校验和不符"),
         (edit_manifest_count, "备份清单的签名不符"),
         (drop_a_file, "备份中缺少 1 个文件"),
         ("truncated", "无法解密备份"),
