@@ -214,6 +214,10 @@ class TestAtTheCounter:
             "2026年10月8日至2026年10月20日",
         ]:
             assert expected in text, expected
+        # Issue 18: 经办人 was left blank, and the date broke across lines.
+        assert f"经办人：{alice.full_name}" in text.replace(" ", "")
+        today = timezone.localdate()
+        assert f"日期：{today.year}年{today.month}月{today.day}日" in text.replace(" ", "")
 
     def test_the_checklist_follows_the_cost_and_flags_without_a_reload(self, as_alice):
         url = reverse("reimbursement:checklist")
