@@ -11,6 +11,7 @@ from accounts.models import User
 from core import id_numbers
 from core.validators import clean_phone, clean_text
 from core.versioning import VersionCheckedForm
+from core.widgets import set_choices
 from registry.lookup import forget_typed, household_within_reach, resident_within_reach
 from registry.models import (
     CHANGEABLE_FIELDS,
@@ -55,12 +56,9 @@ class ResidentForm(VersionCheckedForm):
     def __init__(self, *args, user: User, **kwargs) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        relationship = self.fields["relationship_to_head"]
-        assert isinstance(relationship, forms.ChoiceField)
-        relationship.choices = [
-            ("", "请选择（不填户号时不选）"),
-            *(choice for choice in relationship.choices if choice[0]),
-        ]
+        set_choices(
+            self, "relationship_to_head", [("", "请选择（不填户号时不选）"), *Relationship.choices]
+        )
         if self.instance.pk:
             # Changing an ID number is a correction that needs a supervisor (issue 4).
             self.fields["id_number"].disabled = True
