@@ -189,3 +189,24 @@ def test_a_newborn_is_enrolled_as_such_until_the_day_before_the_first_birthday(
         id_number=make_id(f"140830{born:%Y%m%d}002"),
     )
     assert ("id_number" not in newborn_problems(baby, today)) is allowed
+
+
+def test_a_newborns_registration_form_gives_the_households_address(
+    as_alice, household_a, station_a
+):
+    """Issue 18: the newborn's 登记表 left 现住址 blank though the household has one."""
+    from registry.models import Relationship, Resident
+    from tests.conftest import make_id
+
+    baby = Resident.objects.create(
+        station=station_a,
+        household=household_a,
+        relationship_to_head=Relationship.SON,
+        name="薛小宝",
+        id_number=make_id("14083020260801001"),
+        address="",
+    )
+    response = as_alice.get(
+        reverse("registry:registration_form", args=[baby.pk]), {"format": "pdf"}
+    )
+    assert household_a.address in pdf_text(response.content).replace(" ", "")
