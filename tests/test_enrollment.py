@@ -210,3 +210,16 @@ def test_a_newborns_registration_form_gives_the_households_address(
         reverse("registry:registration_form", args=[baby.pk]), {"format": "pdf"}
     )
     assert household_a.address in pdf_text(response.content).replace(" ", "")
+
+
+def test_the_registration_form_of_a_resident_without_household_prints(as_alice, station_a):
+    from registry.models import Resident
+    from tests.conftest import make_id
+
+    alone = Resident.objects.create(
+        station=station_a, name="李独居", id_number=make_id("14083019500101001"), address=""
+    )
+    response = as_alice.get(
+        reverse("registry:registration_form", args=[alone.pk]), {"format": "pdf"}
+    )
+    assert response.status_code == 200 and "李独居" in pdf_text(response.content)
