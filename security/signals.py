@@ -9,6 +9,14 @@ from audit.models import Action
 from security import middleware
 
 
+def record_last_login(sender, request, user, **kwargs) -> None:
+    """The login time, written without a save (no history row: the 登录 entry says it)."""
+    from django.utils import timezone
+
+    user.last_login = timezone.now()
+    type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)
+
+
 def logged_in(sender, request, user, **kwargs) -> None:
     # The 12-hour limit counts from the login itself (security/middleware.py).
     moment = middleware.now().isoformat()

@@ -255,3 +255,15 @@ def test_a_check_starts_where_the_last_whole_check_ended_and_a_full_one_from_the
     run_tasks()
     latest = ChainCheck.objects.latest("pk")
     assert latest.broken_at == second.last_seq and "上次校验时完好的记录" in latest.reason
+
+
+def test_a_login_is_one_entry_not_an_empty_change_of_the_account(alice):
+    """Issue 18: every login added an empty "修改 工作人员" row."""
+    from django.test import Client
+
+    before = AuditEntry.objects.count()
+    Client().post(reverse("login"), {"username": "alice", "password": "Correct-Horse-42"})
+    entries = list(AuditEntry.objects.order_by("id")[before:])
+    assert [entry.action for entry in entries] == [Action.LOGIN]
+    alice.refresh_from_db()
+    assert alice.last_login is not None
