@@ -36,14 +36,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set outside development (DEBUG=True).")
     SECRET_KEY = "dev-only-insecure-secret-key-never-used-in-production"
 # The key of the audit trail's hash chain. Changing it makes every existing entry fail
-# verification, so it is set once per installation and kept with the backups' keys.
-# Where the ends of the audit chains are anchored, apart from the database (audit/anchors.py):
-# in production another disk or host, append-only.
-AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "audit-anchors.log"))
-# The age public keys backups are encrypted to (`manage.py backup_key` makes a pair); the
-# private key is kept apart from the server and given to `restore` only.
-BACKUP_RECIPIENTS = [k.strip() for k in os.environ.get("BACKUP_RECIPIENTS", "").split(",") if k]
-# Never the SECRET_KEY (a process started with another SECRET_KEY would write entries no later
+# verification, so it is set once per installation and kept with the backups' keys. Never
+# the SECRET_KEY (a process started with another SECRET_KEY would write entries no later
 # check accepts), and never missing outside development.
 AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
 if not AUDIT_KEY:
@@ -54,6 +48,12 @@ if not AUDIT_KEY:
     AUDIT_KEY = "dev-only-insecure-key-never-used-in-production"
 if AUDIT_KEY == SECRET_KEY:
     raise ImproperlyConfigured("AUDIT_KEY must differ from SECRET_KEY.")
+# Where the ends of the audit chains are anchored, apart from the database (audit/anchors.py):
+# in production another disk or host, append-only.
+AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "audit-anchors.log"))
+# The age public keys backups are encrypted to (`manage.py backup_key` makes a pair); the
+# private key is kept apart from the server and given to `restore` only.
+BACKUP_RECIPIENTS = [k.strip() for k in os.environ.get("BACKUP_RECIPIENTS", "").split(",") if k]
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",")
 
 INSTALLED_APPS = [
