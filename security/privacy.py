@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 
@@ -103,4 +104,22 @@ def personal_printable(
 def search_context(query: str) -> dict:
     """What a search page shows of its query: the box keeps a name or household number to
     refine; an ID or phone number is repeated masked, and the box starts empty again."""
-    return {"query": "" if is_personal_number(query) else query, "searched": masked_query(query)}
+    return {
+        "query": "" if is_personal_number(query) else query,
+        "searched": masked_query(query),
+        "id_problem": id_number_problem(query),
+    }
+
+
+def id_number_problem(query: str) -> str:
+    """What is wrong with a search that is an ID number typed wrong (15 or more digits, an
+    X allowed last), in the words of the ID-number check: "共 0 人" would leave the
+    caseworker guessing, or registering the person twice."""
+    number = id_numbers.normalize(query)
+    if len(number) < 15 or not number[:-1].isdigit() or not number.isascii():
+        return ""
+    try:
+        id_numbers.validate(number)
+    except ValidationError as error:
+        return error.messages[0]
+    return ""

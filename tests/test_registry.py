@@ -238,3 +238,14 @@ def test_the_residents_page_lists_all_their_business(as_alice, alice, resident_a
     for record in (enrollment, filing, case):
         assert record.get_absolute_url() in page
     assert "异地就医备案 上海市" in page and "县域外住院补偿" in page
+
+
+def test_a_search_for_a_mistyped_id_number_says_what_is_wrong(as_alice, resident_a):
+    """Issue 18: a wrong ID number at the home search answered "共 0 人"."""
+    wrong = resident_a.id_number[:17] + ("1" if resident_a.id_number[17] != "1" else "2")
+    page = as_alice.post(reverse("registry:resident_list"), {"q": wrong}).content.decode()
+    assert "不是有效的身份证号码：身份证号码校验位错误" in page and "共 0 人" not in page
+    assert wrong not in page  # repeated masked, as every number is
+    page = as_alice.post(reverse("registry:resident_list"), {"q": "薛建"}, follow=True)
+    page = page.content.decode()
+    assert "不是有效的身份证号码" not in page and "共 1 人" in page
