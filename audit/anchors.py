@@ -14,7 +14,6 @@ starts, and every backup one more.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import os
@@ -23,7 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from audit.models import AuditEntry, ChainHead, audit_key
+from audit.models import AuditEntry, ChainHead, keyed_digest
 
 
 class AnchorError(Exception):
@@ -34,11 +33,6 @@ def anchor_file() -> Path:
     return Path(settings.AUDIT_ANCHOR_FILE)
 
 
-def _signature(payload: dict) -> str:
-    content = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-    return hmac.new(audit_key(), content, hashlib.sha256).hexdigest()
-
-
 def current() -> dict:
     """The ends of every chain now, signed."""
     chains = {
@@ -47,7 +41,7 @@ def current() -> dict:
         if head.last_seq
     }
     payload = {"at": timezone.now().isoformat(timespec="seconds"), "chains": chains}
-    return {**payload, "sig": _signature(payload)}
+    return {**payload, "sig": keyed_digest(payload)}
 
 
 def write() -> dict:
@@ -85,7 +79,7 @@ def _checked(raw: bytes) -> dict:
     try:
         anchor = json.loads(raw)
         payload = {"at": anchor["at"], "chains": anchor["chains"]}
-        signed = hmac.compare_digest(_signature(payload), anchor["sig"])
+        signed = hmac.compare_digest(keyed_digest(payload), anchor["sig"])
     except (ValueError, KeyError, TypeError) as error:
         raise AnchorError("审计锚点文件的最后一行已损坏，无法核对。") from error
     if not signed:

@@ -28,6 +28,13 @@ def audit_key() -> bytes:
     return settings.AUDIT_KEY.encode()
 
 
+def keyed_digest(payload: dict) -> str:
+    """HMAC-SHA256 with the audit key of a JSON document in one fixed form: what signs an
+    anchor of the chains and a backup's manifest."""
+    content = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(audit_key(), content.encode(), hashlib.sha256).hexdigest()
+
+
 class Action(models.TextChoices):
     CREATE = "create", "新建"
     UPDATE = "update", "修改"

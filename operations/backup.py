@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 import os
 import shutil
@@ -39,7 +40,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit import anchors
-from audit.models import audit_key
+from audit.models import keyed_digest
 
 # Rebuilt by migrations or meaningless after a restore.
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes", "security.submission"]
@@ -97,11 +98,6 @@ def media_files() -> dict[str, str]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
-
-
-def _signature(manifest: dict) -> str:
-    content = json.dumps(manifest, sort_keys=True, ensure_ascii=False).encode()
-    return hmac.new(audit_key(), content, hashlib.sha256).hexdigest()
 
 
 @contextmanager
@@ -172,7 +168,7 @@ def backup(archive: Path, keys: list[str]) -> dict:
         _private_file(plain)
         with tarfile.open(plain, "w") as tar:
             _add_bytes(tar, "manifest.json", json.dumps(manifest, ensure_ascii=False).encode())
-            _add_bytes(tar, "manifest.sig", _signature(manifest).encode())
+            _add_bytes(tar, "manifest.sig", keyed_digest(manifest).encode())
             tar.add(data, arcname=DATA[kind])
             for name in files:
                 tar.add(Path(settings.MEDIA_ROOT) / name, arcname=f"media/{name}")
@@ -184,8 +180,6 @@ def backup(archive: Path, keys: list[str]) -> dict:
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, content: bytes) -> None:
-    import io
-
     info = tarfile.TarInfo(name)
     info.size = len(content)
     info.mtime = int(timezone.now().timestamp())
@@ -247,7 +241,7 @@ def _open(archive: Path, identity_file: Path, folder: Path) -> tuple[dict, Path]
         with tarfile.open(plain, "r:") as tar:
             manifest = json.loads(_member(tar, "manifest.json"))
             signature = _member(tar, "manifest.sig").decode()
-            if not hmac.compare_digest(_signature(manifest), signature):
+            if not hmac.compare_digest(keyed_digest(manifest), signature):
                 raise RestoreError(
                     "备份清单的签名不符：清单被改动过，或本系统的 AUDIT_KEY 与备份时不同。"
                 )

@@ -399,22 +399,26 @@ def _delete_sheet_if_ended(job: ResidentImport) -> None:
     job.refresh_from_db()
     if job.running or job.status == ImportStatus.REFUSED or not job.sheet:
         return
-    name = job.sheet.name
-    if not ResidentImport.objects.filter(
-        sheet=name, status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING)
-    ).exists():
-        job.sheet.delete(save=False)
-        ResidentImport.objects.filter(sheet=name).update(sheet="")
-    else:
+    if ResidentImport.objects.filter(
+        sheet=job.sheet.name, status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING)
+    ).exists():  # the same sheet's valid rows are being imported
         ResidentImport.objects.filter(pk=job.pk).update(sheet="")
+    else:
+        _forget_sheet(job)
+
+
+def _forget_sheet(job: ResidentImport) -> None:
+    """Delete the job's sheet from the storage, and its name from every job naming it."""
+    name = job.sheet.name
+    job.sheet.delete(save=False)
+    ResidentImport.objects.filter(sheet=name).update(sheet="")
 
 
 def resume(jobs=None) -> int:
     """Queue again every job (of `jobs`, or all) whose worker died: no sign of life for
     STALE. The dead run's lease is dropped at the same time, so should it be alive after
-    all, its next batch finds the job taken and stops. Also deletes the sheets of refused
-    jobs past REFUSED_SHEET_KEPT. The worker runs this when it starts; the import page, when
-    its job has stalled. Returns how many jobs were queued."""
+    all, its next batch finds the job taken and stops. The worker runs this when it starts;
+    the import page, when its job has stalled. Returns how many jobs were queued."""
     now = timezone.now()
     queued = 0
     stale = (jobs if jobs is not None else ResidentImport.objects.all()).filter(
@@ -428,10 +432,14 @@ def resume(jobs=None) -> int:
         ):
             import_sheet.enqueue(pk)
             queued += 1
-    for job in ResidentImport.objects.filter(
-        status=ImportStatus.REFUSED, finished_at__lt=now - REFUSED_SHEET_KEPT
-    ).exclude(sheet=""):
-        name = job.sheet.name
-        job.sheet.delete(save=False)
-        ResidentImport.objects.filter(sheet=name).update(sheet="")
     return queued
+
+
+def delete_expired_sheets() -> None:
+    """The sheets of refused jobs past REFUSED_SHEET_KEPT (the worker runs this when it
+    starts)."""
+    expired = ResidentImport.objects.filter(
+        status=ImportStatus.REFUSED, finished_at__lt=timezone.now() - REFUSED_SHEET_KEPT
+    ).exclude(sheet="")
+    for job in expired:
+        _forget_sheet(job)

@@ -191,3 +191,20 @@ def test_an_import_that_fails_says_so_with_what_was_done_and_deletes_the_sheet(
     page = as_alice.get(job.get_absolute_url()).content.decode()
     assert "导入失败" in page and "导入中断，没有导入任何参保人" in page
     assert "disk full" not in page
+
+
+def test_a_refused_sheet_is_kept_a_day_for_its_valid_rows_then_deleted(as_alice):
+    as_alice.post(reverse("registry:import_create"), {"sheet": sheet([["", "123"]])})
+    from tests.conftest import run_tasks
+
+    run_tasks()
+    job = ResidentImport.objects.get()
+    assert job.status == ImportStatus.REFUSED and job.sheet.storage.exists(job.sheet.name)
+    imports.delete_expired_sheets()
+    assert ResidentImport.objects.get().sheet  # still there for 只导入有效的行
+    ResidentImport.objects.update(
+        finished_at=timezone.now() - datetime.timedelta(days=1, minutes=1)
+    )
+    imports.delete_expired_sheets()
+    assert not ResidentImport.objects.get().sheet
+    assert not Path(settings.MEDIA_ROOT, job.sheet.name).exists()

@@ -20,6 +20,7 @@ class Command(DatabaseWorker):
         queued = imports.resume()
         if queued:
             self.stdout.write(f"已重新排队 {queued} 个中断的导入。")
+        imports.delete_expired_sheets()
         idempotency.forget_old_claims()
         anchors.write()
         super().handle(*args, **options)
