@@ -22,7 +22,9 @@ from filing.models import (
     earliest_end_date,
     earliest_start_date,
     evidence_problems,
+    form_required,
     kind_of,
+    materials_for,
 )
 from registry.models import InsuranceType, Resident
 
@@ -108,9 +110,34 @@ class FilingForm(forms.ModelForm):
                 for kind, categories in categories_offered(policy)
             ],
         )
+        # The picker (static/js/picker.js) finds a place by its characters or pinyin.
+        for name in ("insured_region_code", "care_region_code"):
+            self.fields[name].widget.attrs["data-picker"] = "regions"
         self.fields["end_date"].required = False
         for name in ("agent_name", "agent_id_number", "agent_phone", "agent_relationship"):
             self.fields[name].required = False
+
+    def needs(self) -> dict[str, dict[str, Any]]:
+        """What each category offered asks for, for the page to show only that
+        (static/js/filing.js): its materials (any one proves it) and the evidence it accepts.
+        The same rules then check what is posted (_check_evidence)."""
+        result = {}
+        for _, categories in categories_offered(self.policy):
+            for category in categories:
+                materials = list(materials_for(category, self.policy))
+                if form_required(category, self.policy):
+                    evidence = [Evidence.MATERIALS]
+                elif not materials:
+                    evidence = [Evidence.NONE]
+                else:
+                    evidence = [Evidence.MATERIALS, Evidence.COMMITMENT]
+                result[str(category)] = {
+                    "materials": [str(kind) for kind in materials],
+                    "evidence": [str(choice) for choice in evidence],
+                    # Left blank, its end is none: 长期 on the letter (default_end_date).
+                    "indefinite": default_end_date(category, self.today, self.policy) is None,
+                }
+        return result
 
     # Single fields -------------------------------------------------------------------------
     def clean_contact_name(self) -> str:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/commitment-letter/", views.commitment_letter, name="commitment_letter"),
     path("<int:pk>/filing-form/", views.filing_form, name="filing_form"),
     path("<int:pk>/files/<str:which>/<int:item>/", views.evidence_file, name="evidence_file"),
+    path("notice/", views.filing_notice, name="notice"),
     path("review/", views.review_queue, name="review_queue"),
 ]

@@ -13,8 +13,9 @@ from accounts.models import Policy, Role
 from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
+from core import region_keys
 from core.errors import Refused
-from filing import services
+from filing import notice, services
 from filing.forms import CancelForm, FilingForm, LetterScanForm, RejectForm
 from filing.models import (
     LONG_TERM_CATEGORIES,
@@ -26,6 +27,7 @@ from filing.models import (
     pending_by_deadline,
     with_deadlines,
 )
+from printing.pdf import printable_response
 from registry.lookup import looked_up
 from registry.models import Resident
 from security.idempotency import idempotent
@@ -121,7 +123,29 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
     return render(
         request,
         "filing/form.html",
-        {"form": form, "resident": resident, "policy": policy, "today": today},
+        {
+            "form": form,
+            "resident": resident,
+            "policy": policy,
+            "today": today,
+            "needs": form.needs(),
+            "region_keys": region_keys.keys(),
+            "notice": notice.notice(policy),
+            "letter_text": notice.commitment(resident_name=resident.name, by_agent=False),
+            "agent_letter_text": notice.commitment(resident_name=resident.name, by_agent=True),
+        },
+    )
+
+
+@role_required(*STAFF)
+def filing_notice(request: StaffRequest) -> HttpResponse:
+    """备案告知书 of the user's county, to print and hand over before anything is signed."""
+    return printable_response(
+        request,
+        template_name="filing/print/notice.html",
+        context={"notice": notice.notice(Policy.for_county(request.user.own_county))},
+        filename="基本医疗保险异地就医备案告知书.pdf",
+        checked={},
     )
 
 
@@ -260,6 +284,7 @@ def _letter_context(filing: Filing, letter) -> dict:
         "start_date": filing.start_date,
         "end_date": filing.end_date,
         "filer": filing.filer_name,
+        "text": notice.commitment(resident_name=resident.name, by_agent=filing.by_agent),
         "agent_relationship": filing.get_agent_relationship_display() if filing.by_agent else "",
         "signature": letter.signature if letter else "",
         "sign_date": letter.signed_on if letter else timezone.localdate(),

@@ -27,6 +27,7 @@ PAGES = {
     "administration:policy": {ADMIN, SUPERVISOR, AUDITOR},
     "filing:list": STAFF,
     "filing:start": {CASEWORKER},
+    "filing:notice": STAFF,
     "filing:review_queue": {SUPERVISOR},
     "administration:calendar": {ADMIN},
     "registry:enrollment_start": {CASEWORKER},

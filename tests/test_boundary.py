@@ -334,6 +334,7 @@ TAKES_NONE = {
     "administration:station_create": "a new station is made in the administrator's own county",
     "administration:policy": "the user's own county's policy",
     "filing:review_queue": "the supervisor's county",
+    "filing:notice": "the user's own county's policy",
     "administration:calendar": "dates",
     "reimbursement:checklist": "a cost and two flags, no record",
     "oversight:audit_chain": "nothing",

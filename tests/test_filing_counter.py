@@ -459,3 +459,48 @@ def test_a_date_far_out_of_range_is_refused_with_a_message(as_alice, resident_a,
     assert response.status_code == 200
     assert "日期应在 1900 年至 2099 年之间，请核对。" in response.content.decode()
     assert not Filing.objects.exists()
+
+
+class TestReadThenSign:
+    """The 备案告知书 and the letter's words are shown before anything is signed."""
+
+    def test_the_form_shows_the_countys_notice_and_both_letters(self, as_alice, resident_a, county):
+        policy = Policy.for_county(county)
+        policy.backdating_days = 0
+        policy.save()
+        page = as_alice.get(reverse("filing:create", args=[resident_a.pk])).content.decode()
+        assert "基本医疗保险异地就医备案告知书" in page
+        assert "开始日期不能早于申请当天。" in page  # the county's own rule, not the default
+        assert "异地转诊人员：须提供转诊备案表（转出医院盖章），不能以个人承诺书代替。" in page
+        assert "本人确因工作或居住需要前往异地" in page
+        assert f"本人受参保人{resident_a.name}委托，代为申请办理异地就医备案" in page
+
+    def test_the_notice_prints(self, as_alice, county):
+        Policy.objects.filter(county=county).update(backdating_days=5)
+        response = as_alice.get(reverse("filing:notice"), {"format": "pdf"})
+        assert response["Content-Type"] == "application/pdf"
+        text = pdf_text(response.content).replace("\n", "").replace(" ", "")
+        assert "基本医疗保险异地就医备案告知书" in text
+        assert "开始日期最多可从申请之日向前追溯5天。" in text
+
+    def test_an_agents_letter_is_in_the_agents_words(self, as_alice, resident_a):
+        response = submit(
+            as_alice,
+            resident_a,
+            category=Category.LONG_TERM_RESIDENT,
+            evidence="commitment",
+            signature=SIGNATURE,
+            by_agent="on",
+            agent_name="薛小军",
+            agent_id_number=make_id("14083019850607001"),
+            agent_phone="13900001111",
+            agent_relationship="child",
+            agent_documents_sighted="on",
+        )
+        filing = Filing.objects.get(resident=resident_a)
+        assert response.status_code == 302
+        url = reverse("filing:commitment_letter", args=[filing.pk])
+        letter = as_alice.get(url, {"format": "pdf"})
+        text = pdf_text(letter.content).replace("\n", "")
+        assert f"本人受参保人{resident_a.name}委托，代为申请办理异地就医备案" in text
+        assert "本人确因工作" not in text and "代办人签字" in text

@@ -149,12 +149,26 @@ def start_filing(portal, page, resident) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text(resident.name)
 
 
+def pick_place(page, typed: str, place: str) -> None:
+    """就医地 by keyboard: type characters or pinyin initials, then Enter on the first match."""
+    box = page.get_by_role("combobox", name="就医地")
+    box.fill("")
+    box.press_sequentially(typed)
+    expect(page.get_by_role("option").first).to_have_text(place)
+    box.press("Enter")
+    expect(box).to_have_value(place)
+
+
 def test_a_long_term_filing_signed_on_screen(portal, page, alice, resident_a):
     portal.login("alice")
     start_filing(portal, page, resident_a)
-    page.select_option("#id_care_region_code", "320100")  # 江苏省南京市
+    pick_place(page, "nj", "江苏省南京市")
     page.get_by_label("异地长期居住人员").first.check()
     page.get_by_label("签署个人承诺书").check()
+    # The letter is read before it is signed, with what was chosen above.
+    letter = page.get_by_role("region", name="个人承诺书")
+    expect(letter).to_contain_text("江苏省南京市")
+    expect(letter).to_contain_text("本人确因工作或居住需要前往异地")
     page.locator("#signature-pad").scroll_into_view_if_needed()
     pad = page.locator("#signature-pad").bounding_box()
     page.mouse.move(pad["x"] + 40, pad["y"] + 80)
@@ -176,7 +190,7 @@ def test_a_long_term_filing_signed_on_screen(portal, page, alice, resident_a):
 def test_a_temporary_filing_by_an_agent(portal, page, alice, resident_a):
     portal.login("alice")
     start_filing(portal, page, resident_a)
-    page.select_option("#id_care_region_code", "310000")
+    pick_place(page, "上海", "上海市")
     page.get_by_label("其他临时外出就医人员").check()
     page.get_by_label("由代办人办理（为他人备案）").check()
     page.fill("#id_agent_name", "薛小军")
@@ -196,7 +210,7 @@ def test_a_temporary_filing_by_an_agent(portal, page, alice, resident_a):
 def test_a_referral_filing(portal, page, alice, resident_a):
     portal.login("alice")
     start_filing(portal, page, resident_a)
-    page.select_option("#id_care_region_code", "610100")
+    pick_place(page, "sxxa", "陕西省西安市")
     page.get_by_label("异地转诊人员").check()
     page.fill("#id_referring_hospital", "芮城县人民医院")
     page.get_by_label("提供备案材料").check()

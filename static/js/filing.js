@@ -1,0 +1,96 @@
+// The filing form shows only what the choices made so far need: the agent's fields once 代办 is
+// ticked, 转出医院 for a referral, the materials of the chosen category, the signature for a
+// commitment letter. A hidden part's fields are disabled, so they are not sent either. The
+// rules themselves are the server's (filing/forms.py); "category-needs" is what they ask of each
+// category, and without this script every part shows and the server checks the same.
+(function () {
+  var form = document.getElementById("filing-form");
+  if (!form) { return; }
+  var needs = JSON.parse(document.getElementById("category-needs").textContent);
+
+  function field(name) { return form.elements.namedItem(name); }
+
+  function valueOf(name) {
+    var input = field(name);
+    if (!input) { return ""; }
+    if (input.type === "checkbox") { return input.checked ? "on" : ""; }
+    return input.value || "";
+  }
+
+  // "by_agent", "category=referral,emergency", "!by_agent"; parts joined by "|" (any of them).
+  function holds(condition) {
+    return condition.split("|").some(function (part) {
+      var negated = part.charAt(0) === "!";
+      var bits = (negated ? part.slice(1) : part).split("=");
+      var current = valueOf(bits[0]);
+      var met = bits.length > 1 ? bits[1].split(",").indexOf(current) >= 0 : current !== "";
+      return negated ? !met : met;
+    });
+  }
+
+  function labelOf(input) {
+    var label = form.querySelector("label[for='" + input.id + "']");
+    return label ? label.textContent.trim() : input.value;
+  }
+
+  function shown(name) {
+    var input = field(name);
+    if (!input) { return ""; }
+    if (input.tagName === "SELECT") {
+      return input.value ? input.options[input.selectedIndex].text : "";
+    }
+    if (typeof input.length === "number" && !input.tagName) {  // a group of radio buttons
+      var checked = Array.prototype.filter.call(input, function (radio) { return radio.checked; });
+      return checked.length ? labelOf(checked[0]) : "";
+    }
+    var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value);
+    if (match) { return match[1] + "年" + Number(match[2]) + "月" + Number(match[3]) + "日"; }
+    return input.value.trim();
+  }
+
+  // Only the chosen category's materials and the evidence it accepts are offered.
+  function offerForCategory() {
+    var need = needs[valueOf("category")];
+    form.querySelectorAll("input[name=sighted]").forEach(function (box) {
+      var wrap = box.closest(".form-check");
+      wrap.hidden = Boolean(need) && need.materials.indexOf(box.value) < 0;
+      if (wrap.hidden) { box.checked = false; }
+    });
+    var kind = field("scan_kind");
+    Array.prototype.forEach.call(kind.options, function (option) {
+      option.hidden = Boolean(need && option.value) && need.materials.indexOf(option.value) < 0;
+      option.disabled = option.hidden;
+      if (option.hidden && option.selected) { kind.value = ""; }
+    });
+    var radios = form.querySelectorAll("input[name=evidence]");
+    radios.forEach(function (radio) {
+      var wrap = radio.closest(".form-check");
+      wrap.hidden = Boolean(need) && need.evidence.indexOf(radio.value) < 0;
+      if (wrap.hidden) { radio.checked = false; }
+    });
+    if (need && need.evidence.length === 1) {
+      form.querySelector("input[name=evidence][value='" + need.evidence[0] + "']").checked = true;
+    }
+  }
+
+  function update() {
+    offerForCategory();
+    form.querySelectorAll("[data-show-when]").forEach(function (part) {
+      part.hidden = !holds(part.getAttribute("data-show-when"));
+    });
+    form.querySelectorAll("input, select, textarea").forEach(function (input) {
+      if (input.type === "hidden" && !input.closest("[data-show-when]")) { return; }
+      input.disabled = Boolean(input.closest("[hidden]"));
+    });
+    var need = needs[valueOf("category")];
+    form.querySelectorAll("[data-echo]").forEach(function (cell) {
+      var name = cell.getAttribute("data-echo");
+      var empty = name === "end_date" && need && need.indefinite ? "长期" : cell.getAttribute("data-empty");
+      cell.textContent = shown(name) || empty || "";
+    });
+  }
+
+  form.addEventListener("change", update);
+  form.addEventListener("input", update);
+  update();
+}());

@@ -1,0 +1,130 @@
+"""The filing form as a caseworker uses it, keyboard first: it shows only what the choices
+need, finds a place by characters or pinyin initials, and shows the letter before it is signed."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from filing.models import Filing
+from tests.browser.test_counter_workflows import start_filing
+from tests.conftest import make_id
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def height(page) -> int:
+    return page.evaluate("document.documentElement.scrollHeight")
+
+
+def test_the_place_picker_filters_as_one_types(portal, page, alice, resident_a):
+    portal.login("alice")
+    start_filing(portal, page, resident_a)
+    box = page.get_by_role("combobox", name="就医地")
+    box.focus()
+    box.press_sequentially("海")
+    options = page.get_by_role("option")
+    # Places named with 海 first (海南省, filed to the province; 海东市 …), then those with it
+    # inside (上海市, 乌海市).
+    expect(options.first).to_have_text("海南省")
+    texts = options.all_text_contents()
+    assert "上海市" in texts and all("海" in text for text in texts)
+    assert texts.index("青海省海东市") < texts.index("上海市")
+    box.fill("")
+    box.press_sequentially("yc")  # 运城, 宜春, 银川, 盐城 …: every match's initials
+    texts = options.all_text_contents()
+    assert {"山西省运城市", "江西省宜春市", "宁夏回族自治区银川市", "江苏省盐城市"} <= set(texts)
+    box.press_sequentially("x")  # no place is called "ycx"
+    expect(options).to_have_count(0)
+    expect(page.get_by_role("listbox", name="就医地")).to_contain_text("没有找到，请换个写法")
+    box.fill("")
+    box.press_sequentially("sxyc")
+    expect(options).to_have_count(1)
+    box.press("ArrowDown")  # one match: the choice stays on it
+    box.press("Enter")  # chooses; never sends the form
+    expect(box).to_have_value("山西省运城市")
+    assert page.locator("#id_care_region_code").input_value() == "140800"
+    assert page.url.endswith(f"/filing/new/{resident_a.pk}/")
+    box.press_sequentially("chongq")  # full pinyin works too
+    box.press("Escape")  # gives up: the chosen place stays
+    expect(box).to_have_value("山西省运城市")
+    box.press("Tab")
+    assert page.locator("#id_care_region_code").input_value() == "140800"
+
+
+def test_the_form_shows_only_what_the_choices_need(portal, page, alice, resident_a):
+    portal.login("alice")
+    start_filing(portal, page, resident_a)
+    agent = page.get_by_label("代办人姓名")
+    hospital = page.get_by_label("转出医院", exact=True)
+    pad = page.locator("#signature-pad")
+    expect(agent).to_be_hidden()
+    expect(hospital).to_be_hidden()
+    expect(pad).to_be_hidden()
+
+    page.get_by_label("其他临时外出就医人员").check()  # needs no material
+    expect(page.get_by_label("无需材料")).to_be_checked()
+    expect(page.get_by_label("签署个人承诺书")).to_be_hidden()
+    expect(page.get_by_label("居住证", exact=True)).to_be_hidden()
+    short = height(page)
+    portal.shot("filing-form-by-steps")
+
+    page.get_by_label("异地转诊人员").check()  # its stamped form, and no letter instead
+    expect(hospital).to_be_visible()
+    expect(page.get_by_label("提供备案材料")).to_be_checked()
+    expect(page.get_by_label("签署个人承诺书")).to_be_hidden()
+    expect(page.get_by_label("转诊备案表（转出医院盖章）")).to_be_visible()
+    expect(page.get_by_label("居住证", exact=True)).to_be_hidden()
+
+    page.get_by_label("异地长期居住人员").first.check()
+    expect(hospital).to_be_hidden()
+    expect(page.get_by_label("居住证", exact=True)).to_be_visible()
+    expect(page.get_by_label("转诊备案表（转出医院盖章）")).to_be_hidden()
+    page.get_by_label("签署个人承诺书").check()
+    expect(pad).to_be_visible()
+    expect(page.get_by_label("居住证", exact=True)).to_be_hidden()
+
+    page.get_by_label("由代办人办理（为他人备案）").check()
+    expect(agent).to_be_visible()
+    agent.fill("薛小军")
+    letter = page.get_by_role("region", name="个人承诺书")
+    expect(letter).to_contain_text(f"本人受参保人{resident_a.name}委托")
+    expect(letter).to_contain_text("薛小军（代办人）")
+    expect(letter).to_contain_text("至 长期")
+    expect(page.get_by_text("本人确因工作或居住需要")).to_be_hidden()
+    page.get_by_label("由代办人办理（为他人备案）").uncheck()
+    expect(agent).to_be_hidden()
+    expect(page.get_by_text("本人确因工作或居住需要")).to_be_visible()
+    # The old form showed every part whatever was chosen: 2,199 px at 1366×768.
+    assert short < 1900, short
+
+
+def test_an_agent_files_by_keyboard_and_hidden_fields_are_not_sent(portal, page, alice, resident_a):
+    portal.login("alice")
+    start_filing(portal, page, resident_a)
+    page.get_by_label("其他临时外出就医人员").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("由代办人办理（为他人备案）").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("代办人姓名").press_sequentially("薛小军")
+    page.keyboard.press("Tab")
+    page.keyboard.type(make_id("14083019850607001"))
+    page.keyboard.press("Tab")
+    page.keyboard.type("13900001111")
+    page.get_by_label("与参保人关系").select_option("child")
+    page.get_by_label("已核验代办人及参保人的身份证或户口簿").focus()
+    page.keyboard.press("Space")
+    # A referral's hospital typed, then another category chosen: it is not sent.
+    page.get_by_label("异地转诊人员").check()
+    page.get_by_label("转出医院", exact=True).fill("芮城县人民医院")
+    page.get_by_label("其他临时外出就医人员").check()
+    box = page.get_by_role("combobox", name="就医地")
+    box.focus()
+    page.keyboard.type("bj")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="提交备案").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
+    filing = Filing.objects.get(resident=resident_a)
+    assert filing.care_region_code == "110000"
+    assert filing.agent_name == "薛小军" and filing.referring_hospital == ""
