@@ -175,6 +175,28 @@ class FilingQuerySet(StationScopedQuerySet):
         """Filings that are or will be in force: pending or approved, not rejected or closed."""
         return self.filter(status__in=[FilingStatus.PENDING, FilingStatus.APPROVED])
 
+    def awaiting_letter(self) -> FilingQuerySet:
+        """Pending on a commitment letter not yet signed: only the caseworker can act, by
+        attaching the signed scan; no review can approve them before (Filing.evidence_complete)."""
+        unsigned = models.Q(commitment_letter__isnull=True) | models.Q(
+            commitment_letter__signature="", commitment_letter__scan=""
+        )
+        return self.filter(unsigned, status=FilingStatus.PENDING, evidence=Evidence.COMMITMENT)
+
+    def awaiting_review(self) -> FilingQuerySet:
+        """Pending filings a supervisor can decide on now."""
+        return self.filter(status=FilingStatus.PENDING).exclude(
+            pk__in=self.awaiting_letter().values("pk")
+        )
+
+    def returned(self) -> FilingQuerySet:
+        """Filings sent back (审核不通过) that the resident has not yet filed again: the
+        resident must be told the reason, and what to bring."""
+        later = Filing.objects.filter(
+            resident=models.OuterRef("resident"), submitted_at__gt=models.OuterRef("submitted_at")
+        )
+        return self.filter(status=FilingStatus.REJECTED).exclude(models.Exists(later))
+
     def overlapping(self, start: datetime.date, end: datetime.date | None) -> FilingQuerySet:
         """Date ranges that share at least one day with [start, end] (None = no end)."""
         queryset = self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=start))
@@ -187,8 +209,9 @@ def pending_by_deadline(filings: FilingQuerySet) -> FilingQuerySet:
     """Pending filings, the one due first at the top. A deadline is the submission day plus
     the county's working days, so it never comes earlier for a later submission: ordering by
     submission time is ordering by deadline, and the overdue come first. The database sorts
-    and pages; deadlines are computed for the rows shown only (`with_deadlines`)."""
-    return filings.filter(status=FilingStatus.PENDING).order_by("submitted_at", "pk")
+    and pages; deadlines are computed for the rows shown only (`with_deadlines`). A filing
+    waiting for its signed letter is the caseworker's to finish, not the supervisor's."""
+    return filings.awaiting_review().order_by("submitted_at", "pk")
 
 
 def with_deadlines(

@@ -156,6 +156,13 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
     letter = getattr(filing, "commitment_letter", None)
     deadline = filing.review_deadline() if filing.status == FilingStatus.PENDING else None
     submitted = timezone.localtime(filing.submitted_at).date()
+    approve_refusal = ""
+    if filing.status == FilingStatus.PENDING and not filing.evidence_complete(
+        Policy.for_county(filing.station.county_id)
+    ):
+        approve_refusal = (
+            "承诺书尚未签字，经办员上传签字的承诺书扫描件后才能审核通过；也可退回并说明原因。"
+        )
     return render(
         request,
         "filing/detail.html",
@@ -164,6 +171,7 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "letter": letter,
             "today": today,
             "cancel_refusal": filing.cancel_refusal(today),
+            "approve_refusal": approve_refusal,
             "cancel_form": CancelForm(),
             "reject_form": RejectForm(),
             "scan_form": LetterScanForm(),
@@ -289,6 +297,23 @@ def _letter_context(filing: Filing, letter) -> dict:
         "signature": letter.signature if letter else "",
         "sign_date": letter.signed_on if letter else timezone.localdate(),
     }
+
+
+@role_required(*STAFF)
+def rejection_notice(request: StaffRequest, pk: int) -> HttpResponse:
+    """异地就医备案退回告知单: for the caseworker to hand or read to the resident, what the
+    review sent back and what to bring to file again."""
+    filing = get_for_user(FILINGS, request, pk=pk)
+    if filing.status != FilingStatus.REJECTED:
+        raise Http404("该备案没有被退回。")
+    return printable_response(
+        request,
+        template_name="filing/print/rejection_notice.html",
+        context={"filing": filing, "today": timezone.localdate()},
+        filename=f"异地就医备案退回告知单-{filing.resident.name}.pdf",
+        checked={"姓名": filing.resident.name, "退回原因": filing.rejection_reason},
+        back_url=filing.get_absolute_url(),
+    )
 
 
 @role_required(*STAFF)

@@ -17,12 +17,14 @@ from accounts.models import Policy, Role, Station, User
 from audit.page_cache import kept_until_changed
 from filing.models import Filing, pending_by_deadline, with_deadlines
 from oversight import dashboard
-from registry.models import Enrollment, InfoChange, Resident
+from registry.models import ChangeStatus, Enrollment, InfoChange, Resident
 from reimbursement.models import CaseStatus, ReimbursementCase
 from workdays.rules import unknown_years
 
 # The longest-waiting cases on the home page; the case list has the rest.
 WAITING_ON_HOME = 15
+# Each follow-up list of the home page shows this many, the oldest first.
+TO_DO = 20
 
 
 def home(request: StaffRequest) -> HttpResponse:
@@ -76,6 +78,24 @@ def _activity_context(user: User, today) -> dict:
         pending_filings = with_deadlines(pending[:10], today, policy)
         stations = list(stations)
         trend = dashboard.trend(user, today, stations)
+    # The follow-ups each role must act on, or no one will (issue #18, 4 and 5).
+    filings = Filing.objects.for_user(user).select_related("resident", "station")
+    changes = InfoChange.objects.for_user(user).select_related("resident", "station")
+    follow_ups: dict[str, Any] = {}
+    if user.is_caseworker:
+        follow_ups = {
+            "returned_filings": list(filings.returned().order_by("-reviewed_at")[:TO_DO]),
+            "unsigned_letters": list(filings.awaiting_letter().order_by("submitted_at")[:TO_DO]),
+            "unsigned_changes": list(
+                changes.filter(status=ChangeStatus.DRAFT).order_by("created_at")[:TO_DO]
+            ),
+        }
+    elif user.is_supervisor:
+        follow_ups = {
+            "id_corrections": list(
+                changes.filter(status=ChangeStatus.AWAITING_APPROVAL).order_by("created_at")[:TO_DO]
+            ),
+        }
     open_enrollments = (
         Enrollment.objects.for_user(user)
         .filter(completed_at__isnull=True)
@@ -93,6 +113,7 @@ def _activity_context(user: User, today) -> dict:
         "unknown_years": unknown_years(today) if pending_filings else [],
         "open_enrollments": open_enrollments,
         "trend": trend,
+        **follow_ups,
     }
 
 

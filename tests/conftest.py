@@ -294,6 +294,15 @@ def filing_b(resident_b, bob):
 
 
 @pytest.fixture
+def rejected_filing_b(resident_b, bob):
+    from filing.models import FilingStatus
+
+    return make_filing(
+        resident_b, bob, status=FilingStatus.REJECTED, rejection_reason="请提供异地居住证"
+    )
+
+
+@pytest.fixture
 def enrollment_b(resident_b, bob):
     from registry.models import Enrollment
 

@@ -68,6 +68,7 @@ OBJECT_PAGES = {
     "filing:review": ("filing_b", OTHER_COUNTY_SUPERVISOR),
     "filing:commitment_letter": ("filing_b", STATION_B),
     "filing:filing_form": ("filing_b", STATION_B),
+    "filing:rejection_notice": ("rejected_filing_b", STATION_B),
     "filing:evidence_file": ("filing_b", STATION_B),
     "registry:enrollment_create_for": ("resident_b", STATION_B),
     "registry:enrollment_detail": ("enrollment_b", STATION_B),

@@ -476,7 +476,6 @@ class TestReadThenSign:
         assert f"本人受参保人{resident_a.name}委托，代为申请办理异地就医备案" in page
 
     def test_the_notice_prints(self, as_alice, county):
-        Policy.objects.filter(county=county).update(backdating_days=5)
         response = as_alice.get(reverse("filing:notice"), {"format": "pdf"})
         assert response["Content-Type"] == "application/pdf"
         text = pdf_text(response.content).replace("\n", "").replace(" ", "")

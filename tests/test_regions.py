@@ -58,3 +58,13 @@ def test_the_filing_form_states_the_province_level_rule_from_the_one_list():
     assert regions.care_region_rule() == (
         "北京、天津、上海、重庆、海南、西藏、新疆生产建设兵团备案到省级，其他地方备案到地级市。"
     )
+
+
+def test_the_pinyin_keys_file_is_that_of_the_regions():
+    """core/data/region_keys.json is written by `python -m core.region_keys`; a change of the
+    regions (or of how keys are made) without writing it again fails here."""
+    from core import region_keys
+
+    assert region_keys.build() == region_keys.keys()
+    assert region_keys.keys()["140800"][:2] == ["yc", "yuncheng"]  # 运城
+    assert "cz" in region_keys.keys()["140400"]  # 长治: chang, not only zhang
