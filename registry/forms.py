@@ -59,6 +59,11 @@ class ResidentForm(VersionCheckedForm):
         set_choices(
             self, "relationship_to_head", [("", "请选择（不填户号时不选）"), *Relationship.choices]
         )
+        if self.instance.pk and user.is_supervisor:
+            # A supervisor's direct correction says why; the history keeps it.
+            self.fields["edit_reason"] = forms.CharField(
+                label="修改原因", max_length=80, help_text="记入修改记录，审计时可查。"
+            )
         if self.instance.pk:
             # Changing an ID number is a correction that needs a supervisor (issue 4).
             self.fields["id_number"].disabled = True
@@ -68,6 +73,12 @@ class ResidentForm(VersionCheckedForm):
             self.initial["phone"] = id_numbers.mask_phone(self.instance.phone)
             if self.instance.household_id:
                 self.initial["household_number"] = self.instance.household.household_number
+
+    def edit_reason(self) -> str:
+        """What the history says of a direct edit (history_change_reason, 100 characters)."""
+        if "edit_reason" in self.cleaned_data:
+            return f"审核员直接修改：{clean_text(self.cleaned_data['edit_reason'])}"
+        return "参保登记完成前更正"
 
     def current_value(self, current, name: str):
         return (

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Station, StationScopedQuerySet
+from accounts.models import Station, StationScopedQuerySet, User
 from core import id_numbers
 from core.versioning import Versioned
 
@@ -184,6 +184,28 @@ class Resident(Versioned):
     @property
     def masked_phone(self) -> str:
         return id_numbers.mask_phone(self.phone)
+
+    def direct_edit_refusal(self, user: User) -> str:
+        """Why `user` may not edit this resident's information directly, or "".
+
+        DOMAIN.md §1.2 [001]: registered information changes by 参保信息变更登记 — the items,
+        a reason, the 变更登记表 the resident signs. A caseworker may still correct what she
+        typed while the registration at her station is unfinished (nothing is signed yet); a
+        supervisor may correct directly, with a reason that the history keeps."""
+        if user.is_supervisor:
+            return ""
+        enrollment = Enrollment.objects.filter(resident=self).first()
+        if (
+            user.is_caseworker
+            and enrollment is not None
+            and enrollment.station_id == user.station_id
+            and not enrollment.is_complete
+        ):
+            return ""
+        return (
+            "已登记的参保信息须通过“信息变更登记”修改：登记变更事项和原因，"
+            "打印变更登记表请参保人签字。"
+        )
 
 
 class EnrollmentMaterial(models.TextChoices):

@@ -294,6 +294,28 @@ def filing_b(resident_b, bob):
 
 
 @pytest.fixture
+def registering_a(resident_a, alice):
+    """resident_a's registration at station A, not yet complete: what alice typed may still be
+    corrected directly (Resident.direct_edit_refusal)."""
+    from registry.models import Enrollment
+
+    return Enrollment.objects.create(station=alice.station, resident=resident_a, created_by=alice)
+
+
+@pytest.fixture
+def registering_b(resident_b, bob):
+    from registry.models import Enrollment
+
+    return Enrollment.objects.create(station=bob.station, resident=resident_b, created_by=bob)
+
+
+@pytest.fixture
+def registering_resident_b(resident_b, registering_b):
+    """resident_b, whose registration is still open (the edit page opens for bob)."""
+    return resident_b
+
+
+@pytest.fixture
 def rejected_filing_b(resident_b, bob):
     from filing.models import FilingStatus
 

@@ -51,7 +51,7 @@ OTHER_COUNTY_ADMIN = ("grace", "erin")
 OTHER_COUNTY_SUPERVISOR = ("carol", "hank")
 OBJECT_PAGES = {
     "registry:resident_detail": ("resident_b", STATION_B),
-    "registry:resident_edit": ("resident_b", STATION_B),
+    "registry:resident_edit": ("registering_resident_b", STATION_B),
     "registry:reveal": ("resident_b", STATION_B),
     "registry:import_detail": ("import_b", STATION_B),
     "registry:import_valid_rows": ("import_b", STATION_B),

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def trail(as_alice, alice, resident_a):
+def trail(as_alice, alice, resident_a, registering_a):
     """A few entries written through the portal: an edit, and the fixtures' creations."""
     as_alice.post(
         reverse("registry:resident_edit", args=[resident_a.pk]),

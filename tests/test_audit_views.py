@@ -30,7 +30,7 @@ def edit_phone(client, resident, phone: str):
 
 
 @pytest.fixture
-def activity(as_alice, as_bob, resident_a, resident_b):
+def activity(as_alice, as_bob, resident_a, resident_b, registering_a, registering_b):
     edit_phone(as_alice, resident_a, "13900001111")
     edit_phone(as_bob, resident_b, '=HYPERLINK("http://x")')  # refused: not a phone
     edit_phone(as_bob, resident_b, "13700002222")

@@ -26,7 +26,14 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import Station, User
-from registry.models import Household, InfoChange, Relationship, Resident, ResidentImport
+from registry.models import (
+    Enrollment,
+    Household,
+    InfoChange,
+    Relationship,
+    Resident,
+    ResidentImport,
+)
 from tests.conftest import (
     NEW_RESIDENT,
     ZHANG_JUAN_ID,
@@ -191,6 +198,11 @@ def _resident_form(name: str, **url_kwargs) -> Callable[[Ctx], list]:
     def scenario(ctx: Ctx) -> list:
         kwargs = {k: getattr(ctx, v).pk for k, v in url_kwargs.items()}
         url = reverse(name, kwargs=kwargs)
+        if name == "registry:resident_edit":  # a registration still open: edited directly
+            alice = User.objects.get(username="alice")
+            Enrollment.objects.get_or_create(
+                resident=ctx.mine, defaults={"station": alice.station, "created_by": alice}
+            )
         base = {**NEW_RESIDENT, "reason": "核对", "version": str(ctx.mine.version)}
         if url_kwargs:
             base["name"] = ctx.mine.name

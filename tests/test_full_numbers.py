@@ -165,7 +165,9 @@ def test_an_auditor_prints_masked_and_writes_no_print_entry(as_dave, resident_b,
     assert not AuditEntry.objects.filter(action=Action.PRINT).exists()
 
 
-def test_the_edit_form_shows_numbers_masked_and_keeps_them_when_untouched(as_bob, resident_b):
+def test_the_edit_form_shows_numbers_masked_and_keeps_them_when_untouched(
+    as_bob, resident_b, registering_b
+):
     url = reverse("registry:resident_edit", args=[resident_b.pk])
     page = as_bob.get(url).content.decode()
     assert resident_b.id_number not in page and resident_b.phone not in page

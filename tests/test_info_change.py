@@ -155,3 +155,45 @@ class TestIdNumberCorrection:
         assert "该身份证号码已在其他医保站登记（风陵渡镇医保站）" in page.decode()
         assert resident_b.id_number not in page.decode()
         assert not InfoChange.objects.exists()
+
+
+class TestOnlyThroughChangeRegistration:
+    """Issue #18, 6: a signed name correction was reverted through 修改信息, with no reason,
+    no form and no signature. Registered information changes through 信息变更登记 only."""
+
+    def test_a_caseworker_is_sent_to_the_change_registration(self, as_alice, resident_a):
+        url = reverse("registry:resident_edit", args=[resident_a.pk])
+        response = as_alice.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("registry:change_create", args=[resident_a.pk])
+        response = as_alice.post(url, values(resident_a, name="薛建军", version="1"))
+        assert response.status_code == 302
+        resident_a.refresh_from_db()
+        assert resident_a.name == "薛建国"
+        page = as_alice.get(resident_a.get_absolute_url()).content.decode()
+        assert "修改信息" not in page and "信息变更登记" in page
+
+    def test_while_the_registration_is_open_what_was_typed_is_corrected(
+        self, as_alice, resident_a, registering_a
+    ):
+        url = reverse("registry:resident_edit", args=[resident_a.pk])
+        response = as_alice.post(url, values(resident_a, name="薛建军", version="1"))
+        assert response.status_code == 302
+        resident_a.refresh_from_db()
+        assert resident_a.name == "薛建军"
+        assert resident_a.history.latest().history_change_reason == "参保登记完成前更正"
+
+    def test_a_supervisor_corrects_directly_with_a_reason(self, as_carol, resident_a):
+        url = reverse("registry:resident_edit", args=[resident_a.pk])
+        page = as_carol.post(url, values(resident_a, name="薛建军", version="1")).content.decode()
+        assert "修改原因" in page and "这个字段是必填项。" in page
+        resident_a.refresh_from_db()
+        assert resident_a.name == "薛建国"
+        data = values(resident_a, name="薛建军", version="1", edit_reason="户口簿姓名为薛建军")
+        assert as_carol.post(url, data).status_code == 302
+        resident_a.refresh_from_db()
+        assert resident_a.name == "薛建军"
+        latest = resident_a.history.latest()
+        assert latest.history_change_reason == "审核员直接修改：户口簿姓名为薛建军"
+        log = as_carol.get(reverse("oversight:audit_log")).content.decode()
+        assert "审核员直接修改：户口簿姓名为薛建军" in log

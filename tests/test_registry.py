@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Action, AuditEntry
-from registry.models import Household, Relationship, Resident
+from registry.models import Enrollment, Household, Relationship, Resident
 from tests.conftest import NEW_RESIDENT, ZHANG_JUAN_ID, make_id
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,7 @@ def test_it_records_the_caseworker_in_the_history(as_alice, alice):
     as_alice.post(reverse("registry:resident_create"), NEW_RESIDENT)
     resident = Resident.objects.get(id_number=ZHANG_JUAN_ID)
     assert resident.history.get().history_user == alice
+    Enrollment.objects.create(station=alice.station, resident=resident, created_by=alice)
     as_alice.post(
         reverse("registry:resident_edit", args=[resident.pk]),
         {**NEW_RESIDENT, "phone": "13900001111"},
@@ -129,7 +130,7 @@ def test_control_characters_and_bad_phones_are_refused(as_alice):
     assert not Resident.objects.exists()
 
 
-def test_the_id_number_cannot_be_changed_by_editing(as_alice, resident_a):
+def test_the_id_number_cannot_be_changed_by_editing(as_alice, resident_a, registering_a):
     original = resident_a.id_number
     data = {**NEW_RESIDENT, "id_number": ZHANG_JUAN_ID, "name": "薛建国"}
     as_alice.post(reverse("registry:resident_edit", args=[resident_a.pk]), data)

@@ -295,7 +295,7 @@ class TestNoLostData:
         )
 
     def test_an_edit_without_its_version_is_refused_not_saved_over_a_newer_one(
-        self, alice, resident_a
+        self, alice, resident_a, registering_a
     ):
         """Issue 16: an edit without `version` overwrote a newer save."""
         client = Client()
@@ -316,7 +316,9 @@ class TestNoLostData:
         resident_a.refresh_from_db()
         assert resident_a.name == "薛建国"
 
-    def test_a_concurrent_edit_shows_both_versions_and_loses_nothing(self, alice, resident_a):
+    def test_a_concurrent_edit_shows_both_versions_and_loses_nothing(
+        self, alice, resident_a, registering_a
+    ):
         url = reverse("registry:resident_edit", args=[resident_a.pk])
         first, second = client_for(alice), client_for(alice)
         form = {

@@ -112,12 +112,22 @@ def _resident_page(request: StaffRequest, resident: Resident, *, revealed: bool)
     )
 
 
-@role_required(Role.CASEWORKER)
+@role_required(Role.CASEWORKER, Role.SUPERVISOR)
 def resident_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    """修改信息: while the caseworker's registration is unfinished, or a supervisor's
+    correction with a reason. Anything else goes through 信息变更登记
+    (Resident.direct_edit_refusal)."""
     resident = get_for_user(Resident.objects.all(), request, pk=pk)
+    refusal = resident.direct_edit_refusal(request.user)
+    if refusal:
+        messages.info(request, refusal)
+        if request.user.is_caseworker:
+            return redirect("registry:change_create", resident_pk=resident.pk)
+        return redirect(resident)
     form = ResidentForm(request.POST or None, instance=resident, user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            form.instance._change_reason = form.edit_reason()  # django-simple-history reads it
             form.save()
         messages.success(request, f"已保存 {resident.name} 的信息。")
         return redirect(resident)
