@@ -8,6 +8,7 @@ urlpatterns = [
     path("", oversight_views.home, name="home"),
     path("login/", security_views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/keep-alive/", security_views.keep_alive, name="keep_alive"),
     path("password/", security_views.PasswordChangeView.as_view(), name="password_change"),
     path("administration/", include("administration.urls")),
     path("registry/", include("registry.urls")),

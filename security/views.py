@@ -12,6 +12,9 @@ from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from security import middleware
 
 LOCKED_MESSAGE = (
     f"登录失败次数过多，该账户在本机已暂时锁定，{settings.LOCKOUT_MINUTES} 分钟后可再试，"
@@ -72,3 +75,12 @@ class LoginView(auth_views.LoginView):
 
 
 login_view = login_not_required(LoginView.as_view())
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """继续办理: the idle warning's button, and the caseworker's typing, say she is still here.
+    Reaching this view is the activity (SessionExpiryMiddleware writes the time); nothing else
+    is done."""
+    request.session["last_seen"] = middleware.now().isoformat()
+    return HttpResponse(status=204)

@@ -42,7 +42,7 @@ PAGES = {
     "oversight:audit_chain": {SUPERVISOR, AUDITOR},
 }
 PUBLIC = {"login", "logout"}
-EVERY_ROLE = {"password_change"}
+EVERY_ROLE = {"password_change", "keep_alive"}
 
 # Pages about one record: the fixture giving a record of station B (or of the other county for
 # county-level records), a user who may open it, and one of another station who must get 404.

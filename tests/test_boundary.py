@@ -340,6 +340,7 @@ TAKES_NONE = {
     "home": "a dashboard of the user's own station or county; its search posts to the list",
     "login": "a username and password",
     "logout": "nothing",
+    "keep_alive": "nothing: it only says the user is still there",
     "password_change": "the user's own password",
     "administration:staff_list": "the administrator's county",
     "administration:station_list": "the administrator's county",

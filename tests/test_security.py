@@ -133,6 +133,24 @@ class TestSessions:
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
         assert client.get(reverse("home")).status_code == 302
 
+    def test_continuing_says_she_is_still_there(self, alice, clock):
+        """继续办理 on the idle warning (static/js/idle.js) counts as activity."""
+        client = self.logged_in(alice)
+        url = reverse("keep_alive")
+        assert client.get(url).status_code == 405
+        clock["now"] += datetime.timedelta(minutes=29)
+        assert client.post(url).status_code == 204
+        clock["now"] += datetime.timedelta(minutes=29)
+        assert client.get(reverse("home")).status_code == 200
+        clock["now"] += datetime.timedelta(minutes=31)
+        response = client.post(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+    def test_every_page_of_a_signed_in_user_carries_the_idle_limit(self, alice, clock):
+        page = self.logged_in(alice).get(reverse("home")).content.decode()
+        assert 'data-idle-seconds="1800"' in page and "js/idle.js" in page
+        assert "js/idle.js" not in Client().get(reverse("login")).content.decode()
+
     def test_pages_within_a_minute_do_not_rewrite_the_session(self, alice, clock):
         client = self.logged_in(alice)
         client.get(reverse("home"))

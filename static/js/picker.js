@@ -130,6 +130,9 @@
     }
 
     input.value = chosenText();
+    select.addEventListener("change", function () {  // set by another script
+      if (document.activeElement !== input) { input.value = chosenText(); }
+    });
     input.addEventListener("input", function () { open(input.value); });
     input.addEventListener("focus", function () { input.select(); });
     input.addEventListener("keydown", function (event) {

@@ -270,7 +270,9 @@ def test_a_supervisor_rejects_and_approves(portal, page, alice, carol, resident_
     assert Filing.objects.get(pk=second.pk).reviewed_by == carol
 
 
-def test_a_supervisor_reads_a_records_history(portal, page, alice, carol, resident_a):
+def test_a_supervisor_reads_a_records_history(
+    portal, page, alice, carol, resident_a, registering_a
+):
     portal.login("alice")
     portal.go(f"/registry/residents/{resident_a.pk}/edit/")
     page.fill("#id_address", "山西省运城市芮城县古魏镇东关村2号")
