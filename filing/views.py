@@ -21,18 +21,20 @@ from filing.models import (
     LONG_TERM_CATEGORIES,
     TEMPORARY_CATEGORIES,
     Category,
+    Evidence,
     Filing,
     FilingKind,
     FilingStatus,
     pending_by_deadline,
     with_deadlines,
 )
-from printing.pdf import printable_response
+from printing.pdf import missing_characters, printable_response
 from registry.lookup import looked_up
 from registry.models import Resident
 from security.idempotency import idempotent
 from security.privacy import (
     personal_printable,
+    personal_printables,
     remember_id_number,
     remembered_search,
     search_context,
@@ -176,6 +178,7 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "reject_form": RejectForm(),
             "scan_form": LetterScanForm(),
             "history": record_trail(filing),
+            "missing_glyphs": missing_characters(_names(filing)),
             "deadline": deadline,
             # A deadline counted over a year without published holidays says so.
             "unknown_years": unknown_years_between(submitted, deadline) if deadline else [],
@@ -331,30 +334,58 @@ def commitment_letter(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
+def _form_title(filing: Filing) -> str:
+    if filing.category == Category.MATERNITY:  # its own form [004]
+        return "异地就医生育保险登记备案表"
+    if filing.is_cross_province:
+        return "跨省异地就医登记备案表"
+    return "省内异地就医登记备案表"
+
+
+def _names(filing: Filing) -> dict[str, str]:
+    """What the filing's prints spell that a font may lack (printing.pdf.missing_characters)."""
+    return {
+        "姓名": filing.resident.name,
+        "联系人": filing.contact_name,
+        "联系人地址": filing.contact_address,
+        "代办人": filing.agent_name,
+        "转出医院": filing.referring_hospital,
+    }
+
+
 @role_required(*STAFF)
 def filing_form(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
-    if filing.category == Category.MATERNITY:  # its own form [004]
-        title = "异地就医生育保险登记备案表"
-    elif filing.is_cross_province:
-        title = "跨省异地就医登记备案表"
-    else:
-        title = "省内异地就医登记备案表"
+    title = _form_title(filing)
     return personal_printable(
         request,
         subject=filing,
         template_name="filing/print/filing_form.html",
         context={"filing": filing, "form_title": title, "today": timezone.localdate()},
         filename=f"{title}-{filing.resident.name}.pdf",
-        checked={
-            "姓名": filing.resident.name,
-            "联系人": filing.contact_name,
-            "联系人地址": filing.contact_address,
-            "代办人": filing.agent_name,
-            "转出医院": filing.referring_hospital,
-        },
+        checked=_names(filing),
         back_url=filing.get_absolute_url(),
     )
+
+
+@role_required(*STAFF)
+def print_all(request: StaffRequest, pk: int) -> HttpResponse:
+    """打印全部: the filing form and, for a commitment, the letter, in one PDF."""
+    filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
+    title = _form_title(filing)
+    name = filing.resident.name
+    context = {"filing": filing, "form_title": title, "today": timezone.localdate()}
+    parts = [("filing/print/filing_form.html", context, f"{title}-{name}")]
+    if filing.evidence == Evidence.COMMITMENT:
+        letter = getattr(filing, "commitment_letter", None)
+        parts.append(
+            (
+                "filing/print/commitment_letter.html",
+                {"letter": _letter_context(filing, letter)},
+                f"个人承诺书-{name}",
+            )
+        )
+    return personal_printables(request, subject=filing, parts=parts, filename=f"备案-{name}.pdf")
 
 
 @role_required(*STAFF)

@@ -78,6 +78,14 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     return _document(template_name, context).write_pdf()
 
 
+def render_pdfs(parts: list[tuple[str, dict]]) -> bytes:
+    """Several printables in one PDF (what one visit needs, printed at once). Each is laid
+    out alone, so its page numbers and its one-page rule stay its own."""
+    documents = [_document(template_name, context) for template_name, context in parts]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     """Inline, so the browser opens its viewer and the caseworker presses print."""
     response = HttpResponse(pdf, content_type="application/pdf")

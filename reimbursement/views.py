@@ -17,6 +17,7 @@ from accounts.models import Policy, Role
 from audit.page_cache import kept_until_changed
 from audit.trail import record_trail
 from core.errors import Refused
+from printing.pdf import missing_characters
 from registry.models import Resident
 from reimbursement import services
 from reimbursement.forms import CaseForm
@@ -24,6 +25,7 @@ from reimbursement.models import CaseKind, CaseStatus, ReimbursementCase, checkl
 from security.idempotency import idempotent
 from security.privacy import (
     personal_printable,
+    personal_printables,
     posted_text,
     remembered_search,
     search_context,
@@ -181,6 +183,7 @@ def case_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "missing": case.missing(),
             "history": record_trail(case),
             "waiting": case.waiting_days(today),
+            "missing_glyphs": missing_characters(_names(case)),
         },
     )
 
@@ -203,35 +206,65 @@ def missing_notice(request: StaffRequest, pk: int) -> HttpResponse:
     """一次性告知单: what was received and everything still missing, dated, with the station's
     address and phone, so the resident never comes back twice for the same gap."""
     case = get_for_user(CASES, request, pk=pk)
-    items = case.checklist()
+    template_name, context, title = _missing_notice(case, request.user)
     return personal_printable(
         request,
         subject=case,
-        template_name="reimbursement/print/missing_notice.html",
-        context={
-            "case": case,
-            "received": [i for i in items if i.received],
-            "missing": [i for i in items if not i.received],
-            "station": case.station,
-            "caseworker": request.user,
-            "today": timezone.localdate(),
-        },
-        filename=f"一次性告知单-{case.resident.name}.pdf",
-        checked={"姓名": case.resident.name, "就诊医院": case.hospital},
+        template_name=template_name,
+        context=context,
+        filename=f"{title}.pdf",
+        checked=_names(case),
         back_url=case.get_absolute_url(),
+    )
+
+
+def _names(case: ReimbursementCase) -> dict[str, str]:
+    """What a print of the case spells that a font may lack (printing.pdf.missing_characters)."""
+    return {"姓名": case.resident.name, "就诊医院": case.hospital}
+
+
+def _missing_notice(case: ReimbursementCase, user) -> tuple[str, dict, str]:
+    items = case.checklist()
+    context = {
+        "case": case,
+        "received": [i for i in items if i.received],
+        "missing": [i for i in items if not i.received],
+        "station": case.station,
+        "caseworker": user,
+        "today": timezone.localdate(),
+    }
+    return "reimbursement/print/missing_notice.html", context, f"一次性告知单-{case.resident.name}"
+
+
+def _large_amount_letter(case: ReimbursementCase, user) -> tuple[str, dict, str]:
+    context = {"case": case, "resident": case.resident, "today": timezone.localdate()}
+    title = f"大额补偿承诺书-{case.resident.name}"
+    return "reimbursement/print/large_amount_letter.html", context, title
+
+
+@role_required(*STAFF)
+def print_all(request: StaffRequest, pk: int) -> HttpResponse:
+    """打印全部: the 一次性告知单 and, for a large amount, the 大额补偿承诺书, in one PDF."""
+    case = get_for_user(CASES, request, pk=pk)
+    parts = [_missing_notice(case, request.user)]
+    if case.needs_large_amount_letter():
+        parts.append(_large_amount_letter(case, request.user))
+    return personal_printables(
+        request, subject=case, parts=parts, filename=f"补偿材料-{case.resident.name}.pdf"
     )
 
 
 @role_required(*STAFF)
 def large_amount_letter(request: StaffRequest, pk: int) -> HttpResponse:
     case = get_for_user(CASES, request, pk=pk)
+    template_name, context, title = _large_amount_letter(case, request.user)
     return personal_printable(
         request,
         subject=case,
-        template_name="reimbursement/print/large_amount_letter.html",
-        context={"case": case, "resident": case.resident, "today": timezone.localdate()},
-        filename=f"大额补偿承诺书-{case.resident.name}.pdf",
-        checked={"姓名": case.resident.name, "就诊医院": case.hospital},
+        template_name=template_name,
+        context=context,
+        filename=f"{title}.pdf",
+        checked=_names(case),
         back_url=case.get_absolute_url(),
     )
 

@@ -20,7 +20,7 @@ from accounts.models import Role
 from audit.log import append
 from audit.models import Action
 from core import id_numbers
-from printing.pdf import printable_response
+from printing.pdf import pdf_response, printable_response, render_pdfs
 
 # Roles that print forms for residents to sign. An auditor reads records; he signs nothing.
 PRINTS_FULL_NUMBERS = (Role.CASEWORKER, Role.SUPERVISOR)
@@ -99,6 +99,31 @@ def personal_printable(
     return printable_response(
         request, context={**context, "full_numbers": full}, filename=filename, **kwargs
     )
+
+
+def personal_printables(
+    request: StaffRequest, *, subject, parts: list[tuple[str, dict, str]], filename: str
+) -> HttpResponse:
+    """打印全部: every document of a visit in one PDF, opened at once in the browser's viewer
+    (parts: template, context, title). The numbers and the record of the print are those of
+    `personal_printable`; each document keeps its own preview page."""
+    full = request.user.role in PRINTS_FULL_NUMBERS
+    if full:
+        titles = "".join(f"《{title}》" for _, _, title in parts)
+        append(
+            action=Action.PRINT,
+            user=request.user,
+            request=request,
+            instance=subject,
+            detail=f"打印{titles}，含完整身份证号码和电话",
+        )
+    pdf = render_pdfs(
+        [
+            (name, {**context, "full_numbers": full, "title": title})
+            for name, context, title in parts
+        ]
+    )
+    return pdf_response(pdf, filename)
 
 
 def search_context(query: str) -> dict:

@@ -68,6 +68,7 @@ OBJECT_PAGES = {
     "filing:review": ("filing_b", OTHER_COUNTY_SUPERVISOR),
     "filing:commitment_letter": ("filing_b", STATION_B),
     "filing:filing_form": ("filing_b", STATION_B),
+    "filing:print_all": ("filing_b", STATION_B),
     "filing:rejection_notice": ("rejected_filing_b", STATION_B),
     "filing:evidence_file": ("filing_b", STATION_B),
     "registry:enrollment_create_for": ("resident_b", STATION_B),
@@ -84,6 +85,7 @@ OBJECT_PAGES = {
     "reimbursement:void": ("case_b", STATION_B),
     "reimbursement:missing_notice": ("case_b", STATION_B),
     "reimbursement:large_amount_letter": ("case_b", STATION_B),
+    "reimbursement:print_all": ("case_b", STATION_B),
 }
 POST_ONLY = {
     "administration:unlock",

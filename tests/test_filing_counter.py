@@ -4,6 +4,7 @@ cancellation, through the portal's pages."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +16,7 @@ from audit.models import Action, AuditEntry
 from filing.models import Category, Filing, FilingStatus, add_months
 from security.idempotency import FIELD, new_token
 from tests.conftest import SIGNATURE, ZHANG_JUAN_ID, client_for, make_filing, make_id
-from tests.pdfs import pdf_text
+from tests.pdfs import pdf_pages, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -503,3 +504,33 @@ class TestReadThenSign:
         text = pdf_text(letter.content).replace("\n", "")
         assert f"本人受参保人{resident_a.name}委托，代为申请办理异地就医备案" in text
         assert "本人确因工作" not in text and "代办人签字" in text
+
+
+def test_one_print_gives_the_form_and_the_letter(as_alice, resident_a):
+    """打印全部: one PDF, opened at once, with the filing form and then the letter; the print is
+    recorded once, naming both."""
+    submit(
+        as_alice,
+        resident_a,
+        category=Category.LONG_TERM_RESIDENT,
+        evidence="commitment",
+        signature=SIGNATURE,
+    )
+    filing = Filing.objects.get(resident=resident_a)
+    page = as_alice.get(filing.get_absolute_url()).content.decode()
+    assert "打印备案表和个人承诺书" in page
+    response = as_alice.get(reverse("filing:print_all", args=[filing.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    form, letter = [
+        re.sub(r"\s+", "", sheet.extract_text()) for sheet in pdf_pages(response.content)
+    ]
+    assert "跨省异地就医登记备案表" in form and resident_a.id_number in form
+    assert "基本医疗保险异地就医备案个人承诺书" in letter and resident_a.id_number in letter
+    [entry] = AuditEntry.objects.filter(action=Action.PRINT)
+    assert "《跨省异地就医登记备案表-薛建国》《个人承诺书-薛建国》" in entry.detail
+
+
+def test_a_name_no_font_can_print_is_told_on_the_records_page(as_alice, resident_a, alice):
+    filing = make_filing(resident_a, alice, contact_name="薛\U000f0000")  # a private-use character
+    page = as_alice.get(filing.get_absolute_url()).content.decode()
+    assert "以下字符没有可用的打印字体" in page and "U+F0000" in page

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Policy
 from reimbursement.models import CaseStatus, Document, ReimbursementCase, checklist
 from tests.conftest import ZHANG_JUAN_ID, make_case
-from tests.pdfs import pdf_text
+from tests.pdfs import pdf_pages, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -488,3 +488,18 @@ def test_the_case_form_puts_the_cursor_where_the_caseworker_starts(as_alice, res
     page = as_alice.get(url).content.decode()
     assert re.search(r'<input[^>]*name="hospital"[^>]*autofocus', page)
     assert "参保人：薛建国" in page
+
+
+@pytest.mark.parametrize(("cost", "sheets"), [("29999.99", 1), ("30000.00", 2)])
+def test_one_print_gives_the_letter_from_the_threshold_on(
+    as_alice, resident_a, alice, cost, sheets
+):
+    """打印全部 of a case: the 一次性告知单, and the 大额补偿承诺书 from 30,000 yuan [001]."""
+    case = make_case(resident_a, alice, total_cost=Decimal(cost))
+    response = as_alice.get(reverse("reimbursement:print_all", args=[case.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    pages = pdf_pages(response.content)
+    assert len(pages) == sheets
+    assert "一次性告知单" in pages[0].extract_text()
+    if sheets == 2:
+        assert "大额补偿承诺书" in pages[1].extract_text() and cost in pages[1].extract_text()

@@ -165,7 +165,13 @@ def registration_form(request: StaffRequest, pk: int) -> HttpResponse:
         context=context,
         filename=f"参保登记表-{resident.name}.pdf",
         checked=checked,
-        back_url=resident.get_absolute_url(),
+        # Back to an unfinished registration, where the signed form is ticked next.
+        back_url=(
+            enrollment.get_absolute_url()
+            if (enrollment := Enrollment.objects.filter(resident=resident).first())
+            and not enrollment.is_complete
+            else resident.get_absolute_url()
+        ),
     )
 
 

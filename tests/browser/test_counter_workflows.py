@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from accounts.models import Policy
+from audit.models import Action, AuditEntry
 from filing.models import Filing, FilingStatus
 from registry.models import Resident
 from tests.conftest import ZHANG_JUAN_ID, make_filing, make_id, run_tasks
-from tests.pdfs import pdf_text
+from tests.pdfs import pdf_pages, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,6 +35,15 @@ def print_pdf(portal, page) -> str:
     return pdf_text(portal.pdf(page.url.split("?")[0] + href))
 
 
+def print_at_once(portal, page, name: str) -> list[str]:
+    """A print button opens the PDF itself in a new tab, the page stays where it was: the
+    text of each page of the PDF (fetched with the browser's session)."""
+    button = page.get_by_role("link", name=name, exact=True)
+    assert button.get_attribute("target") == "_blank"
+    pdf = portal.pdf(button.get_attribute("href"))
+    return [re.sub(r"\s+", "", sheet.extract_text()) for sheet in pdf_pages(pdf)]
+
+
 def test_enroll_a_resident_then_a_newborn(portal, page, alice, household_a, resident_a):
     portal.login("alice")
     link(page, "参保登记")
@@ -45,11 +56,8 @@ def test_enroll_a_resident_then_a_newborn(portal, page, alice, household_a, resi
     page.get_by_label("参保人身份证或户口簿原件及复印件").check()
     click(page, "保存登记")
     expect(page.get_by_role("heading", level=1)).to_contain_text("材料不全")
-    link(page, "打印参保登记表")
-    portal.shot("enrollment-registration-form-preview")
-    text = print_pdf(portal, page)
+    [text] = print_at_once(portal, page, "打印参保登记表")
     assert "城乡居民基本医疗保险参保登记表" in text and ZHANG_JUAN_ID in text
-    page.go_back()
     page.get_by_label("已签字的《城乡居民基本医疗保险参保登记表》").check()
     click(page, "完成参保登记")
     expect(page.get_by_role("heading", level=1)).to_contain_text("已参保")
@@ -81,10 +89,8 @@ def test_change_a_phone_number(portal, page, alice, resident_a):
     page.fill("#id_reason", "更换手机号码")
     click(page, "登记变更")
     expect(page.get_by_role("cell", name="联系电话", exact=True)).to_be_visible()
-    link(page, "打印变更登记表")
-    text = print_pdf(portal, page)
+    [text] = print_at_once(portal, page, "打印变更登记表")
     assert "基本医疗保险参保信息变更登记表" in text and "13900001111" in text
-    page.go_back()
     page.get_by_label("已核验变更人身份证原件及复印件").check()
     page.get_by_label("已签字的《基本医疗保险参保信息变更登记表》").check()
     click(page, "完成变更")
@@ -109,11 +115,13 @@ def test_inpatient_reimbursement_from_missing_documents_to_forwarded(
     page.get_by_label("费用清单").check()
     click(page, "保存")
     expect(page.get_by_role("heading", level=1)).to_contain_text("材料不全")
-    link(page, "打印一次性告知单")
-    portal.shot("reimbursement-missing-notice-preview")
-    notice = print_pdf(portal, page)
+    # One print for the visit: the notice of what is missing, and the letter for the amount.
+    notice, letter = print_at_once(portal, page, "打印告知单和大额补偿承诺书")
     assert "一次性告知单" in notice and "住院病历（全套）" in notice and "大额补偿承诺书" in notice
-    page.go_back()
+    assert "大额补偿承诺书" in letter and "32000.50" in letter and resident_a.id_number in letter
+    assert AuditEntry.objects.filter(
+        action=Action.PRINT, detail__contains="大额补偿承诺书"
+    ).exists()
     expect(page.get_by_role("button", name="报送县医保中心")).to_be_disabled()
 
     # The resident comes back with everything.
@@ -178,7 +186,7 @@ def test_a_long_term_filing_signed_on_screen(portal, page, alice, resident_a):
     page.mouse.up()
     click(page, "提交备案")
     expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
-    link(page, "打印个人承诺书")
+    link(page, "预览个人承诺书")
     portal.shot("filing-commitment-letter-preview")
     href = page.get_by_role("link", name="打印（PDF）").get_attribute("href")
     pdf = portal.pdf(page.url.split("?")[0] + href)
@@ -202,7 +210,7 @@ def test_a_temporary_filing_by_an_agent(portal, page, alice, resident_a):
     click(page, "提交备案")
     expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
     expect(page.locator("main")).to_contain_text("薛小军（子女）")
-    link(page, "打印备案表")
+    link(page, "预览备案表")
     text = print_pdf(portal, page)
     assert "跨省异地就医登记备案表" in text and "薛小军" in text and "代办人签字" in text
 
