@@ -3,6 +3,7 @@ choices by their labels and related records by their names (written into the aud
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -11,6 +12,15 @@ from django.db import models
 from django.utils import timezone
 
 from core import id_numbers, regions
+
+# Fields that are the software's bookkeeping, not what a person changed: who is a Django
+# superuser or may open Django's admin (never used here), a scan's detected file type.
+_NOT_FOR_PEOPLE = frozenset({"is_superuser", "is_staff", "content_type"})
+# Their labels, for entries written before they were left out (an entry is never rewritten).
+_NOT_FOR_PEOPLE_LABELS = frozenset({"超级用户状态", "工作人员状态", "content type"})
+# A stored scan's name (filing.models.upload_path): where it lies says nothing to a reader.
+_STORED_FILE = re.compile(r"^[\w./-]*/[0-9a-f]{32}\.(pdf|jpg|png|bin)$")
+_FILE_KINDS = {"pdf": "PDF", "jpg": "图片", "png": "图片", "bin": "文件"}
 
 
 @dataclass
@@ -54,6 +64,8 @@ def _display(model_field: models.Field, value, names: dict | None = None) -> str
         return name
     if isinstance(model_field, models.BooleanField):
         return "是" if value else "否"
+    if isinstance(model_field, models.FileField):
+        return _stored_file(str(value))
     if isinstance(model_field, models.DateTimeField) and isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(model_field, models.JSONField) and isinstance(value, list):
@@ -76,7 +88,11 @@ def describe_changes(record, previous, names: dict | None = None) -> list[Change
     for the first row). `names` caches related records' names over a bulk write."""
     model = record.instance_type
     # Bookkeeping fields (a submission token, a creation stamp) are not what people changed.
-    tracked = [f for f in record.__class__.tracked_fields if not f.primary_key and f.editable]
+    tracked = [
+        f
+        for f in record.__class__.tracked_fields
+        if not f.primary_key and f.editable and f.name not in _NOT_FOR_PEOPLE
+    ]
     if previous is None:
         changes = []
         for model_field in tracked:
@@ -87,6 +103,8 @@ def describe_changes(record, previous, names: dict | None = None) -> list[Change
     result = []
     for change in record.diff_against(previous).changes:
         model_field = model._meta.get_field(change.field)
+        if model_field.name in _NOT_FOR_PEOPLE:
+            continue
         result.append(
             Change(
                 str(model_field.verbose_name),
@@ -99,8 +117,18 @@ def describe_changes(record, previous, names: dict | None = None) -> list[Change
 
 def masked(changes: list) -> list:
     """ID and phone numbers stay masked wherever the trail is shown or exported; the entry
-    keeps the real values, which a reveal (with its reason) shows on the record's page."""
-    return [[label, _mask(label, old), _mask(label, new)] for label, old, new in changes]
+    keeps the real values, which a reveal (with its reason) shows on the record's page. What
+    is no person's change is left out, and a stored scan reads as uploaded, not as its path."""
+    return [
+        [label, _mask(label, _stored_file(old)), _mask(label, _stored_file(new))]
+        for label, old, new in changes
+        if label not in _NOT_FOR_PEOPLE_LABELS
+    ]
+
+
+def _stored_file(value: str) -> str:
+    match = _STORED_FILE.match(value or "")
+    return f"已上传（{_FILE_KINDS[match.group(1)]}）" if match else value
 
 
 def _mask(label: str, value: str) -> str:

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import EmergencyFiling, Policy, Station, StationScopedQuerySet, User
 from core import regions
-from registry.models import InsuranceType, Resident
+from registry.models import InsuranceType, Resident, insurance_name
 from workdays.rules import add_working_days, entered_days
 
 
@@ -350,6 +350,11 @@ class Filing(models.Model):
     @property
     def by_agent(self) -> bool:
         return bool(self.agent_name)
+
+    @property
+    def insurance_name(self) -> str:
+        """参保险种 as the printed form names it (registry.models.PRINTED_INSURANCE_NAMES)."""
+        return insurance_name(self.insurance_type)
 
     @property
     def filer_name(self) -> str:

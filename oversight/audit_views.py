@@ -8,6 +8,8 @@ import datetime
 from django import forms
 from django.apps import apps
 from django.contrib import messages
+from django.db import models
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,8 +20,11 @@ from audit.exports import exported_workbook, spreadsheet_cell
 from audit.history import masked
 from audit.models import Action, AuditEntry, ChainCheck, CheckStatus
 from audit.tasks import check_chain
-from core.validators import check_dates
+from core.validators import check_dates, clean_text
 from core.widgets import set_choices
+from filing.models import CommitmentLetter, Filing, Material
+from registry.models import Enrollment, InfoChange, Resident
+from reimbursement.models import ReimbursementCase
 
 PAGE = 50
 UNKNOWN_NAMES = "unknown_names"
@@ -50,6 +55,15 @@ class LogFilter(forms.Form):
     action = forms.ChoiceField(
         label="操作", required=False, choices=[("", "全部"), *Action.choices]
     )
+    # By name, or from the resident's page (its 审计记录 link gives the record): an ID number
+    # would stand in this GET form's address, and so in every proxy's access log.
+    resident = forms.CharField(
+        label="参保人姓名",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    resident_pk = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     scope = forms.ChoiceField(
         label="范围",
         required=False,
@@ -72,6 +86,8 @@ class LogFilter(forms.Form):
         """The county's entries matching the filters, newest first (each filter on an index)."""
         data = self.cleaned_data if self.is_valid() else {}
         entries = AuditEntry.objects.select_related("user", "station")
+        if "resident" in self.errors:  # told beside the field; never the whole log instead
+            return entries.none()
         if data.get("scope") == UNKNOWN_NAMES:
             # Attempts on login names no account has belong to no county; every county's
             # auditors see them (security/signals.py).
@@ -88,6 +104,8 @@ class LogFilter(forms.Form):
             entries = entries.filter(record_type=data["record_type"])
         if data.get("action"):
             entries = entries.filter(action=data["action"])
+        if data.get("resident") or data.get("resident_pk"):
+            entries = entries.filter(self._about_residents(data))
         if data.get("start"):
             entries = entries.filter(at__gte=_day_start(data["start"]))
         if data.get("end"):
@@ -95,6 +113,58 @@ class LogFilter(forms.Form):
         # The county's own numbering: only the county's indexes give this order (see
         # AuditEntry.county_seq), whatever other counties wrote meanwhile.
         return entries.order_by("-county_seq")
+
+    def resident_shown(self) -> Resident | None:
+        """The resident whose page led here (its 审计记录 link), to say whose trail this is."""
+        pk = self.cleaned_data.get("resident_pk") if self.is_valid() else None
+        return (
+            Resident.objects.filter(station__county_id=self.county_id, pk=pk).first()
+            if pk
+            else None
+        )
+
+    def clean_resident(self) -> str:
+        name = clean_text(self.cleaned_data["resident"])
+        if any(char.isdigit() for char in name):
+            raise forms.ValidationError(
+                "请按姓名查找；按身份证号码查找请在参保人页面点“审计记录”，号码不出现在网址中。"
+            )
+        return name
+
+    def _about_residents(self, data: dict) -> Q:
+        """The county's residents asked for (the one of the resident's page, or those whose
+        name starts so) and their records: enrollment, changes, filings with their materials
+        and letters, reimbursement cases. Each resident has a handful, so the entries are
+        found through the (record_type, record_id) index."""
+        residents = Resident.objects.filter(station__county_id=self.county_id)
+        if data.get("resident_pk"):
+            residents = residents.filter(pk=data["resident_pk"])
+        if data.get("resident"):
+            residents = residents.search(data["resident"])
+        ids = list(residents.values_list("pk", flat=True)[:RESIDENTS_AT_MOST])
+        filings = Filing.objects.filter(resident__in=ids)
+        records: dict[type[models.Model], list] = {Resident: ids}
+        related: tuple[tuple[type[models.Model], models.QuerySet], ...] = (
+            (Enrollment, Enrollment.objects.filter(resident__in=ids)),
+            (InfoChange, InfoChange.objects.filter(resident__in=ids)),
+            (Filing, filings),
+            (Material, Material.objects.filter(filing__in=filings)),
+            (CommitmentLetter, CommitmentLetter.objects.filter(filing__in=filings)),
+            (ReimbursementCase, ReimbursementCase.objects.filter(resident__in=ids)),
+        )
+        for model, rows in related:
+            records[model] = list(rows.values_list("pk", flat=True))
+        found = Q(pk__in=[])  # nothing, when no resident matches
+        for kind, keys in records.items():
+            if keys:
+                found |= Q(
+                    record_type=kind._meta.label_lower, record_id__in=[str(key) for key in keys]
+                )
+        return found
+
+
+# A name search matching many residents (王芳) shows the trail of the first this many.
+RESIDENTS_AT_MOST = 20
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -128,6 +198,7 @@ def log(request: StaffRequest) -> HttpResponse:
             "next_before": page[-1].county_seq if more else None,
             "query": query.urlencode(),
             "export_limit": EXPORT_LIMIT,
+            "resident_shown": form.resident_shown(),
         },
     )
 

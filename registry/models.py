@@ -40,6 +40,18 @@ class InsuranceType(models.TextChoices):
     RESIDENT = "resident", "城乡居民（390）"
 
 
+# What a resident reads on a printed form: the insurance by its name. The codes are for the
+# caseworker, who keys them into the national system (issue #18: "（390）" on residents' forms).
+PRINTED_INSURANCE_NAMES = {
+    InsuranceType.EMPLOYEE: "职工基本医疗保险",
+    InsuranceType.RESIDENT: "城乡居民基本医疗保险",
+}
+
+
+def insurance_name(value: str) -> str:
+    return PRINTED_INSURANCE_NAMES.get(InsuranceType(value), value) if value else ""
+
+
 class Household(Versioned):
     """A household register (户口簿), identified by its 户号."""
 
@@ -184,6 +196,10 @@ class Resident(Versioned):
     @property
     def masked_phone(self) -> str:
         return id_numbers.mask_phone(self.phone)
+
+    @property
+    def insurance_name(self) -> str:
+        return insurance_name(self.insurance_type)
 
     def direct_edit_refusal(self, user: User) -> str:
         """Why `user` may not edit this resident's information directly, or "".

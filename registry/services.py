@@ -18,6 +18,7 @@ from registry.models import (
     Household,
     InfoChange,
     Resident,
+    insurance_name,
     newborn_problems,
 )
 
@@ -61,6 +62,8 @@ def update_enrollment(enrollment: Enrollment, *, materials: list[str], complete:
 def _display(resident: Resident, field: str, value: Any) -> str:
     if field == "household":
         return value.household_number if value else ""
+    if field == "insurance_type":  # printed on the change form the resident signs
+        return insurance_name(value)
     model_field = cast(models.Field, Resident._meta.get_field(field))
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value or ""))

@@ -9,7 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import Action, AuditEntry
-from tests.conftest import client_for, run_tasks
+from registry.models import Resident
+from tests.conftest import client_for, make_filing, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +268,41 @@ def test_a_login_is_one_entry_not_an_empty_change_of_the_account(alice):
     assert [entry.action for entry in entries] == [Action.LOGIN]
     alice.refresh_from_db()
     assert alice.last_login is not None
+
+
+class TestReadable:
+    """Issue #18, 9: the log read at 1366 px, in Chinese, without noise, by resident."""
+
+    def test_a_residents_trail_from_the_residents_page(
+        self, as_carol, as_dave, resident_a, resident_b, alice, activity
+    ):
+        make_filing(resident_a, alice)  # written straight: no entry of its own
+        page = as_dave.get(resident_a.get_absolute_url()).content.decode()
+        link = f"{reverse('oversight:audit_log')}?resident_pk={resident_a.pk}"
+        assert link in page
+        log = as_carol.get(link).content.decode()
+        assert f"只显示参保人<strong>{resident_a.name}</strong>" in log
+        assert "139****1111" in log  # resident_a's phone change
+        assert "137****2222" not in log  # resident_b's
+
+    def test_by_name_and_never_by_number_in_the_address(self, as_carol, resident_a, activity):
+        url = reverse("oversight:audit_log")
+        log = as_carol.get(url, {"resident": resident_a.name[:2]}).content.decode()
+        assert "139****1111" in log and "137****2222" not in log
+        log = as_carol.get(url, {"resident": "140830"}).content.decode()
+        assert "请按姓名查找" in log and "没有符合条件的记录" in log
+
+    def test_another_countys_resident_is_never_shown(self, as_carol, activity, frank):
+        from tests.conftest import make_id
+
+        other = Resident.objects.create(
+            station=frank.station, id_number=make_id("14090119500101001"), name="王芳"
+        )
+        log = as_carol.get(reverse("oversight:audit_log"), {"resident_pk": other.pk})
+        assert "没有符合条件的记录" in log.content.decode()
+
+    def test_no_storage_path_no_english_and_no_bookkeeping(self, as_carol, filing_b):
+        log = as_carol.get(reverse("oversight:audit_log")).content.decode()
+        assert "filing/20" not in log and "content type" not in log
+        assert "已上传（PDF）" in log
+        assert "超级用户状态" not in log and "工作人员状态" not in log

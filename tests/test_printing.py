@@ -165,3 +165,17 @@ class TestRegistrationForm:
         page = as_alice.get(reverse("registry:registration_form", args=[resident_a.pk]))
         assert "没有可用的打印字体" in page.content.decode()
         assert "U+2EBF0，姓名" in page.content.decode()
+
+
+def test_residents_read_the_insurance_by_its_name_not_its_code(as_alice, resident_a, alice):
+    """Issue #18: "（390）" on forms meant for residents. The code is the caseworker's."""
+    from tests.conftest import make_filing
+
+    filing = make_filing(resident_a, alice)
+    for url in (
+        reverse("registry:registration_form", args=[resident_a.pk]),
+        reverse("filing:filing_form", args=[filing.pk]),
+    ):
+        text = pdf_text(as_alice.get(url, {"format": "pdf"}).content)
+        assert "城乡居民基本医疗保险" in text and "（390）" not in text, url
+    assert "城乡居民（390）" in as_alice.get(resident_a.get_absolute_url()).content.decode()
