@@ -16,6 +16,7 @@ from registry.lookup import forget_typed, household_within_reach, resident_withi
 from registry.models import (
     CHANGEABLE_FIELDS,
     EnrollmentMaterial,
+    Guardian,
     Household,
     Relationship,
     Resident,
@@ -209,12 +210,51 @@ class EnrollmentForm(forms.Form):
         required=False,
         help_text="新生儿须登记到已有的户，并提供父母身份证、新生儿户口簿和出生医学证明。",
     )
+    guardian_name = forms.CharField(label="监护人姓名", max_length=30, required=False)
+    guardian_id_number = forms.CharField(
+        label="监护人身份证号码",
+        max_length=18,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    guardian_relationship = forms.ChoiceField(
+        label="监护人与新生儿关系", choices=[("", "请选择"), *Guardian.choices], required=False
+    )
     materials = forms.MultipleChoiceField(
         label="已收材料（原件已核验、复印件已留存）",
         choices=EnrollmentMaterial.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def clean_guardian_name(self) -> str:
+        return clean_text(self.cleaned_data["guardian_name"])
+
+    def clean_guardian_id_number(self) -> str:
+        value = self.cleaned_data["guardian_id_number"]
+        return id_numbers.validate(value) if value else ""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if not data.get("newborn"):
+            for name in ("guardian_name", "guardian_id_number", "guardian_relationship"):
+                data[name] = ""
+            return data
+        for name, message in (
+            ("guardian_name", "新生儿参保登记请填写监护人姓名。"),
+            ("guardian_id_number", "新生儿参保登记请填写监护人身份证号码。"),
+            ("guardian_relationship", "请选择监护人与新生儿的关系。"),
+        ):
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        return data
+
+    def guardian(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data.get(name, "")
+            for name in ("guardian_name", "guardian_id_number", "guardian_relationship")
+        }
 
 
 class InfoChangeForm(ResidentForm):

@@ -245,6 +245,12 @@ ENROLLMENT_MATERIALS = {
 }
 
 
+class Guardian(models.TextChoices):
+    FATHER = "father", "父亲"
+    MOTHER = "mother", "母亲"
+    OTHER = "other", "其他监护人"
+
+
 class Enrollment(models.Model):
     """新增参保登记 in 城乡居民基本医疗保险: one per resident. Complete only when every material
     of its kind (ordinary, or newborn) has been sighted."""
@@ -260,6 +266,13 @@ class Enrollment(models.Model):
         error_messages={"unique": "该参保人已办理参保登记。"},
     )
     newborn = models.BooleanField("新生儿参保登记", default=False)
+    # A newborn is registered by a parent or guardian, who signs the 登记表 for the baby (§1.1
+    # [001]: the parents' ID cards are among its materials).
+    guardian_name = models.CharField("监护人姓名", max_length=30, blank=True)
+    guardian_id_number = models.CharField("监护人身份证号码", max_length=18, blank=True)
+    guardian_relationship = models.CharField(
+        "监护人与新生儿关系", max_length=10, choices=Guardian.choices, blank=True
+    )
     materials = models.JSONField("已收材料", default=list, blank=True)
     created_at = models.DateTimeField("登记时间", default=timezone.now)
     created_by = models.ForeignKey(
@@ -294,6 +307,10 @@ class Enrollment(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+    @property
+    def masked_guardian_id_number(self) -> str:
+        return id_numbers.mask(self.guardian_id_number) if self.guardian_id_number else ""
 
     @property
     def status_display(self) -> str:

@@ -25,7 +25,14 @@ from registry.models import (
 
 # Enrollment ---------------------------------------------------------------------------------
 @transaction.atomic
-def enroll(*, resident: Resident, user: User, newborn: bool, materials: list[str]) -> Enrollment:
+def enroll(
+    *,
+    resident: Resident,
+    user: User,
+    newborn: bool,
+    materials: list[str],
+    guardian: dict[str, str] | None = None,
+) -> Enrollment:
     """新增参保登记: saves the resident (when new) and opens the enrollment with the materials
     sighted so far; it completes once all are there."""
     if resident.pk and Enrollment.objects.filter(resident=resident).exists():
@@ -34,7 +41,11 @@ def enroll(*, resident: Resident, user: User, newborn: bool, materials: list[str
         raise Refused(fields=problems)
     resident.save()
     enrollment = Enrollment.objects.create(
-        station=user.counter_station, resident=resident, newborn=newborn, created_by=user
+        station=user.counter_station,
+        resident=resident,
+        newborn=newborn,
+        created_by=user,
+        **((guardian or {}) if newborn else {}),
     )
     enrollment.materials = [m for m in enrollment.required_materials if m in materials]
     enrollment.save()

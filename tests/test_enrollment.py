@@ -87,6 +87,15 @@ def test_a_registered_resident_without_enrollment_is_enrolled(as_alice, resident
     assert Resident.objects.count() == 1
 
 
+# resident_a, 薛建国, as the newborn's father.
+FATHER_ID = make_id("14083019580312003")
+GUARDIAN = {
+    "guardian_name": "薛建国",
+    "guardian_id_number": FATHER_ID,
+    "guardian_relationship": "father",
+}
+
+
 class TestNewborn:
     def newborn(self, client, household, days_old=20, relationship="daughter", **extra):
         data = {
@@ -96,9 +105,42 @@ class TestNewborn:
             "household_number": household.household_number if household else "",
             "relationship_to_head": relationship,
             "newborn": "on",
+            **GUARDIAN,
             **extra,
         }
         return client.post(reverse("registry:enrollment_create"), data)
+
+    def test_the_parent_or_guardian_is_recorded_and_printed(
+        self, as_alice, household_a, resident_a
+    ):
+        """Issue #18: a newborn's enrollment recorded no parent or guardian."""
+        page = self.newborn(
+            as_alice, household_a, guardian_name="", guardian_relationship=""
+        ).content.decode()
+        assert "新生儿参保登记请填写监护人姓名。" in page
+        assert "请选择监护人与新生儿的关系。" in page
+        assert not Enrollment.objects.exists()
+        mistyped = FATHER_ID[:-1] + ("1" if FATHER_ID[-1] == "0" else "0")
+        page = self.newborn(as_alice, household_a, guardian_id_number=mistyped).content.decode()
+        assert "身份证号码校验位错误" in page and 'value="薛建国"' in page  # said; rest kept
+        assert not Enrollment.objects.exists()
+
+        self.newborn(as_alice, household_a)
+        enrollment = Enrollment.objects.get()
+        assert enrollment.guardian_name == "薛建国"
+        assert enrollment.guardian_id_number == resident_a.id_number
+        assert enrollment.get_guardian_relationship_display() == "父亲"
+        page = as_alice.get(enrollment.get_absolute_url()).content.decode()
+        assert "监护人：薛建国" in page and resident_a.id_number not in page
+        url = reverse("registry:registration_form", args=[enrollment.resident.pk])
+        text = pdf_text(as_alice.get(url, {"format": "pdf"}).content)
+        assert "监护人薛建国（父亲）" in text and resident_a.id_number in text
+
+    def test_an_ordinary_enrollment_has_no_guardian(self, as_alice):
+        data = {**NEW_RESIDENT, **GUARDIAN, "materials": ["id_or_register"]}
+        as_alice.post(reverse("registry:enrollment_create"), data)
+        enrollment = Enrollment.objects.get()
+        assert enrollment.guardian_name == "" and enrollment.guardian_id_number == ""
 
     def test_a_newborn_joins_an_existing_household(self, as_alice, household_a, resident_a):
         self.newborn(as_alice, household_a, materials=["parents_id_cards", "newborn_register"])

@@ -78,6 +78,7 @@ def enrollment_create(request: StaffRequest, resident_pk: int | None = None) -> 
                 user=request.user,
                 newborn=options.cleaned_data["newborn"],
                 materials=options.cleaned_data["materials"],
+                guardian=options.guardian(),
             )
         except Refused as refusal:
             for field, message in refusal.fields.items():

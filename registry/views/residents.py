@@ -148,8 +148,10 @@ def registration_form(request: StaffRequest, pk: int) -> HttpResponse:
             .exclude(pk=resident.pk)
             .order_by("pk")
         )
+    enrollment = Enrollment.objects.filter(resident=resident).first()
     context = {
         "resident": resident,
+        "enrollment": enrollment,
         "household": household,
         "members": members,
         "station": resident.station,
@@ -157,6 +159,8 @@ def registration_form(request: StaffRequest, pk: int) -> HttpResponse:
         "today": timezone.localdate(),
     }
     checked = {"姓名": resident.name, "现住址": resident.address}
+    if enrollment and enrollment.guardian_name:
+        checked["监护人"] = enrollment.guardian_name
     checked.update({f"家庭成员{m.name}": m.name for m in members})
     return personal_printable(
         request,
@@ -168,8 +172,7 @@ def registration_form(request: StaffRequest, pk: int) -> HttpResponse:
         # Back to an unfinished registration, where the signed form is ticked next.
         back_url=(
             enrollment.get_absolute_url()
-            if (enrollment := Enrollment.objects.filter(resident=resident).first())
-            and not enrollment.is_complete
+            if enrollment and not enrollment.is_complete
             else resident.get_absolute_url()
         ),
     )

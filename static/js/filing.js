@@ -1,8 +1,8 @@
-// The filing form shows only what the choices made so far need: the agent's fields once 代办 is
-// ticked, 转出医院 for a referral, the materials of the chosen category, the signature for a
-// commitment letter. A hidden part's fields are disabled, so they are not sent either. The
-// rules themselves are the server's (filing/forms.py); "category-needs" is what they ask of each
-// category, and without this script every part shows and the server checks the same.
+// The filing form offers only the chosen category's materials and the evidence it accepts, and
+// copies what is chosen into the letter shown before the signature. The parts of the form that
+// a choice needs (the agent's fields, 转出医院, the signature) are shown by portal.js. The rules
+// are the server's (filing/forms.py); "category-needs" is what they ask of each category, and
+// without this script everything shows and the server checks the same.
 (function () {
   var form = document.getElementById("filing-form");
   if (!form) { return; }
@@ -15,17 +15,6 @@
     if (!input) { return ""; }
     if (input.type === "checkbox") { return input.checked ? "on" : ""; }
     return input.value || "";
-  }
-
-  // "by_agent", "category=referral,emergency", "!by_agent"; parts joined by "|" (any of them).
-  function holds(condition) {
-    return condition.split("|").some(function (part) {
-      var negated = part.charAt(0) === "!";
-      var bits = (negated ? part.slice(1) : part).split("=");
-      var current = valueOf(bits[0]);
-      var met = bits.length > 1 ? bits[1].split(",").indexOf(current) >= 0 : current !== "";
-      return negated ? !met : met;
-    });
   }
 
   function labelOf(input) {
@@ -74,14 +63,7 @@
   }
 
   function update() {
-    offerForCategory();
-    form.querySelectorAll("[data-show-when]").forEach(function (part) {
-      part.hidden = !holds(part.getAttribute("data-show-when"));
-    });
-    form.querySelectorAll("input, select, textarea").forEach(function (input) {
-      if (input.type === "hidden" && !input.closest("[data-show-when]")) { return; }
-      input.disabled = Boolean(input.closest("[hidden]"));
-    });
+    offerForCategory();  // then portal.js shows the parts and disables what is hidden
     var need = needs[valueOf("category")];
     form.querySelectorAll("[data-echo]").forEach(function (cell) {
       var name = cell.getAttribute("data-echo");

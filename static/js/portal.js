@@ -26,3 +26,40 @@ document.addEventListener("submit", function (event) {
     window.setTimeout(function () { button.disabled = true; }, 0);
   }
 });
+
+// Parts of a form that only some choices need (data-show-when="by_agent", "category=referral,
+// emergency", "!by_agent"; several joined by "|": any of them) show only then. A hidden part's
+// fields are disabled, so what was typed there before another choice is not sent either.
+// Without this script every part shows, and the server checks the same rules.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form").forEach(function (form) {
+    if (!form.querySelector("[data-show-when]")) { return; }
+    function valueOf(name) {
+      var input = form.elements.namedItem(name);
+      if (!input) { return ""; }
+      if (input.type === "checkbox") { return input.checked ? "on" : ""; }
+      return input.value || "";
+    }
+    function holds(condition) {
+      return condition.split("|").some(function (part) {
+        var negated = part.charAt(0) === "!";
+        var bits = (negated ? part.slice(1) : part).split("=");
+        var current = valueOf(bits[0]);
+        var met = bits.length > 1 ? bits[1].split(",").indexOf(current) >= 0 : current !== "";
+        return negated ? !met : met;
+      });
+    }
+    function update() {
+      form.querySelectorAll("[data-show-when]").forEach(function (part) {
+        part.hidden = !holds(part.getAttribute("data-show-when"));
+      });
+      form.querySelectorAll("input, select, textarea").forEach(function (input) {
+        if (input.type === "hidden" && !input.closest("[data-show-when]")) { return; }
+        input.disabled = Boolean(input.closest("[hidden]"));
+      });
+    }
+    form.addEventListener("change", update);
+    form.addEventListener("input", update);
+    update();
+  });
+});

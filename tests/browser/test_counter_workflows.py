@@ -70,6 +70,9 @@ def test_enroll_a_resident_then_a_newborn(portal, page, alice, household_a, resi
     page.fill("#id_household_number", household_a.household_number)
     page.select_option("#id_relationship_to_head", "daughter")
     page.get_by_label("新生儿参保登记").check()
+    page.get_by_label("监护人姓名").fill("薛建国")
+    page.get_by_label("监护人身份证号码").fill(resident_a.id_number)
+    page.get_by_label("监护人与新生儿关系").select_option("father")
     for material in [
         "父母双方身份证原件及复印件",
         "新生儿户口簿原件及复印件",
