@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
 
+from core import replica
+
 if TYPE_CHECKING:
     from accounts.models import User
     from audit.models import AuditEntry
@@ -38,6 +40,7 @@ def mark_changed(entries: list[AuditEntry]) -> None:
             scopes.update({f"station:{entry.station_id}", f"stations-of:{entry.county_id}"})
     if not scopes:
         return
+    replica.note_write()  # the writer's next pages read from the primary
 
     # Now, for this request's next page; and again at commit, so that a page built by another
     # request before the commit (without this change) is never kept under the final mark.
@@ -78,7 +81,9 @@ def kept_until_changed(name: str, user: User, build: Callable[[], str]) -> SafeS
     key = f"{name}:{user.role}:{scopes[-1]}:{change_marks(*scopes)}"
     html = cache.get(key)
     if html is None:
-        html = build()
+        # From the primary: a replica that lags would be kept under a mark newer than its rows.
+        with replica.on_primary():
+            html = build()
         cache.set(key, html, KEPT_AT_MOST)
     return mark_safe(html)
 

@@ -7,6 +7,7 @@ deployment's environment fails at start-up instead of silently running with a de
 import datetime
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     # Static files straight from gunicorn, compressed and cached forever (hashed names).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Keeps a user who just changed a record reading from the primary (core/replica.py).
+    "core.replica.PinAfterWriteMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,6 +171,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# A streaming replica of the primary (several app servers, docs/deployment.md): list and
+# search pages read from it, everything else from the primary (core/replica.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=envint("DB_CONN_MAX_AGE", "60"),
+        conn_health_checks=True,
+    )
+READ_REPLICA: str | None = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# After changing a record, a user's reads stay on the primary this long (the replica's lag is
+# far below it), so that her next page shows her change.
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", "30")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Warnings and errors, with their tracebacks, to stderr (journald under systemd): without this,
@@ -232,16 +248,33 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
-# Shared by every gunicorn worker of the server (an import's progress is read by whichever
-# worker answers the poll). Several servers would need one shared cache: not wired yet.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
-        # Dashboards are kept per station and day (oversight/views.py): room for a county.
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+# The cache keeps page parts until the next change they show (audit/page_cache.py). One
+# server: a folder shared by its gunicorn workers. Several servers: one Redis for all
+# (CACHE_URL=redis://host:6379/0), so that a change through one server is never answered
+# from another server's stale copy.
+CACHES: dict[str, dict[str, Any]]
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            # Dashboards are kept per station and day (oversight/views.py): room for a county.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# Sessions are rows of the database (Django's default engine, named here on purpose): any app
+# server reads a session another one opened, and signing out ends it everywhere.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The name this server gives in the X-Portal-Server header (a cluster's balancer and its
+# test tell the servers apart by it); empty: no header.
+SERVER_NAME = os.environ.get("PORTAL_SERVER_NAME", "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -34,3 +34,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
     TEST_DATABASE = BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(TEST_DATABASE)}  # noqa: F405
+# A second alias for the replica's tests (tests/test_replica.py): the test database itself,
+# through a connection of its own. READ_REPLICA stays off unless a test turns it on.
+DATABASES["replica"] = {  # noqa: F405
+    **DATABASES["default"],  # noqa: F405
+    "TEST": {"MIRROR": "default"},
+    "ATOMIC_REQUESTS": False,  # as in production: only the primary wraps a request
+}
+if DATABASES["replica"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A reader: no journal-mode switch (which waits for the request's write lock) and no
+    # write transactions; WAL lets it read while the request's own transaction is open.
+    DATABASES["replica"]["OPTIONS"] = {"timeout": 20}  # noqa: F405

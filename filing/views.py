@@ -15,6 +15,7 @@ from audit.models import Action
 from audit.trail import record_trail
 from core import region_keys
 from core.errors import Refused
+from core.replica import reads_from_replica
 from filing import notice, services
 from filing.forms import CancelForm, FilingForm, LetterScanForm, RejectForm
 from filing.models import (
@@ -45,6 +46,7 @@ FILINGS = Filing.objects.select_related("resident", "station", "submitted_by", "
 
 
 @role_required(*STAFF)
+@reads_from_replica
 def filing_list(request: StaffRequest) -> HttpResponse:
     """备案记录: by the resident's ID number or name, or everything of the station."""
     query, answer = remembered_search(request, "filings")
@@ -232,6 +234,7 @@ def filing_attach_letter(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.SUPERVISOR)
+@reads_from_replica
 def review_queue(request: StaffRequest) -> HttpResponse:
     """人工审核: every pending filing of the county with its working-day deadline, the
     overdue first, then the soonest due."""

@@ -20,6 +20,7 @@ from audit.exports import exported_workbook, spreadsheet_cell
 from audit.history import masked
 from audit.models import Action, AuditEntry, ChainCheck, CheckStatus
 from audit.tasks import check_chain
+from core.replica import reads_from_replica
 from core.validators import check_dates, clean_text
 from core.widgets import set_choices
 from filing.models import CommitmentLetter, Filing, Material
@@ -176,6 +177,7 @@ def _filter(request: StaffRequest) -> LogFilter:
 
 
 @role_required(Role.SUPERVISOR, Role.AUDITOR)
+@reads_from_replica
 def log(request: StaffRequest) -> HttpResponse:
     """Keyset pagination (?before=<county_seq>): a page costs the same on the millionth entry
     as on the first, and no COUNT over the whole log is needed."""

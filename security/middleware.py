@@ -105,6 +105,8 @@ class SecurityHeadersMiddleware:
         if request.user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
+        if settings.SERVER_NAME:  # which app server answered, behind a balancer
+            response["X-Portal-Server"] = settings.SERVER_NAME
         return response
 
 

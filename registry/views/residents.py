@@ -20,6 +20,7 @@ from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
 from core import id_numbers
+from core.replica import reads_from_replica
 from registry.forms import (
     ResidentForm,
 )
@@ -40,6 +41,7 @@ from security.privacy import (
 
 
 @role_required(*STAFF)
+@reads_from_replica
 def resident_list(request: StaffRequest) -> HttpResponse:
     query, answer = remembered_search(request, "residents")
     if answer:
