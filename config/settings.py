@@ -213,6 +213,13 @@ LOGGING = {
 # the database (SQLite in development, PostgreSQL in production: nothing else to run) and run
 # by the worker process (`manage.py worker`), never in a web worker.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Each worker sweeps this often (operations/sweep.py): it queues again an import whose worker
+# died, anchors the audit chains in its server's file, forgets what is kept for a while only.
+WORKER_SWEEP_SECONDS = envint("WORKER_SWEEP_SECONDS", "60")
+# An import whose worker gave no sign of life this long is taken over (registry/imports.py).
+IMPORT_STALE_SECONDS = envint("IMPORT_STALE_SECONDS", "120")
+# Finished task results are kept this many days, then pruned by the sweep.
+TASK_RESULTS_KEPT_DAYS = envint("TASK_RESULTS_KEPT_DAYS", "14")
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
@@ -62,8 +63,15 @@ MAX_ROWS = 200_000
 # from its audit entries to its commit, is never held long by an import.
 BATCH = 500
 KEPT_ERRORS = 1000
+
+
 # A job whose worker has shown no sign of life this long is taken to have died with it.
-STALE = timedelta(minutes=2)
+def stale_after() -> timedelta:
+    """No sign of life from a job's worker for this long: it died (settings.IMPORT_STALE_SECONDS,
+    2 minutes; a batch beats far more often)."""
+    return timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+
+
 MAX_ATTEMPTS = 3
 # A refused sheet stays this long, so that its valid rows can still be imported.
 REFUSED_SHEET_KEPT = timedelta(days=1)
@@ -416,14 +424,14 @@ def _forget_sheet(job: ResidentImport) -> None:
 
 def resume(jobs=None) -> int:
     """Queue again every job (of `jobs`, or all) whose worker died: no sign of life for
-    STALE. The dead run's lease is dropped at the same time, so should it be alive after
+    stale_after(). The dead run's lease is dropped at the same time, so should it be alive after
     all, its next batch finds the job taken and stops. The worker runs this when it starts;
     the import page, when its job has stalled. Returns how many jobs were queued."""
     now = timezone.now()
     queued = 0
     stale = (jobs if jobs is not None else ResidentImport.objects.all()).filter(
         status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING),
-        heartbeat_at__lt=now - STALE,
+        heartbeat_at__lt=now - stale_after(),
     )
     for pk, lease, beat in stale.values_list("pk", "lease", "heartbeat_at"):
         # Only the one request or worker that drops the lease queues the job again.

@@ -16,6 +16,8 @@ APT_PACKAGES=(
   poppler-utils           # pdftoppm/pdftotext, to look at printed PDFs
   postgresql              # the production database; the tests run on it too
   chromium                # the browser tests' browser (Playwright drives it, downloads none)
+  redis-server            # the shared cache of several app servers (scripts/cluster.sh)
+  nginx-light             # the balancer in front of them (scripts/cluster.sh)
 )
 
 missing=()
@@ -28,7 +30,16 @@ if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
+  # Installed, not started: services of their own (PostgreSQL, Redis, nginx) would take the
+  # machine's ports; the project's scripts start their own copies on free loopback ports.
+  no_start=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    no_start=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$no_start" >/dev/null
+    $sudo chmod +x "$no_start"
+  fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  [ -z "$no_start" ] || $sudo rm -f "$no_start"
 fi
 
 python="${PYTHON:-python3}"
