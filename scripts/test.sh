@@ -30,3 +30,8 @@ echo "== tests on PostgreSQL"
 eval "$(bash scripts/postgres.sh start)"
 trap 'bash scripts/postgres.sh stop "$PORTAL_PGDATA"' EXIT
 .venv/bin/pytest "$@"
+
+echo "== several servers: PostgreSQL primary and replica, Redis, two app servers, nginx"
+if [ "$#" -eq 0 ]; then  # the whole run, not a chosen test
+  bash scripts/cluster.sh test
+fi
