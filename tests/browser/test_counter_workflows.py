@@ -158,6 +158,9 @@ def start_filing(portal, page, resident) -> None:
     page.fill("#id_id_number", resident.id_number)
     page.press("#id_id_number", "Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text(resident.name)
+    # The page's scripts have run: the place picker stands where the select was (before, the
+    # select itself answers to the picker's role and name, then hides).
+    expect(page.locator("#id_care_region_code_picker")).to_be_visible()
 
 
 def pick_place(page, typed: str, place: str) -> None:

@@ -94,6 +94,7 @@ def test_an_agents_filing_is_four_pages_and_four_presses(portal, alice, resident
     page.keyboard.type(resident_a.id_number)
     steps.press(page.locator("#id_id_number"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(resident_a.name)
+    expect(page.locator("#id_care_region_code_picker")).to_be_visible()  # scripts have run
     page.get_by_label("由代办人办理（为他人备案）").focus()
     page.keyboard.press("Space")
     page.fill("#id_agent_name", "薛小军")
