@@ -178,15 +178,16 @@ class FilingQuerySet(StationScopedQuerySet):
     def awaiting_letter(self) -> FilingQuerySet:
         """Pending on a commitment letter not yet signed: only the caseworker can act, by
         attaching the signed scan; no review can approve them before (Filing.evidence_complete)."""
-        unsigned = models.Q(commitment_letter__isnull=True) | models.Q(
-            commitment_letter__signature="", commitment_letter__scan=""
+        return self.filter(status=FilingStatus.PENDING, evidence=Evidence.COMMITMENT).exclude(
+            _signed_letter()
         )
-        return self.filter(unsigned, status=FilingStatus.PENDING, evidence=Evidence.COMMITMENT)
 
     def awaiting_review(self) -> FilingQuerySet:
-        """Pending filings a supervisor can decide on now."""
-        return self.filter(status=FilingStatus.PENDING).exclude(
-            pk__in=self.awaiting_letter().values("pk")
+        """Pending filings a supervisor can decide on now. A condition of each row (not a set
+        of the letters still unsigned, computed whole): the review queue reads the oldest rows
+        in index order and stops at its page, whatever the number of pending filings."""
+        return self.filter(status=FilingStatus.PENDING).filter(
+            ~models.Q(evidence=Evidence.COMMITMENT) | _signed_letter()
         )
 
     def returned(self) -> FilingQuerySet:
@@ -203,6 +204,13 @@ class FilingQuerySet(StationScopedQuerySet):
         if end is not None:
             queryset = queryset.filter(start_date__lte=end)
         return queryset
+
+
+def _signed_letter() -> models.Exists:
+    """The filing's letter is signed, on screen or by its scan (CommitmentLetter.is_signed)."""
+    return models.Exists(
+        CommitmentLetter.objects.filter(filing=models.OuterRef("pk")).exclude(signature="", scan="")
+    )
 
 
 def pending_by_deadline(filings: FilingQuerySet) -> FilingQuerySet:
