@@ -166,6 +166,8 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
     ):
         approve_refusal = (
             "承诺书尚未签字，经办员上传签字的承诺书扫描件后才能审核通过；也可退回并说明原因。"
+            if filing.evidence == Evidence.COMMITMENT
+            else "备案材料尚未齐全，不能审核通过；可退回并说明原因。"
         )
     return render(
         request,
