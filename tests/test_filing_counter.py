@@ -41,6 +41,17 @@ def post_data(**overrides) -> dict:
     return data
 
 
+# 薛小军, the resident's son, files for him, his documents and the resident's sighted.
+AGENT = {
+    "by_agent": "on",
+    "agent_name": "薛小军",
+    "agent_id_number": make_id("14083019850607001"),
+    "agent_phone": "13900001111",
+    "agent_relationship": "child",
+    "agent_documents_sighted": "on",
+}
+
+
 def submit(client, resident, **overrides):
     return client.post(reverse("filing:create", args=[resident.pk]), post_data(**overrides))
 
@@ -141,12 +152,7 @@ def test_an_agent_files_and_signs_with_the_agents_name(as_alice, resident_a):
         category=Category.POSTED_WORKER,
         evidence="commitment",
         signature=SIGNATURE,
-        by_agent="on",
-        agent_name="薛小军",
-        agent_id_number=make_id("14083019850607001"),
-        agent_phone="13900001111",
-        agent_relationship="child",
-        agent_documents_sighted="on",
+        **AGENT,
     )
     filing = Filing.objects.get()
     assert filing.agent_documents_sighted
@@ -490,12 +496,7 @@ class TestReadThenSign:
             category=Category.LONG_TERM_RESIDENT,
             evidence="commitment",
             signature=SIGNATURE,
-            by_agent="on",
-            agent_name="薛小军",
-            agent_id_number=make_id("14083019850607001"),
-            agent_phone="13900001111",
-            agent_relationship="child",
-            agent_documents_sighted="on",
+            **AGENT,
         )
         filing = Filing.objects.get(resident=resident_a)
         assert response.status_code == 302

@@ -201,9 +201,9 @@ class TestHeaders:
 
 
 class TestInitialPassword:
-    def test_an_account_created_by_an_administrator_must_choose_its_password(
-        self, as_erin, station_a
-    ):
+    @staticmethod
+    def zhou_signs_in(as_erin, station_a) -> Client:
+        """周丽娟, created by the administrator with an initial password, signs in with it."""
         as_erin.post(
             reverse("administration:staff_create"),
             {
@@ -217,6 +217,12 @@ class TestInitialPassword:
         )
         client = Client()
         login(client, "zhou", "Initial-Pass-2026")
+        return client
+
+    def test_an_account_created_by_an_administrator_must_choose_its_password(
+        self, as_erin, station_a
+    ):
+        client = self.zhou_signs_in(as_erin, station_a)
         assert client.get(reverse("home"))["Location"] == reverse("password_change")
         client.post(
             reverse("password_change"),
@@ -230,19 +236,7 @@ class TestInitialPassword:
         assert not User.objects.get(username="zhou").must_change_password
 
     def test_the_first_password_must_differ_from_the_initial_one(self, as_erin, station_a):
-        as_erin.post(
-            reverse("administration:staff_create"),
-            {
-                "username": "zhou",
-                "full_name": "周丽娟",
-                "role": "caseworker",
-                "station": station_a.pk,
-                "is_active": "on",
-                "password": "Initial-Pass-2026",
-            },
-        )
-        client = Client()
-        login(client, "zhou", "Initial-Pass-2026")
+        client = self.zhou_signs_in(as_erin, station_a)
         same = {
             "old_password": "Initial-Pass-2026",
             "new_password1": "Initial-Pass-2026",
