@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.utils import timezone
 from django_tasks import task
 
 from audit.models import ChainCheck, CheckStatus, chain_of
 from audit.verification import verify
+from core import tasks
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +49,20 @@ def check_chain(check_id: int) -> None:
         check.last_seq, check.last_hash = result.last_seq, result.last_hash
     check.finished_at = timezone.now()
     check.save()
+
+
+def requeue_waiting_checks(waited: timedelta) -> int:
+    """Queue again the checks waiting longer than `waited` when tasks are queued in Redis, where
+    a check's task can be lost (Redis refused it at the commit, or restarted without its data);
+    in the database the task's row commits with the check's. A check queued twice runs once:
+    the second run finds it taken (check_chain's claim). Returns how many were queued again."""
+    if tasks.queued_in_database(check_chain):
+        return 0
+    waiting = list(
+        ChainCheck.objects.filter(
+            status=CheckStatus.QUEUED, requested_at__lt=timezone.now() - waited
+        ).values_list("pk", flat=True)
+    )
+    for pk in waiting:
+        tasks.enqueue(check_chain, pk)
+    return len(waiting)

@@ -209,17 +209,33 @@ LOGGING = {
     },
 }
 
-# Long work (Excel imports, audit checks) runs as tasks of Django's Tasks framework, queued in
-# the database (SQLite in development, PostgreSQL in production: nothing else to run) and run
-# by the worker process (`manage.py worker`), never in a web worker.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Long work (Excel imports, audit checks) runs as tasks of Django's Tasks framework, run by the
+# worker process (`manage.py worker`), never in a web worker. Queued in the database (SQLite in
+# development, PostgreSQL in production: nothing else to run), or, for several servers that
+# share a Redis, in Redis (TASK_QUEUE_URL=redis://host:6379/1, django-tasks-rq): the database
+# is then spared the workers' polling.
+TASK_QUEUE_URL = os.environ.get("TASK_QUEUE_URL", "")
+# Finished task results are kept this many days, then pruned by the sweep (or by Redis).
+TASK_RESULTS_KEPT_DAYS = envint("TASK_RESULTS_KEPT_DAYS", "14")
+if TASK_QUEUE_URL:
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": TASK_QUEUE_URL,
+            # An import of 200,000 rows takes minutes; a task is never cut short by RQ (a dead
+            # worker's import is taken over by the sweep instead).
+            "DEFAULT_TIMEOUT": -1,
+            "DEFAULT_RESULT_TTL": TASK_RESULTS_KEPT_DAYS * 86400,
+        }
+    }
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Each worker sweeps this often (operations/sweep.py): it queues again an import whose worker
 # died, anchors the audit chains in its server's file, forgets what is kept for a while only.
 WORKER_SWEEP_SECONDS = envint("WORKER_SWEEP_SECONDS", "60")
 # An import whose worker gave no sign of life this long is taken over (registry/imports.py).
 IMPORT_STALE_SECONDS = envint("IMPORT_STALE_SECONDS", "120")
-# Finished task results are kept this many days, then pruned by the sweep.
-TASK_RESULTS_KEPT_DAYS = envint("TASK_RESULTS_KEPT_DAYS", "14")
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

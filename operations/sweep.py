@@ -5,6 +5,7 @@ worker.py): nothing here waits for a request, and no cron line is needed for it.
   again, for whichever worker is free: with several servers, another server's worker takes
   it over and it resumes after its last committed batch.
 - The audit chains' ends are anchored in this server's AUDIT_ANCHOR_FILE.
+- With tasks queued in Redis, a chain check waiting for more than ten minutes is queued again.
 - Refused sheets past their day, old form-token claims and finished task results older than
   TASK_RESULTS_KEPT_DAYS are forgotten.
 """
@@ -21,15 +22,21 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from audit import anchors
+from audit.tasks import requeue_waiting_checks
 from registry import imports
 from security import idempotency
 
 logger = logging.getLogger(__name__)
 
+# A chain check queued in Redis and still waiting after this long is queued again (its task may
+# have been lost); long enough for a check to wait behind an import of 200,000 rows.
+CHECK_WAIT = timedelta(minutes=10)
+
 
 def sweep() -> int:
     """One sweep; returns how many interrupted imports it queued again."""
     queued = imports.resume()
+    requeue_waiting_checks(CHECK_WAIT)
     imports.delete_expired_sheets()
     idempotency.forget_old_claims()
     anchors.write()

@@ -20,6 +20,7 @@ from audit.exports import exported_workbook, spreadsheet_cell
 from audit.history import masked
 from audit.models import Action, AuditEntry, ChainCheck, CheckStatus
 from audit.tasks import check_chain
+from core import tasks
 from core.replica import reads_from_replica
 from core.validators import check_dates, clean_text
 from core.widgets import set_choices
@@ -268,7 +269,7 @@ def chain(request: StaffRequest) -> HttpResponse:
             check = ChainCheck.objects.create(
                 county=county, requested_by=request.user, full="full" in request.POST
             )
-            check_chain.enqueue(check.pk)
+            tasks.enqueue(check_chain, check.pk)
             messages.success(request, "已开始校验，结果稍后显示在本页。")
         return redirect("oversight:audit_chain")
     recent = list(checks[:10])

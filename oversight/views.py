@@ -17,7 +17,7 @@ from accounts.models import Policy, Role, Station, User
 from audit.page_cache import kept_until_changed
 from filing.models import Filing, pending_by_deadline, with_deadlines
 from oversight import dashboard
-from registry.models import ChangeStatus, Enrollment, InfoChange, Resident
+from registry.models import ChangeStatus, Enrollment, InfoChange, StationTally
 from reimbursement.models import CaseStatus, ReimbursementCase
 from workdays.rules import unknown_years
 
@@ -46,9 +46,16 @@ def _activity_context(user: User, today) -> dict:
     stations: Any = Station.objects.filter(county=user.county)
     # Subqueries, not joins: several counted relations joined together would multiply rows.
     if user.is_caseworker:
-        # One station's total is one index count; the county's twenty would cost more than
-        # the rest of the dashboard, so it shows today's work only.
-        stations = stations.filter(pk=user.station_id).annotate(resident_count=_count(Resident))
+        # The station's total, kept by the database as residents come and go (StationTally);
+        # the county's dashboard shows today's work only.
+        stations = stations.filter(pk=user.station_id).annotate(
+            resident_count=Coalesce(
+                Subquery(
+                    StationTally.objects.filter(station=OuterRef("pk")).values("residents")[:1]
+                ),
+                0,
+            )
+        )
     stations = stations.annotate(
         enrollments_today=_count(Enrollment, today),
         changes_today=_count(InfoChange, today),

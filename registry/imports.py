@@ -27,7 +27,7 @@ from django_tasks import task
 from audit.log import append
 from audit.models import Action
 from audit.records import create_all_with_history
-from core import id_numbers, xlsx
+from core import id_numbers, tasks, xlsx
 from core.validators import clean_phone, clean_text
 from registry.models import (
     Household,
@@ -138,9 +138,8 @@ def check_row(values: dict) -> tuple[dict, list[str]]:
 
 
 def enqueue(job: ResidentImport) -> None:
-    """Queue the job's task. With the database task backend the task row commits with the
-    job's row, or neither does."""
-    import_sheet.enqueue(job.pk)
+    """Queue the job's task (core.tasks.enqueue: with the job's row, or once it is committed)."""
+    tasks.enqueue(import_sheet, job.pk)
 
 
 @task()
@@ -438,7 +437,7 @@ def resume(jobs=None) -> int:
         if ResidentImport.objects.filter(pk=pk, lease=lease, heartbeat_at=beat).update(
             lease="", heartbeat_at=now
         ):
-            import_sheet.enqueue(pk)
+            tasks.enqueue(import_sheet, pk)
             queued += 1
     return queued
 

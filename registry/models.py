@@ -224,6 +224,22 @@ class Resident(Versioned):
         )
 
 
+class StationTally(models.Model):
+    """How many residents a station has, kept by the database itself: triggers on
+    registry_resident (migration 0010) add and take away as rows are inserted, deleted or
+    moved, whatever writes them (a form, an import's COPY, a restore). The caseworker's home
+    page reads one row instead of counting 50,000 (issue #19: pages fast with nothing cached).
+    Derived data: never backed up, rebuilt by the triggers as a restore inserts residents."""
+
+    station = models.OneToOneField(
+        Station, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    residents = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.station_id}: {self.residents}"
+
+
 class EnrollmentMaterial(models.TextChoices):
     """新增参保登记 materials, DOMAIN.md §1.1 [001]."""
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The several-server deployment of docs/deployment.md, on this machine, on loopback only:
 # a PostgreSQL primary and a streaming replica (pg_basebackup), Redis, two app servers
-# (gunicorn, each with its background worker) and nginx balancing between them. Debian's
-# packages, installed by scripts/setup.sh.
+# (gunicorn, each with its background worker, the tasks queued in Redis) and nginx balancing
+# between them. Debian's packages, installed by scripts/setup.sh.
 #
 #   scripts/cluster.sh test                   start it, prove it (scripts/cluster_check.py), stop it
 #   eval "$(scripts/cluster.sh start)"        start it; exports PORTAL_CLUSTER (its folder)
@@ -43,6 +43,8 @@ server_env() {  # the environment of app server / worker $2 of cluster $1
   export SECRET_KEY="cluster-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
   export AUDIT_KEY="cluster-only-audit-key-9876543210-zyxwvutsrqponmlkjihgfedcba"
   export DATABASE_URL="$PRIMARY_URL" DATABASE_REPLICA_URL="$REPLICA_URL" CACHE_URL="$REDIS_URL"
+  # Tasks queued in Redis too (its database 1), run by each server's RQ worker.
+  export TASK_QUEUE_URL="redis://127.0.0.1:$REDIS_PORT/1"
   export ALLOWED_HOSTS="127.0.0.1,localhost" PORTAL_HTTPS=False TRUSTED_PROXIES=127.0.0.1
   export MEDIA_ROOT="$dir/media"  # one folder for both, standing in for object storage
   export AUDIT_ANCHOR_FILE="$dir/anchors-$name.log" PORTAL_SERVER_NAME="$name"

@@ -267,8 +267,21 @@ def import_survives_its_worker() -> None:
     assert imported() == ("done", rows), imported()
     [(count,)] = sql(PRIMARY, "SELECT count(*) FROM registry_resident WHERE name LIKE '导入%%'")
     assert count == rows, count
+    # The tasks went through Redis (TASK_QUEUE_URL, its database 1), not the database's queue.
+    finished = subprocess.run(
+        ["redis-cli", "-p", os.environ["REDIS_PORT"], "-n", "1", "ZCARD", "rq:finished:default"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert int(finished) >= 1, finished
+    [(in_database,)] = sql(PRIMARY, "SELECT count(*) FROM django_tasks_db_dbtaskresult")
+    assert in_database == 0, in_database
     cluster("worker", CLUSTER, "a", "start")  # back to two ordinary workers
-    proved(f"A 的后台进程导入中途被杀死，B 的后台进程接手完成（{rows} 行，无重复无遗漏）")
+    proved(
+        f"A 的后台进程导入中途被杀死，B 的后台进程接手完成"
+        f"（{rows} 行，无重复无遗漏；任务经 Redis 排队）"
+    )
 
 
 # 5. Stopping one app server under load loses nothing; the balancer uses the other --------

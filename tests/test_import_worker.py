@@ -37,9 +37,10 @@ def database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def worker(settings_module: str, *args: str) -> subprocess.Popen:
+def worker(settings_module: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     env = {
         **os.environ,
+        **(env or {}),
         "DJANGO_SETTINGS_MODULE": settings_module,
         "DATABASE_URL": database_url(),
         "AUDIT_ANCHOR_FILE": settings.AUDIT_ANCHOR_FILE,

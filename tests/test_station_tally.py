@@ -1,0 +1,85 @@
+"""The station's resident count on the caseworker's home page comes from a row the database
+keeps (registry.models.StationTally, triggers of migration registry 0010), not from counting
+the station's residents: it must follow every way residents come and go."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from registry.models import Resident, StationTally
+from tests.conftest import make_id
+from tests.test_import import GOOD, upload
+
+
+def tally(station) -> int:
+    row = StationTally.objects.filter(station=station).first()
+    return row.residents if row else 0
+
+
+def shown(client) -> int:
+    """The 登记参保人总数 cell of the home page's table."""
+    page = client.get("/").content.decode()
+    head, body = re.search(r"<thead>(.*?)</thead>\s*<tbody>(.*?)</tbody>", page, re.S).groups()
+    columns = re.findall(r"<th[^>]*>(.*?)</th>", head)
+    cells = re.findall(r"<td>(.*?)</td>", body)
+    return int(cells[columns.index("登记参保人总数")])
+
+
+def resident(station, n: int) -> Resident:
+    return Resident.objects.create(
+        station=station, name=f"测试{n}", id_number=make_id(f"14083019700101{n:03d}")
+    )
+
+
+@pytest.mark.django_db
+def test_the_count_follows_residents_saved_one_by_one_in_bulk_moved_and_deleted(
+    as_alice, station_a, station_b
+):
+    assert shown(as_alice) == 0
+    first, second = resident(station_a, 1), resident(station_a, 2)
+    Resident.objects.bulk_create(
+        [
+            Resident(
+                station=station_a, name=f"批量{n}", id_number=make_id(f"14083019800101{n:03d}")
+            )
+            for n in range(5)
+        ]
+    )
+    assert tally(station_a) == 7 and shown(as_alice) == 7
+
+    first.phone = "13900001111"
+    first.save()  # an update that moves no one
+    assert tally(station_a) == 7
+
+    second.station = station_b
+    second.save()
+    assert (tally(station_a), tally(station_b)) == (6, 1)
+    Resident.objects.filter(name__startswith="批量").update(station=station_b)
+    assert (tally(station_a), tally(station_b)) == (1, 6)
+    assert shown(as_alice) == 1
+
+    Resident.objects.filter(station=station_b).delete()
+    assert (tally(station_a), tally(station_b)) == (1, 0)
+    first.delete()
+    assert tally(station_a) == 0 and shown(as_alice) == 0
+
+
+@pytest.mark.django_db
+def test_an_imported_sheet_is_counted(as_alice, alice):
+    _, job = upload(as_alice, GOOD)  # the rows go in by COPY on PostgreSQL
+    assert job.imported == 3
+    assert tally(alice.station) == Resident.objects.filter(station=alice.station).count() == 3
+    assert shown(as_alice) == 3
+
+
+@pytest.mark.django_db
+def test_the_home_page_does_not_count_the_residents(as_alice, station_a):
+    resident(station_a, 1)
+    with CaptureQueriesContext(connection) as queries:
+        assert shown(as_alice) == 1
+    counting = re.compile(r'COUNT\(\*\)(?: AS "\w+")? FROM "registry_resident"')
+    assert not any(counting.search(q["sql"]) for q in queries)
