@@ -2,6 +2,7 @@
 # Requests per second and p95 at 20 concurrent users under gunicorn, for the caseworker's home
 # page and the case list, against a minimal view over the same rows (the floor).
 #   DATABASE_URL=postgres://... ./benchmarks/throughput.sh      (after generate_scale_data)
+#   KEPT=no ...                                                  (the second pass only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -33,7 +34,7 @@ echo "machine: $(uname -m), $(nproc) cores; gunicorn 3 workers x 4 threads; wrk 
 # Twice: as served (pages kept until the next change), then with nothing kept, as if every
 # request came just after a change at the station.
 results=$(mktemp)
-for kept in yes no; do
+for kept in ${KEPT:-yes no}; do
   BENCHMARK_NOTHING_KEPT=$([ $kept = no ] && echo 1 || true) BIND=127.0.0.1:8899 WEB_CONCURRENCY=3 \
     .venv/bin/gunicorn config.wsgi:application -c config/gunicorn.py \
     --env DJANGO_SETTINGS_MODULE=benchmarks.settings --access-logfile /dev/null 2>/dev/null &
@@ -49,12 +50,12 @@ for kept in yes no; do
   wait $server 2>/dev/null || true
   server=
 done
-.venv/bin/python - "$results" <<'PY'
+.venv/bin/python - "$results" "${KEPT:-yes no}" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 # kept round page rps "req/s," "p95" ms "ms," "errors" n
 runs = {(r[0], r[1], r[2]): (float(r[3]), float(r[6]), int(r[9])) for r in rows}
-for kept in ("yes", "no"):
+for kept in sys.argv[2].split():
     print(f"pages kept in the cache: {kept}")
     for page in ("/bench/floor/", "/", "/reimbursement/"):
         mine = [runs[kept, str(n), page] for n in (1, 2, 3)]

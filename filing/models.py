@@ -7,12 +7,12 @@ import uuid
 from collections.abc import Iterable
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import EmergencyFiling, Policy, Station, StationScopedQuerySet, User
 from core import regions
+from core.links import record_url
 from registry.models import InsuranceType, Resident, insurance_name
 from workdays.rules import add_working_days, entered_days
 
@@ -329,7 +329,7 @@ class Filing(models.Model):
         return f"{self.resident.name} · {self.care_region_name} · {self.get_category_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("filing:detail", args=[self.pk])
+        return record_url("filing:detail", self.pk)
 
     # Places -----------------------------------------------------------------------------
     @property

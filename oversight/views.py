@@ -25,6 +25,16 @@ from workdays.rules import unknown_years
 WAITING_ON_HOME = 15
 # Each follow-up list of the home page shows this many, the oldest first.
 TO_DO = 20
+# What the waiting cases show: the days waited, the kind, what is missing, the date.
+WAITING_COLUMNS = [
+    "kind",
+    "total_cost",
+    "birth",
+    "accidental_injury",
+    "received",
+    "created_at",
+    "station",
+]
 
 
 def home(request: StaffRequest) -> HttpResponse:
@@ -62,10 +72,13 @@ def _activity_context(user: User, today) -> dict:
         cases_today=_count(ReimbursementCase, today),
         filings_today=_count(Filing, today, "submitted_at"),
     )
+    # Each list reads the columns it shows, and the station only where rows of several
+    # stations are listed: the page is rebuilt after every change at the station (issue #19).
+    many_stations = not user.is_caseworker
     waiting = list(
-        ReimbursementCase.objects.for_user(user)
+        _listed(ReimbursementCase.objects.for_user(user), many_stations)
         .filter(status=CaseStatus.INCOMPLETE)
-        .select_related("resident", "station")
+        .only(*WAITING_COLUMNS, "resident__name")
         .order_by("created_at")[: WAITING_ON_HOME + 1]
     )
     more_waiting = len(waiting) > WAITING_ON_HOME
@@ -86,15 +99,25 @@ def _activity_context(user: User, today) -> dict:
         stations = list(stations)
         trend = dashboard.trend(user, today, stations)
     # The follow-ups each role must act on, or no one will (issue #18, 4 and 5).
-    filings = Filing.objects.for_user(user).select_related("resident", "station")
-    changes = InfoChange.objects.for_user(user).select_related("resident", "station")
+    filings = _listed(Filing.objects.for_user(user), many_stations)
+    changes = _listed(InfoChange.objects.for_user(user), many_stations)
     follow_ups: dict[str, Any] = {}
     if user.is_caseworker:
         follow_ups = {
-            "returned_filings": list(filings.returned().order_by("-reviewed_at")[:TO_DO]),
-            "unsigned_letters": list(filings.awaiting_letter().order_by("submitted_at")[:TO_DO]),
+            "returned_filings": list(
+                filings.returned()
+                .only("rejection_reason", "resident__name")
+                .order_by("-reviewed_at")[:TO_DO]
+            ),
+            "unsigned_letters": list(
+                filings.awaiting_letter()
+                .only("submitted_at", "agent_name", "resident__name")
+                .order_by("submitted_at")[:TO_DO]
+            ),
             "unsigned_changes": list(
-                changes.filter(status=ChangeStatus.DRAFT).order_by("created_at")[:TO_DO]
+                changes.filter(status=ChangeStatus.DRAFT)
+                .only("reason", "created_at", "resident__name")
+                .order_by("created_at")[:TO_DO]
             ),
         }
     elif user.is_supervisor:
@@ -107,6 +130,7 @@ def _activity_context(user: User, today) -> dict:
         Enrollment.objects.for_user(user)
         .filter(completed_at__isnull=True)
         .select_related("resident")
+        .only("created_at", "completed_at", "newborn", "materials", "resident__name")
         .order_by("created_at")[:20]
     )
     return {
@@ -122,6 +146,11 @@ def _activity_context(user: User, today) -> dict:
         "trend": trend,
         **follow_ups,
     }
+
+
+def _listed(queryset, many_stations: bool):
+    """The resident of each row, and its station when the list is of several stations."""
+    return queryset.select_related("resident", *(["station"] if many_stations else []))
 
 
 def _count(model, day=None, stamp: str = "created_at"):

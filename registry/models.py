@@ -6,12 +6,12 @@ import datetime
 
 from django.db import models
 from django.db.models import Case, IntegerField, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Station, StationScopedQuerySet, User
 from core import id_numbers
+from core.links import record_url
 from core.versioning import Versioned
 
 
@@ -79,7 +79,7 @@ class Household(Versioned):
         return f"{self.household_number}（户主：{head.name}）" if head else self.household_number
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:household_detail", args=[self.pk])
+        return record_url("registry:household_detail", self.pk)
 
     @property
     def audit_label(self) -> str:
@@ -171,7 +171,7 @@ class Resident(Versioned):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:resident_detail", args=[self.pk])
+        return record_url("registry:resident_detail", self.pk)
 
     @property
     def sex(self) -> str:
@@ -310,7 +310,7 @@ class Enrollment(models.Model):
         return f"{self.resident.name}的{'新生儿' if self.newborn else ''}参保登记"
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:enrollment_detail", args=[self.pk])
+        return record_url("registry:enrollment_detail", self.pk)
 
     @property
     def required_materials(self) -> tuple[EnrollmentMaterial, ...]:
@@ -402,7 +402,7 @@ class InfoChange(models.Model):
         return f"{self.resident.name}的信息变更"
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:change_detail", args=[self.pk])
+        return record_url("registry:change_detail", self.pk)
 
     @property
     def corrects_id_number(self) -> bool:
@@ -473,7 +473,7 @@ class ResidentImport(models.Model):
         return self.file_name
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:import_detail", args=[self.pk])
+        return record_url("registry:import_detail", self.pk)
 
     @property
     def running(self) -> bool:

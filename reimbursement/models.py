@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Policy, Station, StationScopedQuerySet, User
+from core.links import record_url
 from core.versioning import Versioned
 from registry.models import Resident
 
@@ -180,7 +180,7 @@ class ReimbursementCase(Versioned):
         return f"{self.resident.name} · {self.get_kind_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reimbursement:detail", args=[self.pk])
+        return record_url("reimbursement:detail", self.pk)
 
     def threshold(self) -> Decimal:
         return Policy.for_county(self.station.county_id).large_amount_threshold

@@ -32,6 +32,8 @@ from security.privacy import (
 )
 
 CASES = ReimbursementCase.objects.select_related("resident", "station", "created_by")
+# The columns of a case the list shows (reimbursement/_results.html).
+LISTED = ["kind", "hospital", "total_cost", "status", "created_at"]
 
 
 @role_required(*STAFF)
@@ -47,8 +49,13 @@ def case_list(request: StaffRequest) -> HttpResponse:
     number = number if number.isascii() and number.isdigit() else "1"
 
     def results() -> str:
-        # The list shows the resident's name only: no station or caseworker rows to read.
-        cases = ReimbursementCase.objects.select_related("resident").for_user(request.user)
+        # The list shows the resident's name only: no station or caseworker rows to read, and
+        # of the case the columns shown.
+        cases = (
+            ReimbursementCase.objects.select_related("resident")
+            .only(*LISTED, "resident__name")
+            .for_user(request.user)
+        )
         if query:
             cases = cases.filter(resident__in=Resident.objects.for_user(request.user).search(query))
         if status:
