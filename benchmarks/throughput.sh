@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Requests per second and p95 at 20 concurrent users under gunicorn, for the caseworker's home
-# page and the case list, against a minimal view over the same rows (the floor).
+# page and her station's lists (cases, residents, filings), against a minimal view over the
+# same rows as the case list (the floor).
 #   DATABASE_URL=postgres://... ./benchmarks/throughput.sh      (after generate_scale_data)
 #   KEPT=no ...                                                  (the second pass only)
 set -euo pipefail
@@ -41,7 +42,7 @@ for kept in ${KEPT:-yes no}; do
   server=$!
   sleep 4
   for round in 1 2 3; do
-    for page in /bench/floor/ / /reimbursement/; do
+    for page in /bench/floor/ / /reimbursement/ /registry/residents/ /filing/; do
       wrk -t2 -c20 -d10s -s "$report.lua" -H "Cookie: sessionid=$cookie" "http://127.0.0.1:8899$page" \
         | tail -n 1 | sed "s|^|$kept $round $page |" >> "$results"
     done
@@ -57,7 +58,7 @@ rows = [line.split() for line in open(sys.argv[1])]
 runs = {(r[0], r[1], r[2]): (float(r[3]), float(r[6]), int(r[9])) for r in rows}
 for kept in sys.argv[2].split():
     print(f"pages kept in the cache: {kept}")
-    for page in ("/bench/floor/", "/", "/reimbursement/"):
+    for page in ("/bench/floor/", "/", "/reimbursement/", "/registry/residents/", "/filing/"):
         mine = [runs[kept, str(n), page] for n in (1, 2, 3)]
         shares = [runs[kept, str(n), page][0] / runs[kept, str(n), "/bench/floor/"][0] for n in (1, 2, 3)]
         print(

@@ -239,6 +239,13 @@ class StationTally(models.Model):
     def __str__(self) -> str:
         return f"{self.station_id}: {self.residents}"
 
+    @classmethod
+    def residents_of(cls, user: User) -> int:
+        """How many residents `user` reaches (Resident.objects.for_user(user).count()), read
+        from the stations' rows: the unfiltered resident list's page count."""
+        tallies: StationScopedQuerySet[StationTally] = StationScopedQuerySet(cls).for_user(user)
+        return tallies.aggregate(n=models.Sum("residents"))["n"] or 0
+
 
 class EnrollmentMaterial(models.TextChoices):
     """新增参保登记 materials, DOMAIN.md §1.1 [001]."""

@@ -37,9 +37,11 @@ if ((${#missing[@]})); then
     no_start=/usr/sbin/policy-rc.d
     printf '#!/bin/sh\nexit 101\n' | $sudo tee "$no_start" >/dev/null
     $sudo chmod +x "$no_start"
+    # Removed however apt ends: left behind, it would stop every service the machine installs.
+    trap '$sudo rm -f "$no_start"' EXIT
   fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  [ -z "$no_start" ] || $sudo rm -f "$no_start"
+  [ -z "$no_start" ] || { $sudo rm -f "$no_start"; trap - EXIT; }
 fi
 
 python="${PYTHON:-python3}"

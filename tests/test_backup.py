@@ -242,9 +242,7 @@ def test_scans_in_another_storage_are_backed_up_and_restored_through_it(
     assert media_files() == {name: hashlib.sha256(scan).hexdigest()}
 
 
-def test_a_restore_refuses_a_storage_that_holds_the_files_already(
-    bucket, filing_b, tmp_path, keys
-):
+def test_a_restore_refuses_a_storage_that_holds_the_files_already(bucket, filing_b, tmp_path, keys):
     public, identity = keys
     archive = back_up(tmp_path, public)
     call_command("flush", interactive=False, verbosity=0)  # the scan is still stored

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from registry.models import Resident, StationTally
 from tests.conftest import make_id
@@ -83,3 +84,31 @@ def test_the_home_page_does_not_count_the_residents(as_alice, station_a):
         assert shown(as_alice) == 1
     counting = re.compile(r'COUNT\(\*\)(?: AS "\w+")? FROM "registry_resident"')
     assert not any(counting.search(q["sql"]) for q in queries)
+
+
+@pytest.mark.django_db
+def test_the_resident_list_counts_its_pages_from_the_tallies(
+    as_alice, as_carol, station_a, station_b
+):
+    Resident.objects.bulk_create(
+        [
+            Resident(
+                station=station_a if n < 30 else station_b,
+                name=f"居民{n}",
+                id_number=make_id(f"14083019900101{n:03d}"),
+            )
+            for n in range(32)
+        ]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        page = as_alice.get(reverse("registry:resident_list")).content.decode()
+    assert "第 1 / 2 页，共 30 条" in page
+    counting = re.compile(r'COUNT\(\*\)(?: AS "\w+")? FROM "registry_resident"')
+    assert not any(counting.search(q["sql"]) for q in queries)
+    # The supervisor's list is the county's: both stations.
+    assert (
+        "第 1 / 2 页，共 32 条" in as_carol.get(reverse("registry:resident_list")).content.decode()
+    )
+    # A search counts what it found.
+    found = as_alice.post(reverse("registry:resident_list"), {"q": "居民1"}, follow=True)
+    assert "共 11 人" in found.content.decode()  # 居民1, 居民10 … 居民19
