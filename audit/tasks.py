@@ -14,6 +14,10 @@ from core import tasks
 
 logger = logging.getLogger(__name__)
 
+# A check still running this long after it was asked for lost its worker (a full check of
+# 1.8 M entries takes minutes): it is marked as not finished, and a new one may be started.
+ABANDONED_AFTER = timedelta(hours=2)
+
 
 @task()
 def check_chain(check_id: int) -> None:
@@ -66,3 +70,13 @@ def requeue_waiting_checks(waited: timedelta) -> int:
     for pk in waiting:
         tasks.enqueue(check_chain, pk)
     return len(waiting)
+
+
+def give_up_abandoned_checks() -> int:
+    """Mark the checks whose worker died while running them as not finished; otherwise the
+    chain page would wait for them, and refuse a new check, for ever. A check that finishes
+    after all records its result over this. Returns how many were given up."""
+    now = timezone.now()
+    return ChainCheck.objects.filter(
+        status=CheckStatus.RUNNING, requested_at__lt=now - ABANDONED_AFTER
+    ).update(status=CheckStatus.FAILED, reason="校验进程中断，请重新校验。", finished_at=now)

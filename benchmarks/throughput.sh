@@ -31,7 +31,8 @@ server=
 trap 'if [ -n "$server" ]; then kill "$server"; fi' EXIT
 echo "machine: $(uname -m), $(nproc) cores; gunicorn 3 workers x 4 threads; wrk 2 threads, 20 connections"
 # The machine is shared and its speed drifts by a third within minutes: each page is measured
-# right after the floor, in three rounds of 10 s, and the median of the rounds is quoted.
+# right after the floor, in six rounds of 5 s, and the median of the rounds is quoted (the
+# share of the floor: the median of each round's page / floor).
 # Twice: as served (pages kept until the next change), then with nothing kept, as if every
 # request came just after a change at the station.
 results=$(mktemp)
@@ -41,9 +42,9 @@ for kept in ${KEPT:-yes no}; do
     --env DJANGO_SETTINGS_MODULE=benchmarks.settings --access-logfile /dev/null 2>/dev/null &
   server=$!
   sleep 4
-  for round in 1 2 3; do
+  for round in 1 2 3 4 5 6; do
     for page in /bench/floor/ / /reimbursement/ /registry/residents/ /filing/; do
-      wrk -t2 -c20 -d10s -s "$report.lua" -H "Cookie: sessionid=$cookie" "http://127.0.0.1:8899$page" \
+      wrk -t2 -c20 -d5s -s "$report.lua" -H "Cookie: sessionid=$cookie" "http://127.0.0.1:8899$page" \
         | tail -n 1 | sed "s|^|$kept $round $page |" >> "$results"
     done
   done
@@ -59,8 +60,9 @@ runs = {(r[0], r[1], r[2]): (float(r[3]), float(r[6]), int(r[9])) for r in rows}
 for kept in sys.argv[2].split():
     print(f"pages kept in the cache: {kept}")
     for page in ("/bench/floor/", "/", "/reimbursement/", "/registry/residents/", "/filing/"):
-        mine = [runs[kept, str(n), page] for n in (1, 2, 3)]
-        shares = [runs[kept, str(n), page][0] / runs[kept, str(n), "/bench/floor/"][0] for n in (1, 2, 3)]
+        rounds = range(1, 7)
+        mine = [runs[kept, str(n), page] for n in rounds]
+        shares = [runs[kept, str(n), page][0] / runs[kept, str(n), "/bench/floor/"][0] for n in rounds]
         print(
             f"  {page}: {statistics.median(m[0] for m in mine):.1f} req/s "
             f"(rounds {', '.join(f'{m[0]:.0f}' for m in mine)}), "

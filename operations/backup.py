@@ -83,10 +83,14 @@ class RestoreError(Exception):
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+        return _sha256_of(handle)
+
+
+def _sha256_of(handle) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
     return digest.hexdigest()
 
 
@@ -104,14 +108,10 @@ def row_counts() -> dict[str, int]:
 def media_files() -> dict[str, str]:
     """Every stored file (scans, import sheets) and its SHA-256, through Django's storage API:
     a folder on one server, an S3-compatible bucket on several."""
-    names = sorted(_stored_names(default_storage, ""))
     files = {}
-    for name in names:
-        digest = hashlib.sha256()
+    for name in sorted(_stored_names(default_storage, "")):
         with default_storage.open(name, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        files[name] = digest.hexdigest()
+            files[name] = _sha256_of(handle)
     return files
 
 

@@ -5,7 +5,8 @@ worker.py): nothing here waits for a request, and no cron line is needed for it.
   again, for whichever worker is free: with several servers, another server's worker takes
   it over and it resumes after its last committed batch.
 - The audit chains' ends are anchored in this server's AUDIT_ANCHOR_FILE.
-- With tasks queued in Redis, a chain check waiting for more than ten minutes is queued again.
+- With tasks queued in Redis, a chain check waiting for more than ten minutes is queued again;
+  a check still running two hours after it was asked for lost its worker and is given up.
 - Refused sheets past their day, old form-token claims and finished task results older than
   TASK_RESULTS_KEPT_DAYS are forgotten.
 """
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from audit import anchors
-from audit.tasks import requeue_waiting_checks
+from audit.tasks import give_up_abandoned_checks, requeue_waiting_checks
 from registry import imports
 from security import idempotency
 
@@ -37,6 +38,7 @@ def sweep() -> int:
     """One sweep; returns how many interrupted imports it queued again."""
     queued = imports.resume()
     requeue_waiting_checks(CHECK_WAIT)
+    give_up_abandoned_checks()
     imports.delete_expired_sheets()
     idempotency.forget_old_claims()
     anchors.write()

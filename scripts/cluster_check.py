@@ -275,7 +275,7 @@ def import_survives_its_worker() -> None:
         check=True,
     ).stdout
     assert int(finished) >= 1, finished
-    [(in_database,)] = sql(PRIMARY, "SELECT count(*) FROM django_tasks_db_dbtaskresult")
+    [(in_database,)] = sql(PRIMARY, "SELECT count(*) FROM django_tasks_database_dbtaskresult")
     assert in_database == 0, in_database
     cluster("worker", CLUSTER, "a", "start")  # back to two ordinary workers
     proved(

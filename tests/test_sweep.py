@@ -1,6 +1,7 @@
 """The worker's sweep (operations/sweep.py), run every WORKER_SWEEP_SECONDS on each server:
 an import whose worker died is taken over once it has been silent IMPORT_STALE_SECONDS (not
-before), the chains are anchored, and finished task results are pruned after their days."""
+before), the chains are anchored, finished task results are pruned after their days, and a
+chain check whose worker died is given up."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import datetime
 import threading
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from audit.models import ChainCheck, CheckStatus
 from operations import sweep
 from registry.models import ImportStatus, ResidentImport
 
@@ -72,3 +75,22 @@ def test_the_sweeping_thread_stops_with_the_worker(settings):
     stopped.set()
     thread.join(timeout=30)
     assert not thread.is_alive()
+
+
+@pytest.mark.parametrize(("minutes", "given_up"), [(119, False), (121, True)])
+def test_a_chain_check_whose_worker_died_is_given_up_after_two_hours(
+    as_carol, carol, county, minutes, given_up
+):
+    check = ChainCheck.objects.create(county=county, requested_by=carol, status=CheckStatus.RUNNING)
+    ChainCheck.objects.filter(pk=check.pk).update(
+        requested_at=timezone.now() - datetime.timedelta(minutes=minutes)
+    )
+    sweep.sweep()
+    check.refresh_from_db()
+    assert (check.status == CheckStatus.FAILED) is given_up
+    page = as_carol.get(reverse("oversight:audit_chain")).content.decode()
+    assert ("校验进程中断，请重新校验。" in page) is given_up
+    # Given up, the supervisor may start a new check; still running, she is asked to wait.
+    answer = as_carol.post(reverse("oversight:audit_chain"), follow=True).content.decode()
+    assert ChainCheck.objects.count() == (2 if given_up else 1)
+    assert ("正在校验，请等待结果" in answer) is not given_up

@@ -3,8 +3,10 @@ StationTally): the caseworker's home page reads one row instead of counting a st
 residents (5 ms at 50,000) every time it is built.
 
 PostgreSQL: one trigger per statement, over its transition tables, so that an import's COPY
-of 500 rows updates the station's row once. SQLite: a trigger per row (it has no others). The functions keep the search path they were
-made with: a restore's pg_restore script empties it."""
+of 500 rows updates the station's row once; the functions keep the search path they were made
+with (a restore's pg_restore script empties it). SQLite: a trigger per row (it has no others).
+A station's row is locked from a resident's insert to the commit: two transactions adding
+residents to one station take turns (an import batch of 500 rows holds it under a second)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
