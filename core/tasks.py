@@ -3,7 +3,6 @@ TASK_QUEUE_URL)."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.db import transaction
@@ -29,8 +28,12 @@ def enqueue(task: Task[..., Any], *args: Any) -> None:
     (audit.tasks.requeue_waiting_checks)."""
     if queued_in_database(task):
         task.enqueue(*args)
-    else:
-        transaction.on_commit(functools.partial(task.enqueue, *args), robust=True)
+        return
+
+    def queue_it() -> None:  # a function, not a partial: Django logs a failed hook by its name
+        task.enqueue(*args)
+
+    transaction.on_commit(queue_it, robust=True)
 
 
 def redis_worker() -> Any:

@@ -144,3 +144,24 @@ def test_in_the_database_a_waiting_check_keeps_its_one_task(carol, county):
     )
     sweep.sweep()
     assert not DBTaskResult.objects.filter(task_path="audit.tasks.check_chain").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_redis_refused_at_the_commit_is_queued_again_by_the_sweep(
+    queued_in_redis, settings, as_alice, alice
+):
+    with socket.socket() as probe:  # a port nothing listens on: Redis is down
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    settings.RQ_QUEUES = {"default": {"URL": f"redis://127.0.0.1:{closed}/0"}}
+    response = as_alice.post(reverse("registry:import_create"), {"sheet": sheet(rows(3))})
+    job = ResidentImport.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+
+    settings.RQ_QUEUES = {"default": {"URL": queued_in_redis, "DEFAULT_TIMEOUT": -1}}
+    queue = django_rq.get_queue("default")
+    assert queue.count == 0  # the task was lost; the job's row was not
+    settings.IMPORT_STALE_SECONDS = 60
+    ResidentImport.objects.update(heartbeat_at=timezone.now() - datetime.timedelta(seconds=61))
+    assert sweep.sweep() == 1
+    assert [queued.args for queued in queue.jobs] == [(job.pk,)]
