@@ -241,6 +241,11 @@ def with_deadlines(
     return filings
 
 
+def filer_name(agent_name: str, resident_name: str) -> str:
+    """备案人 on the commitment letter: the agent signs with the agent's own name [000][001]."""
+    return agent_name or resident_name
+
+
 class Filing(models.Model):
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, related_name="filings", verbose_name="经办医保站"
@@ -366,8 +371,7 @@ class Filing(models.Model):
 
     @property
     def filer_name(self) -> str:
-        """备案人 on the commitment letter: the agent signs with the agent's own name [000][001]."""
-        return self.agent_name or self.resident.name
+        return filer_name(self.agent_name, self.resident.name)
 
     # FilingStatus -----------------------------------------------------------------------------
     def is_expired(self, today: datetime.date) -> bool:

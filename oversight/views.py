@@ -3,8 +3,10 @@ review queue for a supervisor, and the county's activity for an auditor."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
+from django.db import router
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -15,10 +17,18 @@ from django.utils import timezone
 from accounts.access import StaffRequest
 from accounts.models import Policy, Role, Station, User
 from audit.page_cache import kept_until_changed
-from filing.models import Filing, pending_by_deadline, with_deadlines
+from core.links import record_url
+from core.rows import fetch as rows_of
+from filing.models import Filing, filer_name, pending_by_deadline, with_deadlines
 from oversight import dashboard
-from registry.models import ChangeStatus, Enrollment, InfoChange, StationTally
-from reimbursement.models import CaseStatus, ReimbursementCase
+from registry.models import (
+    ChangeStatus,
+    Enrollment,
+    InfoChange,
+    StationTally,
+    enrollment_status,
+)
+from reimbursement.models import CaseKind, CaseStatus, ReimbursementCase, checklist, waiting_days
 from workdays.rules import unknown_years
 
 # The longest-waiting cases on the home page; the case list has the rest.
@@ -26,15 +36,7 @@ WAITING_ON_HOME = 15
 # Each follow-up list of the home page shows this many, the oldest first.
 TO_DO = 20
 # What the waiting cases show: the days waited, the kind, what is missing, the date.
-WAITING_COLUMNS = [
-    "kind",
-    "total_cost",
-    "birth",
-    "accidental_injury",
-    "received",
-    "created_at",
-    "station",
-]
+WAITING_COLUMNS = ["kind", "total_cost", "birth", "accidental_injury", "received", "created_at"]
 
 
 def home(request: StaffRequest) -> HttpResponse:
@@ -53,91 +55,78 @@ def home(request: StaffRequest) -> HttpResponse:
 
 
 def _activity_context(user: User, today) -> dict:
-    stations: Any = Station.objects.filter(county=user.county)
-    # Subqueries, not joins: several counted relations joined together would multiply rows.
-    if user.is_caseworker:
-        # The station's total, kept by the database as residents come and go (StationTally);
-        # the county's dashboard shows today's work only.
-        stations = stations.filter(pk=user.station_id).annotate(
-            resident_count=Coalesce(
-                Subquery(
-                    StationTally.objects.filter(station=OuterRef("pk")).values("residents")[:1]
-                ),
-                0,
-            )
-        )
-    stations = stations.annotate(
-        enrollments_today=_count(Enrollment, today),
-        changes_today=_count(InfoChange, today),
-        cases_today=_count(ReimbursementCase, today),
-        filings_today=_count(Filing, today, "submitted_at"),
-    )
-    # Each list reads the columns it shows, and the station only where rows of several
-    # stations are listed: the page is rebuilt after every change at the station (issue #19).
-    many_stations = not user.is_caseworker
-    waiting = list(
-        _listed(ReimbursementCase.objects.for_user(user), many_stations)
-        .filter(status=CaseStatus.INCOMPLETE)
-        .only(*WAITING_COLUMNS, "resident__name")
-        .order_by("created_at")[: WAITING_ON_HOME + 1]
-    )
-    more_waiting = len(waiting) > WAITING_ON_HOME
-    waiting = waiting[:WAITING_ON_HOME]
     policy = Policy.for_county(user.own_county)
+    # Rebuilt after every change within the user's reach (issue #19): the station's day and
+    # the lists come in one round trip, their SQL compiled once per scope (and day) in this
+    # process (core/rows.py), each list reading the columns it shows.
+    rows = rows_of(_lists(user, today), using=router.db_for_read(Station))
+    stations: Any = [SimpleNamespace(**row) for row in rows["stations"]]
+    waiting = rows["waiting"]
+    more_waiting = len(waiting) > WAITING_ON_HOME
     threshold = policy.large_amount_threshold
-    for case in waiting:  # shown beside each case
-        setattr(case, "waiting", case.waiting_days(today))  # noqa: B010
-        setattr(case, "missing_labels", [item.label for item in case.missing(threshold)])  # noqa: B010
+    waiting_cases = [
+        _row(
+            "reimbursement:detail",
+            case,
+            kind=CaseKind(case["kind"]).label,
+            waiting=waiting_days(case["created_at"], today),
+            missing_labels=[
+                item.label for item in _checklist(case, threshold) if not item.received
+            ],
+            created_at=case["created_at"],
+            station=case.get("station__name", ""),
+        )
+        for case in waiting[:WAITING_ON_HOME]
+    ]
     pending_filings = trend = None
     pending_count = 0
+    follow_ups: dict[str, Any] = {}
     if user.is_supervisor:
         pending = pending_by_deadline(
             Filing.objects.for_user(user).select_related("resident", "station")
         )
         pending_count = pending.count()
         pending_filings = with_deadlines(pending[:10], today, policy)
-        stations = list(stations)
         trend = dashboard.trend(user, today, stations)
-    # The follow-ups each role must act on, or no one will (issue #18, 4 and 5).
-    filings = _listed(Filing.objects.for_user(user), many_stations)
-    changes = _listed(InfoChange.objects.for_user(user), many_stations)
-    follow_ups: dict[str, Any] = {}
+        follow_ups["id_corrections"] = list(
+            InfoChange.objects.for_user(user)
+            .select_related("resident", "station")
+            .filter(status=ChangeStatus.AWAITING_APPROVAL)
+            .order_by("created_at")[:TO_DO]
+        )
     if user.is_caseworker:
-        follow_ups = {
-            "returned_filings": list(
-                filings.returned()
-                .only("rejection_reason", "resident__name")
-                .order_by("-reviewed_at")[:TO_DO]
-            ),
-            "unsigned_letters": list(
-                filings.awaiting_letter()
-                .only("submitted_at", "agent_name", "resident__name")
-                .order_by("submitted_at")[:TO_DO]
-            ),
-            "unsigned_changes": list(
-                changes.filter(status=ChangeStatus.DRAFT)
-                .only("reason", "created_at", "resident__name")
-                .order_by("created_at")[:TO_DO]
-            ),
-        }
-    elif user.is_supervisor:
-        follow_ups = {
-            "id_corrections": list(
-                changes.filter(status=ChangeStatus.AWAITING_APPROVAL).order_by("created_at")[:TO_DO]
-            ),
-        }
-    open_enrollments = (
-        Enrollment.objects.for_user(user)
-        .filter(completed_at__isnull=True)
-        .select_related("resident")
-        .only("created_at", "completed_at", "newborn", "materials", "resident__name")
-        .order_by("created_at")[:20]
-    )
+        # The follow-ups only she can act on, or no one will (issue #18, 4 and 5).
+        follow_ups["returned_filings"] = [
+            _row("filing:detail", row, reason=row["rejection_reason"])
+            for row in rows["returned_filings"]
+        ]
+        follow_ups["unsigned_letters"] = [
+            _row(
+                "filing:detail",
+                row,
+                date=row["submitted_at"],
+                signer=filer_name(row["agent_name"], row["resident__name"]),
+            )
+            for row in rows["unsigned_letters"]
+        ]
+        follow_ups["unsigned_changes"] = [
+            _row("registry:change_detail", row, reason=row["reason"], date=row["created_at"])
+            for row in rows["unsigned_changes"]
+        ]
+    open_enrollments = [
+        _row(
+            "registry:enrollment_detail",
+            row,
+            date=row["created_at"],
+            status=enrollment_status(False, row["newborn"], row["materials"]),
+        )
+        for row in rows["open_enrollments"]
+    ]
     return {
         "user": user,
         "stations": stations,
         "today": today,
-        "waiting_cases": waiting,
+        "waiting_cases": waiting_cases,
         "more_waiting": more_waiting,
         "pending_filings": pending_filings,
         "pending_count": pending_count,
@@ -148,9 +137,107 @@ def _activity_context(user: User, today) -> dict:
     }
 
 
-def _listed(queryset, many_stations: bool):
-    """The resident of each row, and its station when the list is of several stations."""
-    return queryset.select_related("resident", *(["station"] if many_stations else []))
+def _lists(user: User, today) -> dict:
+    """{name: (key, build)}: what the home page reads, each a `values()` queryset whose SQL
+    depends on nothing but its key (the user's role and scope; the day for today's counts)."""
+    scope = (user.role, user.station_id, user.county_id)
+    many_stations = not user.is_caseworker
+    station = ["station__name"] if many_stations else []
+
+    def stations():
+        rows: Any = Station.objects.filter(county=user.county_id)
+        counts = ["name"]
+        if user.is_caseworker:
+            # The station's total, kept by the database as residents come and go
+            # (StationTally); the county's dashboard shows today's work only.
+            rows = rows.filter(pk=user.station_id).annotate(
+                resident_count=Coalesce(
+                    Subquery(
+                        StationTally.objects.filter(station=OuterRef("pk")).values("residents")[:1]
+                    ),
+                    0,
+                )
+            )
+            counts.append("resident_count")
+        # Subqueries, not joins: several counted relations joined would multiply rows.
+        rows = rows.annotate(
+            enrollments_today=_count(Enrollment, today),
+            changes_today=_count(InfoChange, today),
+            cases_today=_count(ReimbursementCase, today),
+            filings_today=_count(Filing, today, "submitted_at"),
+        )
+        return rows.values(
+            "pk", *counts, "enrollments_today", "changes_today", "cases_today", "filings_today"
+        )
+
+    lists = {
+        "stations": (("home:stations", *scope, today), stations),
+        "waiting": (
+            ("home:waiting", *scope),
+            lambda: (
+                ReimbursementCase.objects.for_user(user)
+                .filter(status=CaseStatus.INCOMPLETE)
+                .order_by("created_at")
+                .values("pk", "resident__name", *WAITING_COLUMNS, *station)[: WAITING_ON_HOME + 1]
+            ),
+        ),
+        "open_enrollments": (
+            ("home:enrollments", *scope),
+            lambda: (
+                Enrollment.objects.for_user(user)
+                .filter(completed_at__isnull=True)
+                .order_by("created_at")
+                .values("pk", "resident__name", "newborn", "materials", "created_at")[:20]
+            ),
+        ),
+    }
+    if user.is_caseworker:
+        filings = Filing.objects.for_user(user)
+        lists["returned_filings"] = (
+            ("home:returned", *scope),
+            lambda: (
+                filings.returned()
+                .order_by("-reviewed_at")
+                .values("pk", "resident__name", "rejection_reason")[:TO_DO]
+            ),
+        )
+        lists["unsigned_letters"] = (
+            ("home:letters", *scope),
+            lambda: (
+                filings.awaiting_letter()
+                .order_by("submitted_at")
+                .values("pk", "resident__name", "agent_name", "submitted_at")[:TO_DO]
+            ),
+        )
+        lists["unsigned_changes"] = (
+            ("home:changes", *scope),
+            lambda: (
+                InfoChange.objects.for_user(user)
+                .filter(status=ChangeStatus.DRAFT)
+                .order_by("created_at")
+                .values("pk", "resident__name", "reason", "created_at")[:TO_DO]
+            ),
+        )
+    return lists
+
+
+def _checklist(case: dict, threshold):
+    """The case's documents (reimbursement.models.checklist), from its listed columns."""
+    return checklist(
+        kind=case["kind"],
+        total_cost=case["total_cost"],
+        birth=case["birth"],
+        accidental_injury=case["accidental_injury"],
+        threshold=threshold,
+        received=case["received"],
+    )
+
+
+def _row(page: str, row: dict, **shown) -> SimpleNamespace:
+    """A listed record: its page's address, the resident's name, and what the list shows."""
+    return SimpleNamespace(
+        url=record_url(page, row["pk"]), pk=row["pk"], name=row["resident__name"], **shown
+    )
 
 
 def _count(model, day=None, stamp: str = "created_at"):

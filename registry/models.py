@@ -274,6 +274,14 @@ class Guardian(models.TextChoices):
     OTHER = "other", "其他监护人"
 
 
+def enrollment_status(complete: bool, newborn: bool, materials: list[str]) -> str:
+    """已参保 once complete; before, 材料不全 while a required material is missing."""
+    if complete:
+        return "已参保"
+    missing = [m for m in ENROLLMENT_MATERIALS[newborn] if m not in materials]
+    return "材料不全" if missing else "待完成"
+
+
 class Enrollment(models.Model):
     """新增参保登记 in 城乡居民基本医疗保险: one per resident. Complete only when every material
     of its kind (ordinary, or newborn) has been sighted."""
@@ -337,9 +345,7 @@ class Enrollment(models.Model):
 
     @property
     def status_display(self) -> str:
-        if self.is_complete:
-            return "已参保"
-        return "材料不全" if self.missing_materials else "待完成"
+        return enrollment_status(self.is_complete, self.newborn, self.materials)
 
 
 class ChangeStatus(models.TextChoices):

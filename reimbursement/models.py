@@ -121,6 +121,11 @@ class CaseStatus(models.TextChoices):
     VOIDED = "voided", "已作废"
 
 
+def waiting_days(created_at: datetime.datetime, today: datetime.date) -> int:
+    """Days a case has waited since it was accepted, counted by local calendar days."""
+    return (today - timezone.localtime(created_at).date()).days
+
+
 class ReimbursementCase(Versioned):
     station = models.ForeignKey(
         Station,
@@ -214,4 +219,4 @@ class ReimbursementCase(Versioned):
             self.completed_at = None
 
     def waiting_days(self, today: datetime.date) -> int:
-        return (today - timezone.localtime(self.created_at).date()).days
+        return waiting_days(self.created_at, today)
