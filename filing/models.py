@@ -154,6 +154,12 @@ class FilingStatus(models.TextChoices):
 
 
 EXPIRED_LABEL = "已过期"
+# The colour of each status's badge; any other (已撤销, 已过期) is grey.
+STATUS_BADGES = {
+    FilingStatus.APPROVED.label: "text-bg-success",
+    FilingStatus.PENDING.label: "text-bg-warning",
+    FilingStatus.REJECTED.label: "text-bg-danger",
+}
 
 
 class Review(models.TextChoices):
@@ -389,6 +395,12 @@ class Filing(models.Model):
     @property
     def status_display(self) -> str:
         return self.status_label_on(timezone.localdate())
+
+    @property
+    def status_badge(self) -> tuple[str, str]:
+        """The status as shown (filing/_status.html): its words and its badge's colours."""
+        label = self.status_display
+        return label, STATUS_BADGES.get(label, "text-bg-secondary")
 
     def review_deadline(
         self, policy: Policy | None = None, entered: dict[datetime.date, bool] | None = None
