@@ -289,3 +289,26 @@ class StationScopedQuerySet(models.QuerySet[_M]):
         if user.role in (Role.SUPERVISOR, Role.AUDITOR):
             return self.filter(**{f"{self.station_field}__county": user.county_id})
         return self.none()
+
+
+class StationCount(models.Model):
+    """How many rows of one table each station has, kept by the database itself (triggers,
+    core/tallies.py): a page reads one row per station instead of counting thousands. Derived
+    data: never backed up, rebuilt by the triggers as a restore inserts the rows."""
+
+    station = models.OneToOneField(
+        Station, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    counted: str  # the column with the count
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.station_id}: {getattr(self, self.counted)}"
+
+    @classmethod
+    def total_for(cls, user: User) -> int:
+        """How many rows `user` reaches (the counted model's for_user(user).count())."""
+        tallies: StationScopedQuerySet[Any] = StationScopedQuerySet(cls).for_user(user)
+        return tallies.aggregate(n=models.Sum(cls.counted))["n"] or 0

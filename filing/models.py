@@ -10,7 +10,14 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import EmergencyFiling, Policy, Station, StationScopedQuerySet, User
+from accounts.models import (
+    EmergencyFiling,
+    Policy,
+    Station,
+    StationCount,
+    StationScopedQuerySet,
+    User,
+)
 from core import regions
 from core.links import record_url
 from registry.models import InsuranceType, Resident, insurance_name
@@ -245,6 +252,14 @@ def with_deadlines(
         setattr(filing, "deadline", deadline)  # noqa: B010  # shown beside the filing
         setattr(filing, "overdue", deadline < today)  # noqa: B010
     return filings
+
+
+class FilingTally(StationCount):
+    """How many filings a station has (triggers of migration filing 0009): the unfiltered
+    filing list's page count without counting the station's 10,000 filings."""
+
+    counted = "filings"
+    filings = models.IntegerField(default=0)
 
 
 def filer_name(agent_name: str, resident_name: str) -> str:

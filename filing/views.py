@@ -26,6 +26,7 @@ from filing.models import (
     Filing,
     FilingKind,
     FilingStatus,
+    FilingTally,
     pending_by_deadline,
     with_deadlines,
 )
@@ -73,7 +74,11 @@ def filing_list(request: StaffRequest) -> HttpResponse:
     status = request.POST.get("status") or request.GET.get("status", "")
     if status in FilingStatus.values:
         filings = filings.filter(status=status)
-    page = Paginator(filings, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(filings, settings.PAGE_SIZE)
+    if not query and status not in FilingStatus.values:
+        # Every filing within reach: the stations' tallies know how many.
+        paginator.count = FilingTally.total_for(request.user)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "filing/list.html",

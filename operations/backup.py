@@ -45,8 +45,8 @@ from django.utils import timezone
 from audit import anchors
 from audit.models import keyed_digest
 
-# Rebuilt by migrations or meaningless after a restore; the stations' resident counts are
-# rebuilt by the database's triggers as the residents go in.
+# Rebuilt by migrations or meaningless after a restore; the stations' resident and filing
+# counts are rebuilt by the database's triggers as the rows go in (core/tallies.py).
 EXCLUDED = [
     "contenttypes",
     "auth.permission",
@@ -54,6 +54,7 @@ EXCLUDED = [
     "axes",
     "security.submission",
     "registry.stationtally",
+    "filing.filingtally",
 ]
 # The rows: on PostgreSQL pg_dump's custom format (data only, restored by pg_restore and
 # psql in one transaction: minutes for a million residents, where loaddata takes an hour);
@@ -69,6 +70,7 @@ PG_EXCLUDED_TABLES = [
     "axes_*",
     "security_submission",
     "registry_stationtally",
+    "filing_filingtally",
 ]
 FORMAT = 2  # archives of format 1 were plain .tar.gz files
 

@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Station, StationScopedQuerySet, User
+from accounts.models import Station, StationCount, StationScopedQuerySet, User
 from core import id_numbers
 from core.links import record_url
 from core.versioning import Versioned
@@ -224,27 +224,12 @@ class Resident(Versioned):
         )
 
 
-class StationTally(models.Model):
-    """How many residents a station has, kept by the database itself: triggers on
-    registry_resident (migration 0010) add and take away as rows are inserted, deleted or
-    moved, whatever writes them (a form, an import's COPY, a restore). The caseworker's home
-    page reads one row instead of counting 50,000 (issue #19: pages fast with nothing cached).
-    Derived data: never backed up, rebuilt by the triggers as a restore inserts residents."""
+class StationTally(StationCount):
+    """How many residents a station has (triggers of migration registry 0010): the caseworker's
+    home page and the unfiltered resident list read it instead of counting 50,000 rows."""
 
-    station = models.OneToOneField(
-        Station, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
+    counted = "residents"
     residents = models.IntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.station_id}: {self.residents}"
-
-    @classmethod
-    def residents_of(cls, user: User) -> int:
-        """How many residents `user` reaches (Resident.objects.for_user(user).count()), read
-        from the stations' rows: the unfiltered resident list's page count."""
-        tallies: StationScopedQuerySet[StationTally] = StationScopedQuerySet(cls).for_user(user)
-        return tallies.aggregate(n=models.Sum("residents"))["n"] or 0
 
 
 class EnrollmentMaterial(models.TextChoices):

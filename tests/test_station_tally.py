@@ -1,6 +1,7 @@
 """The station's resident count on the caseworker's home page comes from a row the database
 keeps (registry.models.StationTally, triggers of migration registry 0010), not from counting
-the station's residents: it must follow every way residents come and go."""
+the station's residents: it must follow every way residents come and go. The filing list's
+count likewise (filing.models.FilingTally, core/tallies.py)."""
 
 from __future__ import annotations
 
@@ -112,3 +113,36 @@ def test_the_resident_list_counts_its_pages_from_the_tallies(
     # A search counts what it found.
     found = as_alice.post(reverse("registry:resident_list"), {"q": "居民1"}, follow=True)
     assert "共 11 人" in found.content.decode()  # 居民1, 居民10 … 居民19
+
+
+@pytest.mark.django_db
+def test_the_filing_list_counts_its_pages_from_the_tallies(
+    as_alice, as_carol, alice, resident_a, resident_b, bob
+):
+    from filing.models import Filing, FilingStatus, FilingTally
+    from tests.conftest import make_filing
+
+    for _ in range(27):  # closed ones: a resident's filings in force may not overlap
+        make_filing(resident_a, alice, status=FilingStatus.CANCELLED)
+    make_filing(resident_b, bob)
+    assert FilingTally.objects.get(station=alice.station).filings == 27
+    with CaptureQueriesContext(connection) as queries:
+        page = as_alice.get(reverse("filing:list")).content.decode()
+    assert "第 1 / 2 页，共 27 条" in page
+    counting = re.compile(r'COUNT\(\*\)(?: AS "\w+")? FROM "filing_filing"')
+    assert not any(counting.search(q["sql"]) for q in queries)
+    assert "共 28 条" in as_carol.get(reverse("filing:list")).content.decode()  # the county's
+    # A status filter counts what it shows.
+    assert (
+        "共 27 条" in as_alice.get(reverse("filing:list"), {"status": "cancelled"}).content.decode()
+    )
+    two = Filing.objects.filter(station=alice.station).values_list("pk", flat=True)[:2]
+    Filing.objects.filter(pk__in=list(two)).delete()
+    assert FilingTally.objects.get(station=alice.station).filings == 25
+    Filing.objects.filter(pk=Filing.objects.filter(station=alice.station).first().pk).update(
+        station=bob.station
+    )
+    assert [FilingTally.objects.get(station=s).filings for s in (alice.station, bob.station)] == [
+        24,
+        2,
+    ]

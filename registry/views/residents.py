@@ -52,7 +52,7 @@ def resident_list(request: StaffRequest) -> HttpResponse:
     paginator = Paginator(residents, settings.PAGE_SIZE)
     if not query:
         # Every resident within reach: the stations' tallies know how many (not 50,000 counted).
-        paginator.count = StationTally.residents_of(request.user)
+        paginator.count = StationTally.total_for(request.user)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "registry/resident_list.html", {"page": page, **search_context(query)})
 
