@@ -192,11 +192,11 @@ def _lists(user: User, today) -> dict:
         ),
     }
     if user.is_caseworker:
-        filings = Filing.objects.for_user(user)
         lists["returned_filings"] = (
             ("home:returned", *scope),
             lambda: (
-                filings.returned()
+                Filing.objects.for_user(user)
+                .returned()
                 .order_by("-reviewed_at")
                 .values("pk", "resident__name", "rejection_reason")[:TO_DO]
             ),
@@ -204,7 +204,8 @@ def _lists(user: User, today) -> dict:
         lists["unsigned_letters"] = (
             ("home:letters", *scope),
             lambda: (
-                filings.awaiting_letter()
+                Filing.objects.for_user(user)
+                .awaiting_letter()
                 .order_by("submitted_at")
                 .values("pk", "resident__name", "agent_name", "submitted_at")[:TO_DO]
             ),

@@ -52,6 +52,14 @@ AGENT = {
 }
 
 
+# A long-term resident's filing on a letter signed at the counter.
+SIGNED_LETTER = {
+    "category": Category.LONG_TERM_RESIDENT,
+    "evidence": "commitment",
+    "signature": SIGNATURE,
+}
+
+
 def submit(client, resident, **overrides):
     return client.post(reverse("filing:create", args=[resident.pk]), post_data(**overrides))
 
@@ -104,9 +112,7 @@ def test_a_long_term_filing_signed_on_screen_prints_the_letter(as_alice, residen
     submit(
         as_alice,
         resident_a,
-        category=Category.LONG_TERM_RESIDENT,
-        evidence="commitment",
-        signature=SIGNATURE,
+        **SIGNED_LETTER,
         care_region_code="320100",
     )
     filing = Filing.objects.get()
@@ -335,9 +341,7 @@ class TestManualReview:
         submit(
             as_alice,
             resident_a,
-            category=Category.LONG_TERM_RESIDENT,
-            evidence="commitment",
-            signature=SIGNATURE,
+            **SIGNED_LETTER,
         )
         filing = Filing.objects.get()
         as_carol.post(
@@ -493,9 +497,7 @@ class TestReadThenSign:
         response = submit(
             as_alice,
             resident_a,
-            category=Category.LONG_TERM_RESIDENT,
-            evidence="commitment",
-            signature=SIGNATURE,
+            **SIGNED_LETTER,
             **AGENT,
         )
         filing = Filing.objects.get(resident=resident_a)
@@ -513,9 +515,7 @@ def test_one_print_gives_the_form_and_the_letter(as_alice, resident_a):
     submit(
         as_alice,
         resident_a,
-        category=Category.LONG_TERM_RESIDENT,
-        evidence="commitment",
-        signature=SIGNATURE,
+        **SIGNED_LETTER,
     )
     filing = Filing.objects.get(resident=resident_a)
     page = as_alice.get(filing.get_absolute_url()).content.decode()

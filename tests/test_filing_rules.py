@@ -19,7 +19,8 @@ from filing.models import (
     default_end_date,
     earliest_end_date,
 )
-from tests.conftest import make_filing, make_id
+from tests.conftest import make_filing
+from tests.test_filing_counter import AGENT
 
 pytestmark = pytest.mark.django_db
 
@@ -357,14 +358,7 @@ class TestReferral:
 
 
 class TestAgent:
-    AGENT = {
-        "by_agent": "on",
-        "agent_name": "薛小军",
-        "agent_id_number": make_id("14083019850607001"),
-        "agent_phone": "13900001111",
-        "agent_relationship": "child",
-        "agent_documents_sighted": "on",
-    }
+    AGENT = AGENT  # tests/test_filing_counter.py's: 薛小军 files for his father
 
     def test_an_agent_files_with_name_id_phone_and_relationship(self, resident_a, policy):
         form = check(resident_a, policy, **self.AGENT)
