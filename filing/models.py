@@ -262,6 +262,21 @@ class FilingTally(StationCount):
     filings = models.IntegerField(default=0)
 
 
+def expired(status: str, end_date: datetime.date | None, today: datetime.date) -> bool:
+    """An approved filing whose end has passed [000]: no longer in force, nothing to cancel."""
+    return status == FilingStatus.APPROVED and end_date is not None and end_date < today
+
+
+def status_label(status: str, end_date: datetime.date | None, today: datetime.date) -> str:
+    """The status a resident would read: 已过期 once an approved filing's end has passed."""
+    return EXPIRED_LABEL if expired(status, end_date, today) else FilingStatus(status).label
+
+
+def status_badge(label: str) -> str:
+    """The colours of a status's badge (filing/_status.html)."""
+    return STATUS_BADGES.get(label, "text-bg-secondary")
+
+
 def filer_name(agent_name: str, resident_name: str) -> str:
     """备案人 on the commitment letter: the agent signs with the agent's own name [000][001]."""
     return agent_name or resident_name
@@ -396,16 +411,10 @@ class Filing(models.Model):
 
     # FilingStatus -----------------------------------------------------------------------------
     def is_expired(self, today: datetime.date) -> bool:
-        """An approved filing whose end has passed [000]: no longer in force, nothing to cancel."""
-        return (
-            self.status == FilingStatus.APPROVED
-            and self.end_date is not None
-            and self.end_date < today
-        )
+        return expired(self.status, self.end_date, today)
 
     def status_label_on(self, today: datetime.date) -> str:
-        """The status a resident would read: 已过期 once an approved filing's end has passed."""
-        return EXPIRED_LABEL if self.is_expired(today) else self.get_status_display()
+        return status_label(self.status, self.end_date, today)
 
     @property
     def status_display(self) -> str:
@@ -415,7 +424,7 @@ class Filing(models.Model):
     def status_badge(self) -> tuple[str, str]:
         """The status as shown (filing/_status.html): its words and its badge's colours."""
         label = self.status_display
-        return label, STATUS_BADGES.get(label, "text-bg-secondary")
+        return label, status_badge(label)
 
     def review_deadline(
         self, policy: Policy | None = None, entered: dict[datetime.date, bool] | None = None

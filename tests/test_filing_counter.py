@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Policy
 from audit.models import Action, AuditEntry
+from core import id_numbers
 from filing.models import Category, Filing, FilingStatus, add_months
 from security.idempotency import FIELD, new_token
 from tests.conftest import SIGNATURE, ZHANG_JUAN_ID, client_for, make_filing, make_id
@@ -399,6 +400,43 @@ class TestManualReview:
         page = as_carol.get(reverse("filing:review_queue")).content.decode()
         assert page.index(old.get_absolute_url()) < page.index(new.get_absolute_url())
         assert "已超时" in page
+
+
+class TestRecords:
+    def test_each_row_shows_what_the_resident_reads(self, as_alice, resident_a, alice, monkeypatch):
+        # An approved filing ending on 2026-06-30 is 已备案 that day and 已过期 the next [000].
+        make_filing(
+            resident_a,
+            alice,
+            care_region_code="110000",
+            start_date=datetime.date(2026, 1, 1),
+            end_date=datetime.date(2026, 6, 30),
+            # 16:30 UTC is half past midnight in Beijing: the list shows the station's time.
+            submitted_at=datetime.datetime(2025, 12, 31, 16, 30, tzinfo=datetime.UTC),
+        )
+        make_filing(
+            resident_a,
+            alice,
+            category=Category.LONG_TERM_RESIDENT,
+            end_date=None,
+            status=FilingStatus.REJECTED,
+            rejection_reason="请提供异地居住证明",
+        )
+
+        def records_on(day: datetime.date) -> str:
+            monkeypatch.setattr(timezone, "localdate", lambda: day)
+            return as_alice.get(reverse("filing:list")).content.decode()
+
+        on_the_day = records_on(datetime.date(2026, 6, 30))
+        assert "已过期" not in on_the_day and "已备案</span>" in on_the_day
+        after = records_on(datetime.date(2026, 7, 1))
+        assert "已过期</span>" in after and "已备案</span>" not in after
+        assert "北京市" in after and "2026-01-01 至 2026-06-30" in after
+        assert "2026-01-01 00:30" in after
+        assert "2026-11-22 至 长期" in after and "异地长期居住人员" in after
+        assert "审核不通过</span>" in after and "请提供异地居住证明" in after
+        assert id_numbers.mask(resident_a.id_number) in after
+        assert resident_a.id_number not in after
 
 
 class TestCancel:
