@@ -45,8 +45,8 @@ from django.utils import timezone
 from audit import anchors
 from audit.models import keyed_digest
 
-# Rebuilt by migrations or meaningless after a restore; the stations' resident and filing
-# counts are rebuilt by the database's triggers as the rows go in (core/tallies.py).
+# Rebuilt by migrations or meaningless after a restore; the stations' resident, filing and
+# case counts are rebuilt by the database's triggers as the rows go in (core/tallies.py).
 EXCLUDED = [
     "contenttypes",
     "auth.permission",
@@ -55,6 +55,7 @@ EXCLUDED = [
     "security.submission",
     "registry.stationtally",
     "filing.filingtally",
+    "reimbursement.casetally",
 ]
 # The rows: on PostgreSQL pg_dump's custom format (data only, restored by pg_restore and
 # psql in one transaction: minutes for a million residents, where loaddata takes an hour);
@@ -71,6 +72,7 @@ PG_EXCLUDED_TABLES = [
     "security_submission",
     "registry_stationtally",
     "filing_filingtally",
+    "reimbursement_casetally",
 ]
 FORMAT = 2  # archives of format 1 were plain .tar.gz files
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Policy, Station, StationScopedQuerySet, User
+from accounts.models import Policy, Station, StationCount, StationScopedQuerySet, User
 from core.links import record_url
 from core.versioning import Versioned
 from registry.models import Resident
@@ -220,3 +220,11 @@ class ReimbursementCase(Versioned):
 
     def waiting_days(self, today: datetime.date) -> int:
         return waiting_days(self.created_at, today)
+
+
+class CaseTally(StationCount):
+    """How many cases a station has (triggers of migration reimbursement 0006,
+    core/tallies.py): the case list's page count without counting the station's cases."""
+
+    counted = "cases"
+    cases = models.IntegerField(default=0)

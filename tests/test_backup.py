@@ -20,6 +20,7 @@ from django.core.management import CommandError, call_command
 from audit.verification import verify
 from operations.backup import media_files, new_key_pair, row_counts
 from registry.models import Resident, StationTally
+from reimbursement.models import CaseTally
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,9 +61,10 @@ def test_backup_and_restore_give_back_every_row_and_file(
         hashlib.sha256(stored.read_bytes()).hexdigest() == files_before[filing_b.material.file.name]
     )
     assert verify().ok
-    # The stations' resident counts are not in the archive: the database rebuilt them.
+    # The stations' counts are not in the archive: the database rebuilt them.
     tally = StationTally.objects.get(station=filing_b.station)
     assert tally.residents == Resident.objects.filter(station=filing_b.station).count() == 1
+    assert CaseTally.objects.get(station=case_b.station).cases == 1
 
 
 def test_the_archive_is_encrypted_and_readable_by_its_owner_only(resident_b, tmp_path, keys):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Policy
-from reimbursement.models import CaseStatus, Document, ReimbursementCase, checklist
+from reimbursement.models import CaseKind, CaseStatus, Document, ReimbursementCase, checklist
 from tests.conftest import ZHANG_JUAN_ID, make_case
 from tests.pdfs import pdf_pages, pdf_text
 
@@ -452,6 +452,32 @@ class TestTheCaseList:
         # The county's supervisor sees the other station's case at once.
         page = as_carol.get(url).content.decode()
         assert mine.get_absolute_url() in page and theirs.get_absolute_url() in page
+
+    def test_a_row_shows_the_case_in_words_and_the_station_s_date(
+        self, as_alice, alice, resident_a
+    ):
+        case = make_case(
+            resident_a,
+            alice,
+            kind=CaseKind.CHRONIC,
+            total_cost=Decimal("880.50"),
+            # 16:30 UTC on 31 October is 00:30 on 1 November in Beijing.
+            created_at=datetime.datetime(2026, 10, 31, 16, 30, tzinfo=datetime.UTC),
+        )
+        row = re.search(
+            rf'<tr><td class="text-nowrap"><a href="{case.get_absolute_url()}">(.*?)</tr>',
+            as_alice.get(reverse("reimbursement:list")).content.decode(),
+            re.S,
+        ).group(1)
+        cells = [resident_a.name, *re.findall(r"<td>(.*?)</td>", row)]
+        assert cells == [
+            resident_a.name,
+            "县域外慢性病补偿",
+            "山西医科大学第一医院",
+            "880.50",
+            "材料不全",
+            "2026-11-01",
+        ]
 
     def test_a_search_finds_a_case_opened_since_the_last_search(self, as_alice, alice, resident_a):
         url = reverse("reimbursement:list")

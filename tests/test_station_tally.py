@@ -1,7 +1,8 @@
 """The station's resident count on the caseworker's home page comes from a row the database
 keeps (registry.models.StationTally, triggers of migration registry 0010), not from counting
 the station's residents: it must follow every way residents come and go. The filing list's
-count likewise (filing.models.FilingTally, core/tallies.py)."""
+count likewise (filing.models.FilingTally, core/tallies.py), and the case list's
+(reimbursement.models.CaseTally)."""
 
 from __future__ import annotations
 
@@ -146,3 +147,31 @@ def test_the_filing_list_counts_its_pages_from_the_tallies(
         24,
         2,
     ]
+
+
+@pytest.mark.django_db
+def test_the_case_list_counts_its_pages_from_the_tallies(
+    settings, as_alice, as_carol, alice, resident_a, resident_b, bob
+):
+    from reimbursement.models import CaseStatus, CaseTally, ReimbursementCase
+    from tests.conftest import make_case
+
+    settings.PAGE_SIZE = 2
+    for _ in range(5):
+        make_case(resident_a, alice)
+    make_case(resident_b, bob, status=CaseStatus.FORWARDED)
+    assert CaseTally.objects.get(station=alice.station).cases == 5
+    with CaptureQueriesContext(connection) as queries:
+        page = as_alice.get(reverse("reimbursement:list")).content.decode()
+    assert "第 1 / 3 页，共 5 条" in page
+    counting = re.compile(r'COUNT\(\*\)(?: AS "\w+")? FROM "reimbursement_reimbursementcase"')
+    assert not any(counting.search(q["sql"]) for q in queries)
+    assert "共 6 条" in as_carol.get(reverse("reimbursement:list")).content.decode()  # the county's
+    # A status filter counts what it shows.
+    listed = as_carol.get(reverse("reimbursement:list"), {"status": "incomplete"})
+    assert "第 1 / 3 页，共 5 条" in listed.content.decode()
+    ReimbursementCase.objects.filter(
+        pk=ReimbursementCase.objects.filter(station=alice.station).first().pk
+    ).update(station=bob.station)
+    ReimbursementCase.objects.filter(station=bob.station, status=CaseStatus.FORWARDED).delete()
+    assert [CaseTally.objects.get(station=s).cases for s in (alice.station, bob.station)] == [4, 1]
