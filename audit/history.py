@@ -9,9 +9,8 @@ from datetime import datetime
 from functools import cache
 
 from django.db import models
-from django.utils import timezone
 
-from core import id_numbers, regions
+from core import dates, id_numbers, regions
 
 # Fields that are the software's bookkeeping, not what a person changed: who is a Django
 # superuser or may open Django's admin (never used here), a scan's detected file type.
@@ -67,7 +66,7 @@ def _display(model_field: models.Field, value, names: dict | None = None) -> str
     if isinstance(model_field, models.FileField):
         return _stored_file(str(value))
     if isinstance(model_field, models.DateTimeField) and isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return dates.minute(value)
     if isinstance(model_field, models.JSONField) and isinstance(value, list):
         return "、".join(_display_item(model_field, item) for item in value)
     return str(value)

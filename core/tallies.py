@@ -1,7 +1,8 @@
 """Per-station row counts kept by the database itself (registry.StationTally for residents,
-filing.FilingTally for filings, reimbursement.CaseTally for cases): triggers on the counted table add and take away as rows are
-inserted, deleted or moved to another station, whatever writes them (a form, an import's
-COPY, a restore). A list page then reads one row instead of counting thousands.
+filing.FilingTally for filings, reimbursement.CaseTally for cases): triggers on the counted
+table add and take away as rows are inserted, deleted or moved to another station, whatever
+writes them (a form, an import's COPY, a restore). A list page then reads one row instead of
+counting thousands.
 
 PostgreSQL: one trigger per statement, over its transition tables, so that a COPY of 500 rows
 updates a station's row once; the functions keep the search path they were made with (a

@@ -277,6 +277,11 @@ def status_badge(label: str) -> str:
     return STATUS_BADGES.get(label, "text-bg-secondary")
 
 
+def validity(start: datetime.date, end: datetime.date | None) -> str:
+    """有效期 as lists and messages show it: no end date is 长期 (long-term residence) [000]."""
+    return f"{start:%Y-%m-%d} 至 {f'{end:%Y-%m-%d}' if end else '长期'}"
+
+
 def filer_name(agent_name: str, resident_name: str) -> str:
     """备案人 on the commitment letter: the agent signs with the agent's own name [000][001]."""
     return agent_name or resident_name

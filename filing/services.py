@@ -20,11 +20,12 @@ from filing.models import (
     Material,
     Review,
     evidence_problems,
+    validity,
 )
 from registry.models import Resident
 
 OVERLAP_MESSAGE = (
-    "{name}已有同一就医地（{region}）的有效备案（{start} 至 {end}，{status}），"
+    "{name}已有同一就医地（{region}）的有效备案（{period}，{status}），"
     "有效期不能重叠。如需重新备案，请先取消原备案。"
 )
 
@@ -33,8 +34,7 @@ def _overlap_message(filing: Filing) -> str:
     return OVERLAP_MESSAGE.format(
         name=filing.resident.name,
         region=filing.care_region_name,
-        start=f"{filing.start_date:%Y-%m-%d}",
-        end=f"{filing.end_date:%Y-%m-%d}" if filing.end_date else "长期",
+        period=validity(filing.start_date, filing.end_date),
         status=filing.get_status_display(),
     )
 

@@ -15,7 +15,7 @@ from accounts.models import Policy, Role
 from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
-from core import id_numbers, region_keys, regions
+from core import dates, id_numbers, region_keys, regions
 from core.errors import Refused
 from core.links import record_url
 from core.replica import reads_from_replica
@@ -33,6 +33,7 @@ from filing.models import (
     pending_by_deadline,
     status_badge,
     status_label,
+    validity,
     with_deadlines,
 )
 from printing.pdf import missing_characters, printable_response
@@ -68,18 +69,17 @@ def _listed(row: dict, today: datetime.date) -> dict:
     """A row of 备案记录 with its words made here, once: the template only places them (a
     filter or a model property per cell was most of the page's time)."""
     status = status_label(row["status"], row["end_date"], today)
-    end = row["end_date"]
     return {
         "url": record_url("filing:detail", row["pk"]),
         "name": row["resident__name"],
         "id_number": id_numbers.mask(row["resident__id_number"]),
         "care_region": regions.region_name(row["care_region_code"]),
         "category": Category(row["category"]).label,
-        "period": f"{row['start_date']:%Y-%m-%d} 至 {f'{end:%Y-%m-%d}' if end else '长期'}",
+        "period": validity(row["start_date"], row["end_date"]),
         "status": status,
         "badge": status_badge(status),
         "reason": row["rejection_reason"],
-        "submitted": f"{timezone.localtime(row['submitted_at']):%Y-%m-%d %H:%M}",
+        "submitted": dates.minute(row["submitted_at"]),
     }
 
 

@@ -53,7 +53,8 @@ def day_range(first: datetime.date, last: datetime.date) -> tuple:
 
 
 def trend(user, today: datetime.date, stations, days: int = 30) -> Trend:
-    """The county's last `days` days; `stations` are the dashboard's rows with today's counts."""
+    """The county's last `days` days; `stations` are the dashboard's rows (dicts) with
+    today's counts."""
     first = today - datetime.timedelta(days=days - 1)
     span = [first + datetime.timedelta(days=n) for n in range(days)]
     past = cache.get_or_set(
@@ -62,7 +63,7 @@ def trend(user, today: datetime.date, stations, days: int = 30) -> Trend:
         PAST_DAYS_CACHED,
     )
     counts = [
-        (label, color, [*before, sum(getattr(station, column) for station in stations)])
+        (label, color, [*before, sum(station[column] for station in stations)])
         for (label, color, _, _, column), before in zip(SERIES, past or [], strict=True)
     ]
     peak = max([1, *(max(values) for _, _, values in counts)])

@@ -3,7 +3,6 @@ review queue for a supervisor, and the county's activity for an auditor."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 from django.db import router
@@ -17,6 +16,7 @@ from django.utils import timezone
 from accounts.access import StaffRequest
 from accounts.models import Policy, Role, Station, User
 from audit.page_cache import kept_until_changed
+from core import dates
 from core.links import record_url
 from core.rows import fetch as rows_of
 from filing.models import Filing, filer_name, pending_by_deadline, with_deadlines
@@ -60,7 +60,7 @@ def _activity_context(user: User, today) -> dict:
     # the lists come in one round trip, their SQL compiled once per scope (and day) in this
     # process (core/rows.py), each list reading the columns it shows.
     rows = rows_of(_lists(user, today), using=router.db_for_read(Station))
-    stations: Any = [SimpleNamespace(**row) for row in rows["stations"]]
+    stations = rows["stations"]
     waiting = rows["waiting"]
     more_waiting = len(waiting) > WAITING_ON_HOME
     threshold = policy.large_amount_threshold
@@ -73,7 +73,7 @@ def _activity_context(user: User, today) -> dict:
             missing_labels=[
                 item.label for item in _checklist(case, threshold) if not item.received
             ],
-            created_at=case["created_at"],
+            accepted=dates.day(case["created_at"]),
             station=case.get("station__name", ""),
         )
         for case in waiting[:WAITING_ON_HOME]
@@ -104,20 +104,25 @@ def _activity_context(user: User, today) -> dict:
             _row(
                 "filing:detail",
                 row,
-                date=row["submitted_at"],
+                date=dates.day(row["submitted_at"]),
                 signer=filer_name(row["agent_name"], row["resident__name"]),
             )
             for row in rows["unsigned_letters"]
         ]
         follow_ups["unsigned_changes"] = [
-            _row("registry:change_detail", row, reason=row["reason"], date=row["created_at"])
+            _row(
+                "registry:change_detail",
+                row,
+                reason=row["reason"],
+                date=dates.day(row["created_at"]),
+            )
             for row in rows["unsigned_changes"]
         ]
     open_enrollments = [
         _row(
             "registry:enrollment_detail",
             row,
-            date=row["created_at"],
+            date=dates.day(row["created_at"]),
             status=enrollment_status(False, row["newborn"], row["materials"]),
         )
         for row in rows["open_enrollments"]
@@ -234,11 +239,15 @@ def _checklist(case: dict, threshold):
     )
 
 
-def _row(page: str, row: dict, **shown) -> SimpleNamespace:
-    """A listed record: its page's address, the resident's name, and what the list shows."""
-    return SimpleNamespace(
-        url=record_url(page, row["pk"]), pk=row["pk"], name=row["resident__name"], **shown
-    )
+def _row(page: str, row: dict, **shown) -> dict:
+    """A listed record: its page's address, the resident's name, and what the list shows,
+    worded here (a dict: the template finds its keys first)."""
+    return {
+        "url": record_url(page, row["pk"]),
+        "pk": row["pk"],
+        "name": row["resident__name"],
+        **shown,
+    }
 
 
 def _count(model, day=None, stamp: str = "created_at"):

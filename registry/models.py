@@ -116,6 +116,11 @@ class ResidentQuerySet(StationScopedQuerySet):
         )
 
 
+def sex_display(id_number: str) -> str:
+    """性别 as forms print it, read from the ID number."""
+    return "男" if id_numbers.sex(id_number) == "male" else "女"
+
+
 class Resident(Versioned):
     """An insured person (参保人), or one being enrolled.
 
@@ -179,7 +184,7 @@ class Resident(Versioned):
 
     @property
     def sex_display(self) -> str:
-        return "男" if self.sex == "male" else "女"
+        return sex_display(self.id_number)
 
     @property
     def birth_date(self) -> datetime.date | None:

@@ -16,6 +16,7 @@ from accounts.access import STAFF, StaffRequest, get_for_user, role_required
 from accounts.models import Policy, Role
 from audit.page_cache import kept_until_changed
 from audit.trail import record_trail
+from core import dates
 from core.errors import Refused
 from core.links import record_url
 from printing.pdf import missing_characters
@@ -46,7 +47,7 @@ def _listed(row: dict) -> dict:
         "hospital": row["hospital"],
         "total_cost": row["total_cost"],
         "status": CaseStatus(row["status"]).label,
-        "accepted": f"{timezone.localtime(row['created_at']):%Y-%m-%d}",
+        "accepted": dates.day(row["created_at"]),
     }
 
 
