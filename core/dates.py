@@ -1,4 +1,5 @@
-"""How a list shows a date or a time: 2026-11-01, 2026-11-01 00:30, in the station's time.
+"""How a list shows a stored time: 2026-11-01, or 2026-11-01 00:30, in the station's time
+(TIME_ZONE), not the database's UTC.
 
 A list's rows are worded in Python, once (issue #19): the template's `date` filter costs
 about 40 µs a cell, and a list page has a hundred of them."""
@@ -10,11 +11,8 @@ import datetime
 from django.utils import timezone
 
 
-def day(value: datetime.date | datetime.datetime) -> str:
-    """The day as the station reads it; a stored time is converted to the station's first."""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value)
-    return f"{value:%Y-%m-%d}"
+def day(value: datetime.datetime) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d}"
 
 
 def minute(value: datetime.datetime) -> str:

@@ -55,7 +55,6 @@ def home(request: StaffRequest) -> HttpResponse:
 
 
 def _activity_context(user: User, today) -> dict:
-    policy = Policy.for_county(user.own_county)
     # Rebuilt after every change within the user's reach (issue #19): the station's day and
     # the lists come in one round trip, their SQL compiled once per scope (and day) in this
     # process (core/rows.py), each list reading the columns it shows.
@@ -63,7 +62,13 @@ def _activity_context(user: User, today) -> dict:
     stations = rows["stations"]
     waiting = rows["waiting"]
     more_waiting = len(waiting) > WAITING_ON_HOME
-    threshold = policy.large_amount_threshold
+    # The county's large-amount threshold comes with the rows; a county whose policy was never
+    # saved has it made with the defaults here.
+    threshold = (
+        rows["threshold"][0]["large_amount_threshold"]
+        if rows["threshold"]
+        else Policy.for_county(user.own_county).large_amount_threshold
+    )
     waiting_cases = [
         _row(
             "reimbursement:detail",
@@ -86,7 +91,7 @@ def _activity_context(user: User, today) -> dict:
             Filing.objects.for_user(user).select_related("resident", "station")
         )
         pending_count = pending.count()
-        pending_filings = with_deadlines(pending[:10], today, policy)
+        pending_filings = with_deadlines(pending[:10], today, Policy.for_county(user.own_county))
         trend = dashboard.trend(user, today, stations)
         follow_ups["id_corrections"] = list(
             InfoChange.objects.for_user(user)
@@ -176,6 +181,10 @@ def _lists(user: User, today) -> dict:
         )
 
     lists = {
+        "threshold": (
+            ("home:threshold", user.county_id),
+            lambda: Policy.objects.filter(county=user.county_id).values("large_amount_threshold"),
+        ),
         "stations": (("home:stations", *scope, today), stations),
         "waiting": (
             ("home:waiting", *scope),
