@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import Action, AuditEntry
 from registry.models import Enrollment, Household, Relationship, Resident
@@ -205,6 +209,33 @@ class TestSearch:
         assert resident_a.id_number not in page
         assert resident_a.masked_id_number in page
         assert "138****1234" in page and "13835901234" not in page
+
+    def test_each_row_reads_sex_and_age_from_the_id_number(
+        self, as_alice, station_a, resident_a, monkeypatch
+    ):
+        # 薛建国 was born on 1958-03-12 (a man: the 17th digit is odd); 王秀兰 on 1980-01-01, a
+        # woman with no household or phone on record.
+        Resident.objects.create(
+            station=station_a, name="王秀兰", id_number=make_id("14083019800101002")
+        )
+
+        def rows_on(day: datetime.date) -> dict[str, list[str]]:
+            monkeypatch.setattr(timezone, "localdate", lambda: day)
+            page = as_alice.get(reverse("registry:resident_list")).content.decode()
+            rows = re.findall(r'<a href="[^"]+">(\w+)</a></td>(.*?)</tr>', page, re.S)
+            return {name: re.findall(r"<td[^>]*>(.*?)</td>", cells) for name, cells in rows}
+
+        before = rows_on(datetime.date(2026, 3, 11))
+        assert before["薛建国"] == [
+            resident_a.masked_id_number,
+            "男",
+            "67",
+            "140830100001",
+            "138****1234",
+            station_a.name,
+        ]
+        assert before["王秀兰"][1:] == ["女", "46", "—", "—", station_a.name]
+        assert rows_on(datetime.date(2026, 3, 12))["薛建国"][2] == "68"  # the birthday
 
     def test_it_does_not_find_residents_of_another_station(self, as_alice, resident_b):
         page = self.search(as_alice, resident_b.id_number)
