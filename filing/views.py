@@ -98,9 +98,10 @@ def filing_list(request: StaffRequest) -> HttpResponse:
     if status in FilingStatus.values:
         filings = filings.filter(status=status)
     paginator = Paginator(filings.values(*LISTED), settings.PAGE_SIZE)
-    if not query and status not in FilingStatus.values:
-        # Every filing within reach: the stations' tallies know how many.
-        paginator.count = FilingTally.total_for(request.user)
+    # Every filing within reach: the stations' tallies know how many. Otherwise the filings
+    # are counted without the resident's row the list joins for its names.
+    filtered = query or status in FilingStatus.values
+    paginator.count = filings.count() if filtered else FilingTally.total_for(request.user)
     page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [_listed(row, today) for row in page.object_list]

@@ -70,9 +70,10 @@ def case_list(request: StaffRequest) -> HttpResponse:
         if status:
             cases = cases.filter(status=status)
         paginator = Paginator(cases.values(*LISTED), settings.PAGE_SIZE)
-        if not query and not status:
-            # Every case within reach: the stations' tallies know how many.
-            paginator.count = CaseTally.total_for(request.user)
+        # Every case within reach: the stations' tallies know how many. Otherwise the cases
+        # are counted without the resident's row the list joins for its names.
+        filtered = query or status
+        paginator.count = cases.count() if filtered else CaseTally.total_for(request.user)
         page = paginator.get_page(number)
         rows = [_listed(row) for row in page.object_list]
         return render_to_string(

@@ -72,9 +72,9 @@ def resident_list(request: StaffRequest) -> HttpResponse:
         return answer
     residents = Resident.objects.for_user(request.user).search(query)
     paginator = Paginator(residents.values(*LISTED), settings.PAGE_SIZE)
-    if not query:
-        # Every resident within reach: the stations' tallies know how many (not 50,000 counted).
-        paginator.count = StationTally.total_for(request.user)
+    # Every resident within reach: the stations' tallies know how many (not 50,000 counted).
+    # A search counts what it found, without the household and station rows the list joins.
+    paginator.count = residents.count() if query else StationTally.total_for(request.user)
     page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [_listed(row, today) for row in page.object_list]
