@@ -10,18 +10,27 @@ years are being counted as plain weekdays.
 from __future__ import annotations
 
 import datetime
+import functools
 
 import chinese_calendar
 
 from workdays.models import CalendarDay, PublishedYear
 
 
-def package_knows(day: datetime.date) -> bool:
+@functools.lru_cache(maxsize=8192)  # twenty years of days
+def _package_says(day: datetime.date) -> bool | None:
+    """The installed calendar's answer, or None for a year it does not know. Kept per day for
+    the process (the package's data does not change while it runs): each of its calls checks
+    the year by scanning every holiday it knows, about 20 µs, and a page of review deadlines
+    asks some two hundred times."""
     try:
-        chinese_calendar.is_workday(day)
+        return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        return False
-    return True
+        return None
+
+
+def package_knows(day: datetime.date) -> bool:
+    return _package_says(day) is not None
 
 
 def is_working_day(day: datetime.date, entered: dict[datetime.date, bool] | None = None) -> bool:
@@ -29,9 +38,8 @@ def is_working_day(day: datetime.date, entered: dict[datetime.date, bool] | None
         entered = entered_days(day.year, day.year)
     if day in entered:
         return entered[day]
-    if package_knows(day):
-        return chinese_calendar.is_workday(day)
-    return day.weekday() < 5
+    said = _package_says(day)
+    return day.weekday() < 5 if said is None else said
 
 
 def entered_days(first_year: int, last_year: int) -> dict[datetime.date, bool]:
