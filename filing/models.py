@@ -19,6 +19,7 @@ from accounts.models import (
     User,
 )
 from core import regions
+from core.labels import label
 from core.links import record_url
 from registry.models import InsuranceType, Resident, insurance_name
 from workdays.rules import add_working_days, entered_days
@@ -269,12 +270,12 @@ def expired(status: str, end_date: datetime.date | None, today: datetime.date) -
 
 def status_label(status: str, end_date: datetime.date | None, today: datetime.date) -> str:
     """The status a resident would read: 已过期 once an approved filing's end has passed."""
-    return EXPIRED_LABEL if expired(status, end_date, today) else FilingStatus(status).label
+    return EXPIRED_LABEL if expired(status, end_date, today) else label(FilingStatus, status)
 
 
-def status_badge(label: str) -> str:
+def status_badge(words: str) -> str:
     """The colours of a status's badge (filing/_status.html)."""
-    return STATUS_BADGES.get(label, "text-bg-secondary")
+    return STATUS_BADGES.get(words, "text-bg-secondary")
 
 
 def validity(start: datetime.date, end: datetime.date | None) -> str:

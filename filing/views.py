@@ -17,6 +17,7 @@ from audit.models import Action
 from audit.trail import record_trail
 from core import dates, id_numbers, region_keys, regions
 from core.errors import Refused
+from core.labels import label
 from core.links import record_url
 from core.replica import reads_from_replica
 from filing import notice, services
@@ -74,7 +75,7 @@ def _listed(row: dict, today: datetime.date) -> dict:
         "name": row["resident__name"],
         "id_number": id_numbers.mask(row["resident__id_number"]),
         "care_region": regions.region_name(row["care_region_code"]),
-        "category": Category(row["category"]).label,
+        "category": label(Category, row["category"]),
         "period": validity(row["start_date"], row["end_date"]),
         "status": status,
         "badge": status_badge(status),

@@ -17,6 +17,7 @@ from accounts.access import StaffRequest
 from accounts.models import Policy, Role, Station, User
 from audit.page_cache import kept_until_changed
 from core import dates
+from core.labels import label
 from core.links import record_url
 from core.rows import fetch as rows_of
 from filing.models import Filing, filer_name, pending_by_deadline, with_deadlines
@@ -73,7 +74,7 @@ def _activity_context(user: User, today) -> dict:
         _row(
             "reimbursement:detail",
             case,
-            kind=CaseKind(case["kind"]).label,
+            kind=label(CaseKind, case["kind"]),
             waiting=waiting_days(case["created_at"], today),
             missing_labels=[
                 item.label for item in _checklist(case, threshold) if not item.received

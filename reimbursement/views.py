@@ -18,6 +18,7 @@ from audit.page_cache import kept_until_changed
 from audit.trail import record_trail
 from core import dates
 from core.errors import Refused
+from core.labels import label
 from core.links import record_url
 from printing.pdf import missing_characters
 from registry.models import Resident
@@ -43,10 +44,10 @@ def _listed(row: dict) -> dict:
     return {
         "url": record_url("reimbursement:detail", row["pk"]),
         "name": row["resident__name"],
-        "kind": CaseKind(row["kind"]).label,
+        "kind": label(CaseKind, row["kind"]),
         "hospital": row["hospital"],
         "total_cost": row["total_cost"],
-        "status": CaseStatus(row["status"]).label,
+        "status": label(CaseStatus, row["status"]),
         "accepted": dates.day(row["created_at"]),
     }
 

@@ -438,6 +438,13 @@ class TestRecords:
         assert id_numbers.mask(resident_a.id_number) in after
         assert resident_a.id_number not in after
 
+    def test_a_row_of_a_choice_no_longer_offered_shows_what_is_stored(
+        self, as_alice, resident_a, alice
+    ):
+        make_filing(resident_a, alice, category="retired_category")
+        page = as_alice.get(reverse("filing:list"))
+        assert page.status_code == 200 and "retired_category" in page.content.decode()
+
 
 class TestCancel:
     def test_a_cancelled_filing_shows_closed_and_stays_in_the_records(
