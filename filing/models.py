@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable
 
 from django.db import models
 from django.utils import timezone
@@ -18,7 +17,7 @@ from accounts.models import (
     StationScopedQuerySet,
     User,
 )
-from core import regions
+from core import dates, regions
 from core.labels import label
 from core.links import record_url
 from registry.models import InsuranceType, Resident, insurance_name
@@ -231,28 +230,61 @@ def pending_by_deadline(filings: FilingQuerySet) -> FilingQuerySet:
     """Pending filings, the one due first at the top. A deadline is the submission day plus
     the county's working days, so it never comes earlier for a later submission: ordering by
     submission time is ordering by deadline, and the overdue come first. The database sorts
-    and pages; deadlines are computed for the rows shown only (`with_deadlines`). A filing
+    and pages; deadlines are computed for the rows shown only (`pending_rows`). A filing
     waiting for its signed letter is the caseworker's to finish, not the supervisor's."""
     return filings.awaiting_review().order_by("submitted_at", "pk")
 
 
-def with_deadlines(
-    filings: Iterable[Filing], today: datetime.date, policy: Policy | None = None
-) -> list[Filing]:
-    """The working-day deadline and whether it has passed, for each filing of a page
-    (`policy`: the county's, when the caller has it already)."""
+# The columns a list of pending filings shows (filing/review_queue.html, the supervisor's home).
+PENDING_LISTED = (
+    "pk",
+    "resident__name",
+    "care_region_code",
+    "category",
+    "evidence",
+    "station__name",
+    "station__county_id",
+    "submitted_at",
+)
 
-    filings = list(filings)
-    policies: dict[int, Policy] = {policy.county_id: policy} if policy else {}
-    entered = entered_days(today.year - 1, today.year + 1) if filings else {}
-    for filing in filings:
-        county_id = filing.station.county_id
+
+def pending_rows(filings: FilingQuerySet, today: datetime.date) -> list[dict]:
+    """A page of pending filings (`pending_by_deadline`, sliced) in words, each with its
+    working-day deadline and whether it has passed [002]."""
+    rows = list(filings.values(*PENDING_LISTED))
+    policies: dict[int, Policy] = {}
+    entered = entered_days(today.year - 1, today.year + 1) if rows else {}
+    shown = []
+    for row in rows:
+        county_id = row["station__county_id"]
         if county_id not in policies:
             policies[county_id] = Policy.for_county(county_id)
-        deadline = filing.review_deadline(policies[county_id], entered)
-        setattr(filing, "deadline", deadline)  # noqa: B010  # shown beside the filing
-        setattr(filing, "overdue", deadline < today)  # noqa: B010
-    return filings
+        deadline = review_deadline(row["submitted_at"], policies[county_id], entered)
+        shown.append(
+            {
+                "url": record_url("filing:detail", row["pk"]),
+                "name": row["resident__name"],
+                "care_region": regions.region_name(row["care_region_code"]),
+                "category": label(Category, row["category"]),
+                "evidence": label(Evidence, row["evidence"]),
+                "station": row["station__name"],
+                "submitted": dates.minute(row["submitted_at"]),
+                "deadline": f"{deadline:%Y-%m-%d}",
+                "overdue": deadline < today,
+            }
+        )
+    return shown
+
+
+def review_deadline(
+    submitted_at: datetime.datetime,
+    policy: Policy,
+    entered: dict[datetime.date, bool] | None = None,
+) -> datetime.date:
+    """Manual review is due within the county's working days (2 by default) of the day the
+    filing was submitted [002]. (`entered` calendar days save queries over a list.)"""
+    submitted = timezone.localtime(submitted_at).date()
+    return add_working_days(submitted, policy.manual_review_working_days, entered)
 
 
 class FilingTally(StationCount):
@@ -443,12 +475,8 @@ class Filing(models.Model):
     def review_deadline(
         self, policy: Policy | None = None, entered: dict[datetime.date, bool] | None = None
     ) -> datetime.date:
-        """Manual review is due within the county's working days (2 by default) [002].
-        (`policy` and `entered` calendar days save queries over a list of filings.)"""
-
         policy = policy or Policy.for_county(self.station.county_id)
-        submitted = timezone.localtime(self.submitted_at).date()
-        return add_working_days(submitted, policy.manual_review_working_days, entered)
+        return review_deadline(self.submitted_at, policy, entered)
 
     # Cancellation -----------------------------------------------------------------------
     def earliest_cancellation(self, policy: Policy) -> datetime.date | None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,13 +30,14 @@ from filing.models import (
     Evidence,
     Filing,
     FilingKind,
+    FilingQuerySet,
     FilingStatus,
     FilingTally,
     pending_by_deadline,
+    pending_rows,
     status_badge,
     status_label,
     validity,
-    with_deadlines,
 )
 from printing.pdf import missing_characters, printable_response
 from registry.lookup import looked_up
@@ -292,14 +294,14 @@ def review_queue(request: StaffRequest) -> HttpResponse:
     """人工审核: every pending filing of the county with its working-day deadline, the
     overdue first, then the soonest due."""
     today = timezone.localdate()
-    pending = pending_by_deadline(FILINGS.for_user(request.user))
+    pending = pending_by_deadline(Filing.objects.for_user(request.user))
     page = Paginator(pending, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = with_deadlines(page.object_list, today)
     return render(
         request,
         "filing/review_queue.html",
         {
-            "filings": page.object_list,
+            # A page of a queryset is a sliced queryset: its rows are read as values.
+            "filings": pending_rows(cast(FilingQuerySet, page.object_list), today),
             "page": page,
             "today": today,
             "unknown_years": unknown_years(today),

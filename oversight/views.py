@@ -20,7 +20,7 @@ from core import dates
 from core.labels import label
 from core.links import record_url
 from core.rows import fetch as rows_of
-from filing.models import Filing, filer_name, pending_by_deadline, with_deadlines
+from filing.models import Filing, filer_name, pending_by_deadline, pending_rows
 from oversight import dashboard
 from registry.models import (
     ChangeStatus,
@@ -88,11 +88,9 @@ def _activity_context(user: User, today) -> dict:
     pending_count = 0
     follow_ups: dict[str, Any] = {}
     if user.is_supervisor:
-        pending = pending_by_deadline(
-            Filing.objects.for_user(user).select_related("resident", "station")
-        )
+        pending = pending_by_deadline(Filing.objects.for_user(user))
         pending_count = pending.count()
-        pending_filings = with_deadlines(pending[:10], today, Policy.for_county(user.own_county))
+        pending_filings = pending_rows(pending[:10], today)
         trend = dashboard.trend(user, today, stations)
         follow_ups["id_corrections"] = list(
             InfoChange.objects.for_user(user)
