@@ -401,6 +401,35 @@ class TestManualReview:
         assert page.index(old.get_absolute_url()) < page.index(new.get_absolute_url())
         assert "已超时" in page
 
+    def test_a_queue_row_is_overdue_the_day_after_its_deadline(
+        self, manual_county, as_carol, resident_a, alice, monkeypatch
+    ):
+        # Submitted on Friday 2026-11-20 at 10:00 (Beijing): 2 working days, due Tuesday 24th [002].
+        make_filing(
+            resident_a,
+            alice,
+            status=FilingStatus.PENDING,
+            evidence="none",
+            submitted_at=timezone.make_aware(datetime.datetime(2026, 11, 20, 10)),
+        )
+
+        def row_on(day: datetime.date) -> list[str]:
+            monkeypatch.setattr(timezone, "localdate", lambda: day)
+            page = as_carol.get(reverse("filing:review_queue")).content.decode()
+            row = re.search(r"<tbody>\s*<tr(.*?)</tr>", page, re.S).group(1)
+            return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+
+        cells = row_on(datetime.date(2026, 11, 24))
+        assert cells[0] == "2026-11-24" and re.sub(r"<[^>]+>", "", cells[1]) == "薛建国"
+        assert cells[2:] == [
+            "上海市",
+            "其他临时外出就医人员",
+            "无需材料",
+            alice.station.name,
+            "2026-11-20 10:00",
+        ]
+        assert row_on(datetime.date(2026, 11, 25))[0] == "2026-11-24 <strong>已超时</strong>"
+
 
 class TestRecords:
     def test_each_row_shows_what_the_resident_reads(self, as_alice, resident_a, alice, monkeypatch):
