@@ -12,6 +12,8 @@ station take turns (an import batch of 500 rows holds it under a second)."""
 
 from __future__ import annotations
 
+from django.db import migrations
+
 
 def create_sql(vendor: str, counted: str, tally: str, column: str) -> list[str]:
     """The statements that fill `tally`.`column` from `counted` and keep it so."""
@@ -88,3 +90,18 @@ def drop_sql(vendor: str, counted: str) -> list[str]:
         *(f"DROP TRIGGER IF EXISTS {counted}_tally_{n} ON {counted}" for n in names),
         *(f"DROP FUNCTION IF EXISTS {counted}_tally_{n}()" for n in names),
     ]
+
+
+def kept_by_triggers(counted: str, tally: str, column: str) -> migrations.RunPython:
+    """The migration operation that fills `tally` and installs its triggers (and, reversed,
+    removes them), on whichever database the migration runs."""
+
+    def create(apps, schema_editor) -> None:
+        for statement in create_sql(schema_editor.connection.vendor, counted, tally, column):
+            schema_editor.execute(statement)
+
+    def drop(apps, schema_editor) -> None:
+        for statement in drop_sql(schema_editor.connection.vendor, counted):
+            schema_editor.execute(statement)
+
+    return migrations.RunPython(create, drop)

@@ -5,18 +5,7 @@ instead of counting a station's residents (5 ms at 50,000) every time it is buil
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.tallies import create_sql, drop_sql
-
-
-def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for statement in create_sql(vendor, "registry_resident", "registry_stationtally", "residents"):
-        schema_editor.execute(statement)
-
-
-def drop(apps, schema_editor):
-    for statement in drop_sql(schema_editor.connection.vendor, "registry_resident"):
-        schema_editor.execute(statement)
+from core.tallies import kept_by_triggers
 
 
 class Migration(migrations.Migration):
@@ -42,5 +31,5 @@ class Migration(migrations.Migration):
                 ("residents", models.IntegerField(default=0)),
             ],
         ),
-        migrations.RunPython(create, drop),
+        kept_by_triggers("registry_resident", "registry_stationtally", "residents"),
     ]
