@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Self, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -312,3 +314,20 @@ class StationCount(models.Model):
         """How many rows `user` reaches (the counted model's for_user(user).count())."""
         tallies: StationScopedQuerySet[Any] = StationScopedQuerySet(cls).for_user(user)
         return tallies.aggregate(n=models.Sum(cls.counted))["n"] or 0
+
+    @classmethod
+    def page(
+        cls,
+        records: models.QuerySet,
+        columns: tuple[str, ...],
+        user: User,
+        number: str | None,
+        filtered: bool,
+    ) -> Page:
+        """Page `number` of a list of `records` (the user's), read as `values(*columns)`. Its
+        count: for every record within reach, the stations' tallies; once searched or filtered,
+        the records counted without the joins the listed columns add (a resident's name for
+        each filing or case: 3 × slower at 1 M)."""
+        paginator = Paginator(records.values(*columns), settings.PAGE_SIZE)
+        paginator.count = records.count() if filtered else cls.total_for(user)
+        return paginator.get_page(number)

@@ -12,7 +12,10 @@ station take turns (an import batch of 500 rows holds it under a second)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
 def create_sql(vendor: str, counted: str, tally: str, column: str) -> list[str]:
@@ -96,11 +99,11 @@ def kept_by_triggers(counted: str, tally: str, column: str) -> migrations.RunPyt
     """The migration operation that fills `tally` and installs its triggers (and, reversed,
     removes them), on whichever database the migration runs."""
 
-    def create(apps, schema_editor) -> None:
+    def create(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
         for statement in create_sql(schema_editor.connection.vendor, counted, tally, column):
             schema_editor.execute(statement)
 
-    def drop(apps, schema_editor) -> None:
+    def drop(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
         for statement in drop_sql(schema_editor.connection.vendor, counted):
             schema_editor.execute(statement)
 

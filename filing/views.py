@@ -100,12 +100,8 @@ def filing_list(request: StaffRequest) -> HttpResponse:
     status = request.POST.get("status") or request.GET.get("status", "")
     if status in FilingStatus.values:
         filings = filings.filter(status=status)
-    paginator = Paginator(filings.values(*LISTED), settings.PAGE_SIZE)
-    # Every filing within reach: the stations' tallies know how many. Otherwise the filings
-    # are counted without the resident's row the list joins for its names.
-    filtered = query or status in FilingStatus.values
-    paginator.count = filings.count() if filtered else FilingTally.total_for(request.user)
-    page = paginator.get_page(request.GET.get("page"))
+    filtered = bool(query) or status in FilingStatus.values
+    page = FilingTally.page(filings, LISTED, request.user, request.GET.get("page"), filtered)
     today = timezone.localdate()
     rows = [_listed(row, today) for row in page.object_list]
     return render(

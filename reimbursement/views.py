@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -70,12 +68,7 @@ def case_list(request: StaffRequest) -> HttpResponse:
             cases = cases.filter(resident__in=Resident.objects.for_user(request.user).search(query))
         if status:
             cases = cases.filter(status=status)
-        paginator = Paginator(cases.values(*LISTED), settings.PAGE_SIZE)
-        # Every case within reach: the stations' tallies know how many. Otherwise the cases
-        # are counted without the resident's row the list joins for its names.
-        filtered = query or status
-        paginator.count = cases.count() if filtered else CaseTally.total_for(request.user)
-        page = paginator.get_page(number)
+        page = CaseTally.page(cases, LISTED, request.user, number, filtered=bool(query or status))
         rows = [_listed(row) for row in page.object_list]
         return render_to_string(
             "reimbursement/_results.html", {"page": page, "rows": rows, "status": status}

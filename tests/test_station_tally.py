@@ -32,6 +32,12 @@ def shown(client) -> int:
     return int(cells[columns.index("登记参保人总数")])
 
 
+def counts_of(table: str, queries) -> list[str]:
+    """The statements among `queries` that count the rows of `table`."""
+    counting = re.compile(rf'COUNT\(\*\)(?: AS "\w+")? FROM "{table}"')
+    return [q["sql"] for q in queries if counting.search(q["sql"])]
+
+
 def resident(station, n: int) -> Resident:
     return Resident.objects.create(
         station=station, name=f"测试{n}", id_number=make_id(f"14083019700101{n:03d}")
@@ -84,8 +90,7 @@ def test_the_home_page_does_not_count_the_residents(as_alice, station_a):
     resident(station_a, 1)
     with CaptureQueriesContext(connection) as queries:
         assert shown(as_alice) == 1
-    counting = re.compile(r'COUNT\(\*\)(?: AS "\w+")? FROM "registry_resident"')
-    assert not any(counting.search(q["sql"]) for q in queries)
+    assert not counts_of("registry_resident", queries)
 
 
 @pytest.mark.django_db
@@ -105,8 +110,7 @@ def test_the_resident_list_counts_its_pages_from_the_tallies(
     with CaptureQueriesContext(connection) as queries:
         page = as_alice.get(reverse("registry:resident_list")).content.decode()
     assert "第 1 / 2 页，共 30 条" in page
-    counting = re.compile(r'COUNT\(\*\)(?: AS "\w+")? FROM "registry_resident"')
-    assert not any(counting.search(q["sql"]) for q in queries)
+    assert not counts_of("registry_resident", queries)
     # The supervisor's list is the county's: both stations.
     assert (
         "第 1 / 2 页，共 32 条" in as_carol.get(reverse("registry:resident_list")).content.decode()
@@ -130,8 +134,7 @@ def test_the_filing_list_counts_its_pages_from_the_tallies(
     with CaptureQueriesContext(connection) as queries:
         page = as_alice.get(reverse("filing:list")).content.decode()
     assert "第 1 / 2 页，共 27 条" in page
-    counting = re.compile(r'COUNT\(\*\)(?: AS "\w+")? FROM "filing_filing"')
-    assert not any(counting.search(q["sql"]) for q in queries)
+    assert not counts_of("filing_filing", queries)
     assert "共 28 条" in as_carol.get(reverse("filing:list")).content.decode()  # the county's
     # A status filter counts what it shows.
     assert (
@@ -164,15 +167,14 @@ def test_the_case_list_counts_its_pages_from_the_tallies(
     with CaptureQueriesContext(connection) as queries:
         page = as_alice.get(reverse("reimbursement:list")).content.decode()
     assert "第 1 / 3 页，共 5 条" in page
-    counting = re.compile(r'COUNT\(\*\)(?: AS "\w+")? FROM "reimbursement_reimbursementcase"')
-    assert not any(counting.search(q["sql"]) for q in queries)
+    assert not counts_of("reimbursement_reimbursementcase", queries)
     assert "共 6 条" in as_carol.get(reverse("reimbursement:list")).content.decode()  # the county's
     # A status filter counts what it shows.
     with CaptureQueriesContext(connection) as queries:
         listed = as_carol.get(reverse("reimbursement:list"), {"status": "incomplete"})
     assert "第 1 / 3 页，共 5 条" in listed.content.decode()
     # Counted without the residents' rows the list joins for their names (3 × slower at 1 M).
-    (count,) = [q["sql"] for q in queries if counting.search(q["sql"])]
+    (count,) = counts_of("reimbursement_reimbursementcase", queries)
     assert "registry_resident" not in count
     ReimbursementCase.objects.filter(
         pk=ReimbursementCase.objects.filter(station=alice.station).first().pk

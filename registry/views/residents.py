@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -71,11 +69,7 @@ def resident_list(request: StaffRequest) -> HttpResponse:
     if answer:
         return answer
     residents = Resident.objects.for_user(request.user).search(query)
-    paginator = Paginator(residents.values(*LISTED), settings.PAGE_SIZE)
-    # Every resident within reach: the stations' tallies know how many (not 50,000 counted).
-    # A search counts what it found, without the household and station rows the list joins.
-    paginator.count = residents.count() if query else StationTally.total_for(request.user)
-    page = paginator.get_page(request.GET.get("page"))
+    page = StationTally.page(residents, LISTED, request.user, request.GET.get("page"), bool(query))
     today = timezone.localdate()
     rows = [_listed(row, today) for row in page.object_list]
     return render(
