@@ -251,6 +251,14 @@ class Policy(Versioned):
         default=True,
         help_text="勾选：急诊备案材料齐全即生效，即使其他备案须人工审核。",
     )
+    # DOMAIN.md policy parameters: 常驻异地工作 is a posting of half a year or more [004]; 忻州
+    # asks for one year [000].
+    posting_months = models.PositiveSmallIntegerField(
+        "常驻异地工作人员派驻时间不少于（月）",
+        choices=[(6, "半年（6 个月）"), (12, "一年（12 个月）")],
+        default=6,
+        help_text="派驻证明或劳动合同载明的异地工作时间须达到此长度（国家平台半年；忻州一年）。",
+    )
     maternity_filing = models.BooleanField(
         "办理异地生育就医备案",
         default=False,

@@ -118,6 +118,7 @@ class PolicyForm(VersionCheckedForm):
             "automatic_review",
             "emergency_filing",
             "emergency_effective_at_once",
+            "posting_months",
             "maternity_filing",
         ]
 

@@ -17,3 +17,8 @@ def day(value: datetime.datetime) -> str:
 
 def minute(value: datetime.datetime) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+def chinese(value: datetime.date) -> str:
+    """A date as a message to the caseworker says it: 2026年11月22日."""
+    return f"{value.year}年{value.month}月{value.day}日"

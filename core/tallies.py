@@ -108,3 +108,20 @@ def kept_by_triggers(counted: str, tally: str, column: str) -> migrations.RunPyt
             schema_editor.execute(statement)
 
     return migrations.RunPython(create, drop)
+
+
+def kept_again_on_sqlite(counted: str, tally: str, column: str) -> migrations.RunPython:
+    """For a migration that rebuilds `counted` on SQLite (adding a column does): SQLite drops
+    a table's triggers with it, so the tally is counted again and its triggers made anew.
+    PostgreSQL alters the table in place and keeps them."""
+
+    def again(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            return
+        for statement in [*drop_sql(vendor, counted), f"DELETE FROM {tally}"]:
+            schema_editor.execute(statement)
+        for statement in create_sql(vendor, counted, tally, column):
+            schema_editor.execute(statement)
+
+    return migrations.RunPython(again, again)

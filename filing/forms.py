@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from accounts.models import Policy
 from core import id_numbers, regions
@@ -12,6 +13,9 @@ from core.validators import check_dates, clean_phone, clean_text
 from core.widgets import DATE_INPUT, set_choices
 from filing import uploads
 from filing.models import (
+    AGENT_FIELDS,
+    CATEGORY_NOT_OFFERED,
+    GIVEN_FIELDS,
     AgentRelationship,
     Category,
     Evidence,
@@ -19,18 +23,14 @@ from filing.models import (
     MaterialKind,
     categories_offered,
     default_end_date,
-    earliest_end_date,
-    earliest_start_date,
-    evidence_problems,
+    filing_problems,
     form_required,
-    kind_of,
     materials_for,
+    posting_check_label,
+    text_limit,
+    with_default_end,
 )
 from registry.models import InsuranceType, Resident
-
-
-def _day(value: datetime.date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 class FilingForm(forms.ModelForm):
@@ -59,27 +59,7 @@ class FilingForm(forms.ModelForm):
 
     class Meta:
         model = Filing
-        fields = [
-            "insured_region_code",
-            "care_region_code",
-            "insurance_type",
-            "category",
-            "referring_hospital",
-            "start_date",
-            "end_date",
-            "contact_name",
-            "contact_phone",
-            "contact_address",
-            "agent_name",
-            "agent_id_number",
-            "agent_phone",
-            "agent_relationship",
-            "evidence",
-            "agent_documents_sighted",
-            "late_filing",
-            "admission_date",
-            "discharged_self_paid",
-        ]
+        fields = list(GIVEN_FIELDS)
         widgets = {
             "start_date": DATE_INPUT,
             "admission_date": DATE_INPUT,
@@ -114,6 +94,14 @@ class FilingForm(forms.ModelForm):
         for name in ("insured_region_code", "care_region_code"):
             self.fields[name].widget.attrs["data-picker"] = "regions"
         self.fields["end_date"].required = False
+        self.fields["posting_length_checked"].label = posting_check_label(policy)
+        # A field's own refusals say what filing.models.filing_problems says on other paths.
+        self.fields["category"].error_messages["invalid_choice"] = CATEGORY_NOT_OFFERED
+        self.fields["care_region_code"].error_messages["invalid_choice"] = "就医地无效。"
+        self.fields["insured_region_code"].error_messages["invalid_choice"] = "参保地无效。"
+        for name in ("contact_name", "contact_address", "referring_hospital", "agent_name"):
+            column = cast(models.CharField, Filing._meta.get_field(name))
+            self.fields[name].error_messages["max_length"] = text_limit(column)
         for name in ("agent_name", "agent_id_number", "agent_phone", "agent_relationship"):
             self.fields[name].required = False
 
@@ -187,118 +175,32 @@ class FilingForm(forms.ModelForm):
 
     # The rules of §2 --------------------------------------------------------------------
     def clean(self) -> dict[str, Any]:
+        """The rules live in filing.models.filing_problems, which services.submit_filing
+        applies again on every path; the form places their messages beside its fields."""
         super().clean()
         data = self.cleaned_data
-        category = data.get("category")
-        self._check_places(data)
-        if category:
-            self._check_dates(data, category)
-            self._check_evidence(data, category)
-            if category == Category.REFERRAL and not data.get("referring_hospital"):
-                self.add_error("referring_hospital", "异地转诊须填写转出医院。")
-        self._check_agent(data)
-        if data.get("discharged_self_paid") and not data.get("late_filing"):
-            self.add_error("discharged_self_paid", "“已出院并自费结算”只适用于补办备案。")
-        return data
-
-    def clean_admission_date(self) -> datetime.date | None:
-        admitted = self.cleaned_data.get("admission_date")
-        if admitted and admitted > self.today:
-            raise ValidationError("入院日期不能晚于今天。")
-        return admitted
-
-    def _admission(self, data: dict, category: str) -> datetime.date | None:
-        """§2.6 [004]: an emergency or late filing of a stay already begun may start on the
-        admission date; a late filing is of a stay already begun, so it gives one."""
-        admitted = data.get("admission_date")
-        stay_begun = data.get("late_filing") or category == Category.EMERGENCY
-        if data.get("late_filing") and not admitted and "admission_date" not in self.errors:
-            self.add_error("admission_date", "补办备案请填写入院日期。")
-        if admitted and not stay_begun:
-            self.add_error("admission_date", "入院日期只用于急诊或补办备案。")
-            return None
-        return admitted
-
-    def _check_places(self, data: dict) -> None:
-        insured, care = data.get("insured_region_code"), data.get("care_region_code")
-        if care and not regions.is_valid_care_region(care):
-            self.add_error("care_region_code", "就医地无效。")
-        if insured and care and insured == care:
-            self.add_error("care_region_code", "就医地与参保地相同，无需办理异地就医备案。")
-
-    def _check_dates(self, data: dict, category: str) -> None:
-        start, end = data.get("start_date"), data.get("end_date")
-        if not start:
-            return
-        admitted = self._admission(data, category)
-        earliest = earliest_start_date(self.today, self.policy, admission_date=admitted)
-        if start < earliest:
-            if admitted:
-                message = f"开始日期不能早于入院日期（{_day(admitted)}）。"
-            elif self.policy.backdating_days:
-                message = (
-                    f"开始日期最多可向前追溯 {self.policy.backdating_days} 天，"
-                    f"不能早于 {_day(earliest)}。"
-                )
-            else:
-                message = f"开始日期不能早于申请当天（{_day(self.today)}）。"
-            self.add_error("start_date", message)
-            return
-        default = default_end_date(category, start, self.policy)
-        if end is None:
-            data["end_date"] = default
-            return
-        if end < start:
-            self.add_error("end_date", "结束日期不能早于开始日期。")
-        elif category == Category.REFERRAL and default is not None and end != default:
-            self.add_error(
-                "end_date",
-                f"异地转诊备案有效期为 {self.policy.referral_validity_months} 个月，"
-                f"结束日期应为 {_day(default)}（可留空自动计算）。",
-            )
-        elif end < earliest_end_date(category, start, self.policy):
-            minimum = earliest_end_date(category, start, self.policy)
-            if kind_of(category) == "long_term":
-                months = self.policy.long_term_min_validity_months
-                what = f"异地长期居住备案有效期不少于 {months} 个月"
-            else:
-                what = f"临时外出就医备案有效期不少于 {self.policy.temporary_validity_months} 个月"
-            self.add_error("end_date", f"{what}，结束日期不能早于 {_day(minimum)}。")
-
-    def _check_evidence(self, data: dict, category: str) -> None:
-        problems = evidence_problems(
+        if not data.get("by_agent"):
+            for name in AGENT_FIELDS:
+                data[name] = ""
+            data["agent_documents_sighted"] = False
+        if data.get("category") != Category.POSTED_WORKER:
+            data["posting_length_checked"] = False
+        with_default_end(data, self.policy)
+        problems = filing_problems(
+            {name: data.get(name) for name in GIVEN_FIELDS if name not in self.errors},
             policy=self.policy,
-            category=category,
-            evidence=data.get("evidence") or "",
+            today=self.today,
+            resident_id_number=self.resident.id_number,
+            by_agent=bool(data.get("by_agent")),
             sighted=data.get("sighted") or [],
             scan_kind=data.get("scan_kind") or "",
             has_scan=bool(data.get("scan")),
             letter_given=bool(data.get("signature") or data.get("letter_scan")),
         )
         for field, message in problems.items():
-            self.add_error(field, message)
-
-    def _check_agent(self, data: dict) -> None:
-        if not data.get("by_agent"):
-            for name in ("agent_name", "agent_id_number", "agent_phone", "agent_relationship"):
-                data[name] = ""
-            data["agent_documents_sighted"] = False
-            return
-        for name, message in (
-            ("agent_name", "请填写代办人姓名。"),
-            ("agent_id_number", "请填写代办人身份证号码。"),
-            ("agent_phone", "请填写代办人联系电话。"),
-            ("agent_relationship", "请选择代办人与参保人的关系。"),
-        ):
-            if not data.get(name) and name not in self.errors:
-                self.add_error(name, message)
-        if not data.get("agent_documents_sighted"):
-            # [001]: the agent's 户口簿 or 身份证 and the resident's are kept with the filing.
-            self.add_error(
-                "agent_documents_sighted", "代办的，请核验并留存代办人和参保人的身份证或户口簿。"
-            )
-        if data.get("agent_id_number") == self.resident.id_number:
-            self.add_error("agent_id_number", "代办人不能是参保人本人。")
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
 
 
 class CancelForm(forms.Form):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -17,9 +19,10 @@ from accounts.models import (
     StationScopedQuerySet,
     User,
 )
-from core import dates, regions
+from core import dates, id_numbers, regions
 from core.labels import label
 from core.links import record_url
+from core.validators import CONTROL_CHARS, EARLIEST_DATE, LATEST_DATE, PHONE
 from registry.models import InsuranceType, Resident, insurance_name
 from workdays.rules import add_working_days, entered_days
 
@@ -359,6 +362,7 @@ class Filing(models.Model):
     agent_documents_sighted = models.BooleanField(
         "已核验代办人及参保人的身份证或户口簿", default=False
     )
+    posting_length_checked = models.BooleanField("已核实派驻异地工作时间达到规定", default=False)
 
     status = models.CharField(
         "状态", max_length=10, choices=FilingStatus.choices, default=FilingStatus.PENDING
@@ -388,6 +392,9 @@ class Filing(models.Model):
         verbose_name="取消人",
     )
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    # 备案错误 [000][001]: closed by a supervisor because the office filed it wrongly, whatever
+    # the six-month lock of a resident's own cancellation (close_in_error_refusal).
+    closed_in_error = models.BooleanField("备案错误关闭", default=False)
     history = HistoricalRecords()
 
     objects = FilingQuerySet.as_manager()
@@ -502,6 +509,17 @@ class Filing(models.Model):
             )
         return ""
 
+    def close_in_error_refusal(self, today: datetime.date) -> str:
+        """Why a supervisor cannot close this filing as 备案错误 today, or "" when she can.
+        An office's own error is put right whatever the six-month lock [000][001] (that lock
+        is about a resident changing their mind [001][003]): any filing that is or will be in
+        force, until its end has passed. A filing no longer in force has nothing to correct."""
+        if self.status in (FilingStatus.CANCELLED, FilingStatus.REJECTED):
+            return "该备案已关闭或未通过审核，无需按备案错误关闭。"
+        if self.is_expired(today):
+            return "该备案已过期，无需按备案错误关闭。"
+        return ""
+
     # Evidence ---------------------------------------------------------------------------
     def evidence_complete(self, policy: Policy) -> bool:
         """Materials: at least one of the category's materials (under the county's `policy`)
@@ -522,6 +540,12 @@ class Filing(models.Model):
             return (
                 "参保人已出院并自费结算：补办备案后，该次住院费用不能直接结算，"
                 "请按参保地规定申请医保手工报销。"
+            )
+        if self.late_filing and self.admission_date and self.start_date > self.admission_date:
+            return (
+                f"开始日期（{dates.chinese(self.start_date)}）晚于入院日期"
+                f"（{dates.chinese(self.admission_date)}）：本次住院不在备案有效期内，"
+                "不能直接结算，请按参保地规定申请医保手工报销。"
             )
         if self.late_filing:
             return "出院结算前补办备案的，就医地定点医疗机构可直接结算本次住院费用。"
@@ -657,4 +681,267 @@ def evidence_problems(
             problems["evidence"] = "请提供备案材料或签署个人承诺书。"
         if provided or letter_given:
             problems["evidence"] = "选择了“无需材料”，但又提供了材料或承诺书。"
+    return problems
+
+
+def posting_length(policy: Policy) -> str:
+    """常驻异地工作 is a posting of the county's length: half a year [004], one year in 忻州
+    [000] (Policy.posting_months)."""
+    return {6: "半年", 12: "一年"}.get(policy.posting_months, f"{policy.posting_months} 个月")
+
+
+def posting_rule(policy: Policy) -> str:
+    """The posting rule as the 告知书 states it and a refusal repeats it."""
+    return (
+        f"常驻异地工作人员的派驻（异地工作）时间须达到{posting_length(policy)}以上，"
+        "以单位证明或劳动合同为准。"
+    )
+
+
+def posting_check_label(policy: Policy) -> str:
+    """What the caseworker ticks for a posted worker (Filing.posting_length_checked)."""
+    return f"已核实派驻（异地工作）时间达到{posting_length(policy)}以上（单位证明、劳动合同或承诺）"
+
+
+# The fields of a filing that a caseworker (or any other path) gives; the rest are the
+# review's and the cancellation's.
+GIVEN_FIELDS = (
+    "insured_region_code",
+    "care_region_code",
+    "insurance_type",
+    "category",
+    "referring_hospital",
+    "start_date",
+    "end_date",
+    "contact_name",
+    "contact_phone",
+    "contact_address",
+    "agent_name",
+    "agent_id_number",
+    "agent_phone",
+    "agent_relationship",
+    "evidence",
+    "agent_documents_sighted",
+    "posting_length_checked",
+    "late_filing",
+    "admission_date",
+    "discharged_self_paid",
+)
+AGENT_FIELDS = ("agent_name", "agent_id_number", "agent_phone", "agent_relationship")
+
+
+CATEGORY_NOT_OFFERED = "本县不办理该类备案，请选择其他人员类别。"
+
+
+def text_limit(field: models.CharField) -> str:
+    """A value longer than its column is refused, never cut: the form's message and the
+    service's (and the import's) are this one."""
+    return f"{field.verbose_name}不能超过 {field.max_length} 字。"
+
+
+def with_default_end(values: dict[str, Any], policy: Policy) -> dict[str, Any]:
+    """An end date left blank is the category's default (default_end_date): 6 months for
+    temporary care, none (长期) for long-term residence."""
+    if values.get("end_date") is None and values.get("start_date") and values.get("category"):
+        values["end_date"] = default_end_date(values["category"], values["start_date"], policy)
+    return values
+
+
+def filing_problems(
+    values: dict[str, Any],
+    *,
+    policy: Policy,
+    today: datetime.date,
+    resident_id_number: str,
+    by_agent: bool,
+    sighted: list[str] = (),  # type: ignore[assignment]
+    scan_kind: str = "",
+    has_scan: bool = False,
+    letter_given: bool = False,
+) -> dict[str, str]:
+    """Every rule of DOMAIN.md §2 that a filing must meet before it is written, by field:
+    the categories the county offers, places and their level, dates, backdating, validity,
+    late filing and admission, agent, evidence, posting length. The counter's form places
+    these messages beside its fields; services.submit_filing refuses with the same ones on
+    every other path. A value missing (a field the form already refused) is not checked
+    again. The overlap with other filings needs a lock: services.submit_filing checks it."""
+    problems: dict[str, str] = {}
+
+    def add(field: str, message: str) -> None:
+        problems.setdefault(field, message)
+
+    category = values.get("category") or ""
+    offered = [c for _, categories in categories_offered(policy) for c in categories]
+    if category and category not in offered:
+        add("category", CATEGORY_NOT_OFFERED)
+        category = ""
+    if not category and "category" not in values:
+        add("category", "请选择人员类别。")
+    if values.get("insurance_type") not in InsuranceType.values:
+        add("insurance_type", "请选择参保险种。")
+    for field, problem in _place_problems(values).items():
+        add(field, problem)
+    for field, problem in _text_problems(values).items():
+        add(field, problem)
+    if category:
+        for field, problem in _date_problems(values, category, policy, today).items():
+            add(field, problem)
+        for field, problem in evidence_problems(
+            policy=policy,
+            category=category,
+            evidence=values.get("evidence") or "",
+            sighted=list(sighted),
+            scan_kind=scan_kind,
+            has_scan=has_scan,
+            letter_given=letter_given,
+        ).items():
+            add(field, problem)
+        if category == Category.REFERRAL and not values.get("referring_hospital"):
+            add("referring_hospital", "异地转诊须填写转出医院。")
+        if category == Category.POSTED_WORKER and not values.get("posting_length_checked"):
+            add("posting_length_checked", f"请核实派驻时间：{posting_rule(policy)}")
+    for field, problem in _agent_problems(values, by_agent, resident_id_number).items():
+        add(field, problem)
+    if values.get("discharged_self_paid") and not values.get("late_filing"):
+        add("discharged_self_paid", "“已出院并自费结算”只适用于补办备案。")
+    return problems
+
+
+def _place_problems(values: dict[str, Any]) -> dict[str, str]:
+    """§2.1: the care region is a province for the province-level places and a prefecture
+    elsewhere [000][001]; a filing is for care outside the insured region."""
+    problems = {}
+    insured, care = values.get("insured_region_code"), values.get("care_region_code")
+    if not insured:
+        problems["insured_region_code"] = "请选择参保地。"
+    elif not regions.is_valid_care_region(insured):
+        problems["insured_region_code"] = "参保地无效。"
+    if not care:
+        problems["care_region_code"] = "请选择就医地。"
+    elif not regions.is_valid_care_region(care):
+        problems["care_region_code"] = "就医地无效。"
+    elif insured == care:
+        problems["care_region_code"] = "就医地与参保地相同，无需办理异地就医备案。"
+    return problems
+
+
+def _text_problems(values: dict[str, Any]) -> dict[str, str]:
+    """What the contact and agent fields hold: no control characters, a real phone number,
+    no more than the field keeps (a longer value is refused, never cut)."""
+    problems = {}
+    for field in ("contact_name", "contact_address", "referring_hospital", "agent_name"):
+        value, column = values.get(field) or "", _text_field(field)
+        if CONTROL_CHARS.search(value):
+            problems[field] = "内容包含不可见的控制字符，请重新输入。"
+        elif column.max_length is not None and len(value) > column.max_length:
+            problems[field] = text_limit(column)
+    for field in ("contact_name", "contact_address"):
+        if not values.get(field) and field not in problems:
+            problems[field] = f"请填写{_text_field(field).verbose_name}。"
+    for field, required in (("contact_phone", True), ("agent_phone", False)):
+        phone = values.get(field) or ""
+        if phone and not PHONE.match(phone):
+            problems[field] = "请输入 11 位手机号码或带区号的固定电话。"
+        elif required and not phone:
+            problems[field] = "请填写联系电话。"
+    return problems
+
+
+def _text_field(name: str) -> models.CharField:
+    return cast(models.CharField, Filing._meta.get_field(name))
+
+
+def _date_problems(
+    values: dict[str, Any], category: str, policy: Policy, today: datetime.date
+) -> dict[str, str]:
+    """§2.6: backdating by the county's allowance [001][002]; an emergency or late filing of a
+    stay already begun from its admission date [004]; the validity of its category [000][003]
+    [004]; no date outside 1900–2099."""
+    problems: dict[str, str] = {}
+    start, end = values.get("start_date"), values.get("end_date")
+    admitted = values.get("admission_date")
+    for field in ("start_date", "end_date", "admission_date"):
+        value = values.get(field)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            problems[field] = "日期应在 1900 年至 2099 年之间，请核对。"
+    if problems:
+        return problems
+    if admitted and admitted > today:
+        problems["admission_date"] = "入院日期不能晚于今天。"
+        admitted = None
+    stay_begun = values.get("late_filing") or category == Category.EMERGENCY
+    if values.get("late_filing") and not values.get("admission_date"):
+        problems["admission_date"] = "补办备案请填写入院日期。"
+    if admitted and not stay_begun:
+        problems["admission_date"] = "入院日期只用于急诊或补办备案。"
+        admitted = None
+    if not start:
+        problems["start_date"] = "请填写开始日期。"
+        return problems
+    earliest = earliest_start_date(today, policy, admission_date=admitted)
+    if start < earliest:
+        if admitted:
+            message = f"开始日期不能早于入院日期（{dates.chinese(admitted)}）。"
+        elif policy.backdating_days:
+            message = (
+                f"开始日期最多可向前追溯 {policy.backdating_days} 天，"
+                f"不能早于 {dates.chinese(earliest)}。"
+            )
+        else:
+            message = f"开始日期不能早于申请当天（{dates.chinese(today)}）。"
+        problems["start_date"] = message
+        return problems
+    default = default_end_date(category, start, policy)
+    if end is None:
+        if default is not None:  # with_default_end was not applied: the end is the default
+            end = default
+        else:
+            return problems
+    minimum = earliest_end_date(category, start, policy)
+    if end < start:
+        problems["end_date"] = "结束日期不能早于开始日期。"
+    elif category == Category.REFERRAL and default is not None and end != default:
+        problems["end_date"] = (
+            f"异地转诊备案有效期为 {policy.referral_validity_months} 个月，"
+            f"结束日期应为 {dates.chinese(default)}（可留空自动计算）。"
+        )
+    elif end < minimum:
+        if kind_of(category) == FilingKind.LONG_TERM:
+            what = f"异地长期居住备案有效期不少于 {policy.long_term_min_validity_months} 个月"
+        else:
+            what = f"临时外出就医备案有效期不少于 {policy.temporary_validity_months} 个月"
+        problems["end_date"] = f"{what}，结束日期不能早于 {dates.chinese(minimum)}。"
+    return problems
+
+
+def _agent_problems(
+    values: dict[str, Any], by_agent: bool, resident_id_number: str
+) -> dict[str, str]:
+    """§2.5: an agent is named in full, with a relationship, and the agent's and the
+    resident's 户口簿 or 身份证 are sighted and kept [001]; the agent is not the resident."""
+    problems: dict[str, str] = {}
+    if not by_agent:
+        return problems
+    for name, message in (
+        ("agent_name", "请填写代办人姓名。"),
+        ("agent_id_number", "请填写代办人身份证号码。"),
+        ("agent_phone", "请填写代办人联系电话。"),
+        ("agent_relationship", "请选择代办人与参保人的关系。"),
+    ):
+        if not values.get(name):
+            problems[name] = message
+    relationship = values.get("agent_relationship")
+    if relationship and relationship not in AgentRelationship.values:
+        problems["agent_relationship"] = "请选择代办人与参保人的关系。"
+    agent_id = values.get("agent_id_number") or ""
+    if agent_id:
+        try:
+            agent_id = id_numbers.validate(agent_id)
+        except ValidationError as error:
+            problems["agent_id_number"] = error.messages[0]
+        else:
+            if agent_id == resident_id_number:
+                problems["agent_id_number"] = "代办人不能是参保人本人。"
+    if not values.get("agent_documents_sighted"):
+        problems["agent_documents_sighted"] = "代办的，请核验并留存代办人和参保人的身份证或户口簿。"
     return problems

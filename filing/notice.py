@@ -15,6 +15,7 @@ from filing.models import (
     categories_offered,
     form_required,
     materials_for,
+    posting_rule,
 )
 from filing.models import MaterialKind as Kind
 
@@ -35,6 +36,8 @@ def notice(policy: Policy) -> list[tuple[str, list[str]]]:
     for _, offered in categories_offered(policy):
         for category in offered:
             categories.append(f"{category.label}：{_materials(category, policy)}。")
+            if category == Category.POSTED_WORKER:
+                categories.append(posting_rule(policy))
     if policy.emergency_filing == EmergencyFiling.NOT_NEEDED:
         categories.append("异地急诊抢救无需备案，按参保地规定结算。")
     if policy.backdating_days:
@@ -51,9 +54,9 @@ def notice(policy: Policy) -> list[tuple[str, list[str]]]:
                 f"异地长期居住备案有效期不少于 {policy.long_term_min_validity_months} 个月，"
                 "也可长期有效。",
                 start,
-                "急诊抢救或已在异地住院的，可补办备案，开始日期可为入院日期。"
-                "出院结算前补办的，本次住院费用可直接结算；已出院并自费结算的，"
-                "按参保地规定申请医保手工报销。",
+                "急诊抢救或已在异地住院的，可补办备案，开始日期为入院日期。"
+                "出院结算前补办、且开始日期不晚于入院日期的，本次住院费用可直接结算；"
+                "已出院并自费结算的，按参保地规定申请医保手工报销。",
             ],
         ),
         (

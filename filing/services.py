@@ -12,6 +12,8 @@ from django.utils import timezone
 from accounts.models import Policy, User
 from core.errors import Refused
 from filing.models import (
+    AGENT_FIELDS,
+    GIVEN_FIELDS,
     Category,
     CommitmentLetter,
     Evidence,
@@ -19,10 +21,21 @@ from filing.models import (
     FilingStatus,
     Material,
     Review,
-    evidence_problems,
+    filing_problems,
     validity,
+    with_default_end,
 )
 from registry.models import Resident
+
+# What a field not given holds: nothing, as a blank form field would.
+_BLANK: dict[str, Any] = {
+    "end_date": None,
+    "admission_date": None,
+    "agent_documents_sighted": False,
+    "posting_length_checked": False,
+    "late_filing": False,
+    "discharged_self_paid": False,
+}
 
 OVERLAP_MESSAGE = (
     "{name}已有同一就医地（{region}）的有效备案（{period}，{status}），"
@@ -37,6 +50,18 @@ def _overlap_message(filing: Filing) -> str:
         period=validity(filing.start_date, filing.end_date),
         status=filing.get_status_display(),
     )
+
+
+def overlap_refusal(resident: Resident, values: dict[str, Any]) -> str:
+    """Why the filing would overlap an effective one of the same care region, or "" (read
+    here for the confirmation step; submit_filing reads it again under the resident's lock)."""
+    clash = (
+        Filing.objects.effective()
+        .filter(resident=resident, care_region_code=values["care_region_code"])
+        .overlapping(values["start_date"], values["end_date"])
+        .first()
+    )
+    return _overlap_message(clash) if clash else ""
 
 
 def _attach(instance: Material | CommitmentLetter, field: str, upload: UploadedFile) -> None:
@@ -57,12 +82,19 @@ def submit_filing(
     letter_scan: UploadedFile | None,
 ) -> Filing:
     """Record a filing with its evidence, then review it automatically where the county
-    allows. (A submission posted twice is answered by security.idempotency, before this.)"""
+    allows. Every rule of §2 is checked here, whatever path called (the counter's form, an
+    import, a batch, a shell): filing.models.filing_problems, the same messages the form
+    shows. (A submission posted twice is answered by security.idempotency, before this.)"""
     policy = Policy.for_county(user.own_county)
-    problems = evidence_problems(
+    values = with_default_end(
+        {name: values.get(name, _BLANK.get(name, "")) for name in GIVEN_FIELDS}, policy
+    )
+    problems = filing_problems(
+        values,
         policy=policy,
-        category=values["category"],
-        evidence=values["evidence"],
+        today=timezone.localdate(),
+        resident_id_number=resident.id_number,
+        by_agent=any(values[name] for name in AGENT_FIELDS),
         sighted=sighted,
         scan_kind=scan_kind,
         has_scan=scan is not None,
@@ -72,14 +104,9 @@ def submit_filing(
         raise Refused(fields=problems)
     # Serialise filings of one resident, so two counters cannot both pass the overlap check.
     Resident.objects.select_for_update().filter(pk=resident.pk).first()
-    clash = (
-        Filing.objects.effective()
-        .filter(resident=resident, care_region_code=values["care_region_code"])
-        .overlapping(values["start_date"], values["end_date"])
-        .first()
-    )
-    if clash:
-        raise Refused(_overlap_message(clash))
+    overlap = overlap_refusal(resident, values)
+    if overlap:
+        raise Refused(overlap)
 
     try:
         with transaction.atomic():
@@ -192,6 +219,28 @@ def cancel(filing: Filing, user: User, reason: str, today: datetime.date) -> Fil
         raise Refused(refusal)
     filing.status = FilingStatus.CANCELLED
     filing.cancelled_by = user
+    filing.cancelled_at = timezone.now()
+    filing.cancel_reason = reason
+    filing.save()
+    return filing
+
+
+@transaction.atomic
+def close_in_error(filing: Filing, supervisor: User, reason: str, today: datetime.date) -> Filing:
+    """备案错误 [000][001]: a supervisor closes a filing the office made wrongly (已关闭),
+    with the reason in the trail, whatever the six-month lock; the caseworker then files the
+    right one (filing_create's `from`)."""
+    if not supervisor.is_supervisor:
+        raise Refused("只有审核员可以按备案错误关闭备案；经办员请联系审核员。")
+    filing = _locked(filing)
+    refusal = filing.close_in_error_refusal(today)
+    if refusal:
+        raise Refused(refusal)
+    if not reason:
+        raise Refused("请填写备案错误的原因，例如“就医地录入错误”。")
+    filing.status = FilingStatus.CANCELLED
+    filing.closed_in_error = True
+    filing.cancelled_by = supervisor
     filing.cancelled_at = timezone.now()
     filing.cancel_reason = reason
     filing.save()

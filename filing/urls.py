@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/<int:resident_pk>/", views.filing_create, name="create"),
     path("<int:pk>/", views.filing_detail, name="detail"),
     path("<int:pk>/cancel/", views.filing_cancel, name="cancel"),
+    path("<int:pk>/close-in-error/", views.filing_close_in_error, name="close_in_error"),
     path("<int:pk>/letter-scan/", views.filing_attach_letter, name="attach_letter"),
     path("<int:pk>/review/", views.review_decide, name="review"),
     path("<int:pk>/commitment-letter/", views.commitment_letter, name="commitment_letter"),

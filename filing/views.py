@@ -26,6 +26,7 @@ from filing.forms import CancelForm, FilingForm, LetterScanForm, RejectForm
 from filing.models import (
     LONG_TERM_CATEGORIES,
     TEMPORARY_CATEGORIES,
+    AgentRelationship,
     Category,
     Evidence,
     Filing,
@@ -33,6 +34,7 @@ from filing.models import (
     FilingQuerySet,
     FilingStatus,
     FilingTally,
+    MaterialKind,
     pending_by_deadline,
     pending_rows,
     status_badge,
@@ -130,12 +132,83 @@ def filing_start(request: StaffRequest) -> HttpResponse:
     return render(request, "filing/start.html", {"found": found, "unknown": unknown})
 
 
+# What a new filing takes over from a closed-in-error or returned one (按原信息重新备案): what
+# was typed, not the dates (a new filing starts from today) and not the agent's numbers (typed
+# again from the agent's card: an edit form never shows a full number).
+REFILED = (
+    "insured_region_code",
+    "care_region_code",
+    "insurance_type",
+    "category",
+    "referring_hospital",
+    "contact_name",
+    "contact_address",
+    "agent_name",
+    "agent_relationship",
+    "evidence",
+)
+
+
+def _refiled(request: StaffRequest, resident: Resident) -> tuple[Filing | None, dict]:
+    """The filing named by ?from= (this resident's, closed in error or returned) and the
+    form's initial values taken from it."""
+    source_pk = request.GET.get("from", "")
+    if not source_pk.isdigit():
+        return None, {}
+    source = get_for_user(
+        Filing.objects.filter(resident=resident, status__in=REFILABLE), request, pk=source_pk
+    )
+    initial = {name: getattr(source, name) for name in REFILED}
+    initial["by_agent"] = source.by_agent
+    if source.contact_phone == resident.phone:
+        initial["contact_phone"] = resident.masked_phone
+    return source, initial
+
+
+REFILABLE = (FilingStatus.CANCELLED, FilingStatus.REJECTED)
+
+
+def _confirmation(form: FilingForm, resident: Resident) -> list[tuple[str, str]]:
+    """确认信息 [002]: what will be filed, as the resident is asked to check it before 提交."""
+    data = form.cleaned_data
+    evidence = label(Evidence, data["evidence"])
+    if data["evidence"] == Evidence.MATERIALS:
+        kinds = list(data.get("sighted") or [])
+        if data.get("scan") and data.get("scan_kind") not in kinds:
+            kinds.append(data["scan_kind"])
+        evidence += "：" + "、".join(label(MaterialKind, kind) for kind in kinds)
+    elif data["evidence"] == Evidence.COMMITMENT:
+        signed = data.get("signature") or data.get("letter_scan")
+        evidence += "（已签字）" if signed else "（提交后打印，签字后上传扫描件）"
+    rows = [
+        ("参保人", f"{resident.name}（{resident.masked_id_number}）"),
+        ("参保地", regions.region_name(data["insured_region_code"])),
+        ("就医地", regions.region_name(data["care_region_code"])),
+        ("人员类别", label(Category, data["category"])),
+        ("有效期", validity(data["start_date"], data["end_date"])),
+        ("备案依据", evidence),
+    ]
+    if data.get("referring_hospital"):
+        rows.append(("转出医院", data["referring_hospital"]))
+    if data.get("admission_date"):
+        rows.append(("入院日期", dates.chinese(data["admission_date"])))
+    if data.get("by_agent"):
+        relationship = label(AgentRelationship, data["agent_relationship"])
+        rows.append(("代办人", f"{data['agent_name']}（{relationship}）"))
+    phone = id_numbers.mask_phone(data["contact_phone"])
+    rows.append(("联系人", f"{data['contact_name']}，{phone}，{data['contact_address']}"))
+    return rows
+
+
 @role_required(Role.CASEWORKER)
 @idempotent
 def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
+    """The counter's filing: the form, then 确认信息 (nothing is written yet), then 确认提交
+    (the post carries `confirmed`), as 江苏医保云's steps [002]."""
     resident = get_for_user(Resident.objects.all(), request, pk=resident_pk)
     policy = Policy.for_county(request.user.own_county)
     today = timezone.localdate()
+    source, refiled = _refiled(request, resident)
     initial = {
         "insured_region_code": request.user.own_county.pooling_region_code,
         "insurance_type": resident.insurance_type,
@@ -143,6 +216,7 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
         "contact_name": resident.name,
         "contact_phone": resident.masked_phone,
         "contact_address": resident.address,
+        **refiled,
     }
     form = FilingForm(
         request.POST or None,
@@ -152,28 +226,35 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
         policy=policy,
         today=today,
     )
+    confirmation: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         values = {name: data[name] for name in FilingForm.Meta.fields}
-        try:
-            filing = services.submit_filing(
-                resident=resident,
-                user=request.user,
-                values=values,
-                sighted=data["sighted"],
-                scan=data.get("scan"),
-                scan_kind=data.get("scan_kind", ""),
-                signature=data["signature"],
-                letter_scan=data.get("letter_scan"),
-            )
-        except Refused as refusal:
-            for field, message in refusal.fields.items():
-                form.add_error(field, message)
-            if not refusal.fields:
-                form.add_error(None, str(refusal))
+        overlap = services.overlap_refusal(resident, values)
+        if overlap:
+            form.add_error(None, overlap)
+        elif request.POST.get("confirmed") != "1":
+            confirmation = _confirmation(form, resident)
         else:
-            messages.success(request, f"备案已提交，当前状态：{filing.status_display}。")
-            return redirect(filing)
+            try:
+                filing = services.submit_filing(
+                    resident=resident,
+                    user=request.user,
+                    values=values,
+                    sighted=data["sighted"],
+                    scan=data.get("scan"),
+                    scan_kind=data.get("scan_kind", ""),
+                    signature=data["signature"],
+                    letter_scan=data.get("letter_scan"),
+                )
+            except Refused as refusal:
+                for field, message in refusal.fields.items():
+                    form.add_error(field if field in form.fields else None, message)
+                if not refusal.fields:
+                    form.add_error(None, str(refusal))
+            else:
+                messages.success(request, f"备案已提交，当前状态：{filing.status_display}。")
+                return redirect(filing)
     return render(
         request,
         "filing/form.html",
@@ -182,6 +263,8 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
             "resident": resident,
             "policy": policy,
             "today": today,
+            "source": source,
+            "confirmation": confirmation,
             "needs": form.needs(),
             "region_keys": region_keys.keys(),
             "notice": notice.notice(policy),
@@ -226,6 +309,7 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "letter": letter,
             "today": today,
             "cancel_refusal": filing.cancel_refusal(today),
+            "close_refusal": filing.close_in_error_refusal(today),
             "approve_refusal": approve_refusal,
             "cancel_form": CancelForm(),
             "reject_form": RejectForm(),
@@ -264,6 +348,25 @@ def filing_cancel(request: StaffRequest, pk: int) -> HttpResponse:
             filing, request.user, form.cleaned_data["reason"], timezone.localdate()
         ),
         "备案已取消，备案记录显示为“已关闭”。",
+    )
+
+
+@require_POST
+@role_required(Role.SUPERVISOR)
+def filing_close_in_error(request: StaffRequest, pk: int) -> HttpResponse:
+    """备案错误: the supervisor closes a filing the office made wrongly, with the reason."""
+    filing = get_for_user(Filing.objects.all(), request, pk=pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写备案错误的原因，例如“就医地录入错误”。")
+        return redirect(filing)
+    return _refused_or_done(
+        request,
+        filing,
+        lambda: services.close_in_error(
+            filing, request.user, form.cleaned_data["reason"], timezone.localdate()
+        ),
+        "已按备案错误关闭，备案记录显示为“已关闭”。经办员可按此备案修改后重新备案。",
     )
 
 

@@ -37,6 +37,7 @@ def post_data(**overrides) -> dict:
         "contact_phone": "13835901234",
         "contact_address": "上海市浦东新区张江路1号",
         "evidence": "none",
+        "confirmed": "1",  # 确认提交 on the confirmation step
     }
     data.update(overrides)
     return data
@@ -157,6 +158,7 @@ def test_an_agent_files_and_signs_with_the_agents_name(as_alice, resident_a):
         as_alice,
         resident_a,
         category=Category.POSTED_WORKER,
+        posting_length_checked="on",
         evidence="commitment",
         signature=SIGNATURE,
         **AGENT,

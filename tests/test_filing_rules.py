@@ -41,6 +41,7 @@ def form_data(**overrides) -> dict:
         "contact_phone": "13835901234",
         "contact_address": "上海市浦东新区张江路1号",
         "evidence": "none",
+        "posting_length_checked": "on",  # read for 常驻异地工作人员 only
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}

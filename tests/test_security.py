@@ -380,6 +380,7 @@ class TestNoLostData:
                 "contact_address": "上海",
                 "evidence": "materials",
                 "sighted": ["residence_permit"],
+                "confirmed": "1",
             },
         )
         assert response.status_code == 500

@@ -75,4 +75,67 @@
   form.addEventListener("change", update);
   form.addEventListener("input", update);
   update();
+
+  // 补办 (or an emergency already admitted) starts on the admission date [004]: choosing the
+  // date, or ticking 补办 once it is there, sets the start date to it.
+  function startOnAdmission(event) {
+    var name = event.target.name;
+    if (name !== "admission_date" && name !== "late_filing" && name !== "category") { return; }
+    var admitted = valueOf("admission_date");
+    var stayBegun = valueOf("late_filing") || valueOf("category") === "emergency";
+    if (admitted && stayBegun && /^\d{4}-\d{2}-\d{2}$/.test(admitted)) {
+      field("start_date").value = admitted;
+      update();
+    }
+  }
+  form.addEventListener("change", startOnAdmission);
+
+  // 确认信息 before 提交 [002]: the form is checked by the server without being written (a post
+  // without `confirmed`), and what it would file is shown here, the files still chosen in the
+  // form; 确认提交 then sends the form itself. A form with errors comes back as a page.
+  function showConfirmation(panel, filesKept) {
+    var note = panel.querySelector("[data-no-js]");
+    if (note && filesKept) { note.remove(); }
+    form.hidden = true;
+    panel.querySelector("#confirm-edit").addEventListener("click", function () {
+      panel.remove();
+      form.hidden = false;
+      var place = document.getElementById("id_care_region_code_picker") || field("care_region_code");
+      if (place) { place.focus(); }
+    });
+    panel.querySelector("#confirm-submit").addEventListener("click", function () {
+      var button = this;
+      window.setTimeout(function () { button.disabled = true; }, 0);
+    });
+    panel.focus();
+    window.scrollTo(0, 0);
+  }
+  var rendered = document.getElementById("filing-confirm");
+  if (rendered) { showConfirmation(rendered, false); }
+
+  form.addEventListener("submit", function (event) {
+    if (event.submitter && event.submitter.name === "confirmed") { return; }
+    if (!window.fetch || !window.DOMParser) { return; }
+    event.preventDefault();
+    var next = document.getElementById("filing-next");
+    next.disabled = true;
+    fetch(form.action || window.location.href, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+    }).then(function (response) {
+      return response.text();
+    }).then(function (html) {
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var panel = page.getElementById("filing-confirm");
+      next.disabled = false;
+      if (!panel) { HTMLFormElement.prototype.submit.call(form); return; }
+      var old = document.getElementById("filing-confirm");
+      if (old) { old.remove(); }
+      panel = document.importNode(panel, true);
+      form.parentNode.insertBefore(panel, form);
+      showConfirmation(panel, true);
+    }).catch(function () {
+      next.disabled = false;
+      HTMLFormElement.prototype.submit.call(form);
+    });
+  });
 }());
