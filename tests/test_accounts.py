@@ -88,6 +88,7 @@ def test_an_administrator_changes_the_policy_and_it_is_kept_in_history(as_erin, 
         "automatic_review": "on",
         "emergency_filing": "without_materials",
         "emergency_effective_at_once": "on",
+        "posting_months": 6,
     }
     assert as_erin.post(reverse("administration:policy"), data).status_code == 302
     policy.refresh_from_db()

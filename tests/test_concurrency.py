@@ -23,7 +23,7 @@ def values(start: datetime.date) -> dict:
         "insurance_type": "resident",
         "category": "other_temporary",
         "start_date": start,
-        "end_date": start + datetime.timedelta(days=180),
+        "end_date": None,  # the category's 6 months
         "contact_name": "薛建国",
         "contact_phone": "13835901234",
         "contact_address": "上海",

@@ -210,7 +210,7 @@ def test_bad_input_reshows_the_form_and_saves_nothing(as_alice, resident_a):
     page = response.content.decode()
     assert response.status_code == 200
     assert "请输入 11 位手机号码或带区号的固定电话。" in page
-    assert "选择一个有效的选项" in page
+    assert "就医地无效。" in page  # 北京 is filed at the province level
     assert 'value="张江路9号"' in page
     assert not Filing.objects.exists()
 

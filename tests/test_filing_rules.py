@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import EmergencyFiling, Policy
 from filing.forms import FilingForm
@@ -478,7 +479,7 @@ def test_the_filing_service_itself_holds_the_materials_or_letter_rule(resident_a
         "care_region_code": "310000",
         "insurance_type": "resident",
         "category": Category.LONG_TERM_RESIDENT,
-        "start_date": TODAY,
+        "start_date": timezone.localdate(),  # the service's application day is today
         "end_date": None,
         "contact_name": "薛建国",
         "contact_phone": "13835901234",

@@ -258,6 +258,7 @@ def test_administrator_forms(
             "emergency_filing": text,
             "emergency_effective_at_once": text,
             "maternity_filing": text,
+            "posting_months": text,
             "automatic_review": text,
         }
     ),

@@ -368,6 +368,7 @@ def test_the_station_day_is_rebuilt_after_each_change_and_only_then(
         "automatic_review": "on",
         "emergency_filing": "without_materials",
         "emergency_effective_at_once": "on",
+        "posting_months": 6,
     }
     assert as_erin.post(reverse("administration:policy"), data).status_code == 302
     assert "大额补偿承诺书" in as_alice.get(reverse("home")).content.decode()
