@@ -15,11 +15,14 @@ from core.widgets import set_choices
 from registry.lookup import forget_typed, household_within_reach, resident_within_reach
 from registry.models import (
     CHANGEABLE_FIELDS,
+    RESIDENT_TEXT,
     EnrollmentMaterial,
     Guardian,
     Household,
     Relationship,
     Resident,
+    clean_resident_text,
+    too_long,
 )
 
 
@@ -60,6 +63,8 @@ class ResidentForm(VersionCheckedForm):
         set_choices(
             self, "relationship_to_head", [("", "请选择（不填户号时不选）"), *Relationship.choices]
         )
+        for name in RESIDENT_TEXT:  # the import's message for the same refusal
+            self.fields[name].error_messages["max_length"] = too_long(name) + "。"
         if self.instance.pk and user.is_supervisor:
             # A supervisor's direct correction says why; the history keeps it.
             self.fields["edit_reason"] = forms.CharField(
@@ -105,16 +110,16 @@ class ResidentForm(VersionCheckedForm):
         return number
 
     def clean_name(self) -> str:
-        name = clean_text(self.cleaned_data["name"])
-        if len(name) < 2:
+        name = clean_resident_text("name", self.cleaned_data["name"])
+        if not name:
             raise ValidationError("姓名至少 2 个字。")
         return name
 
     def clean_address(self) -> str:
-        return clean_text(self.cleaned_data["address"])
+        return clean_resident_text("address", self.cleaned_data["address"])
 
     def clean_ethnicity(self) -> str:
-        return clean_text(self.cleaned_data["ethnicity"])
+        return clean_resident_text("ethnicity", self.cleaned_data["ethnicity"])
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]

@@ -28,13 +28,15 @@ from audit.log import append
 from audit.models import Action
 from audit.records import create_all_with_history
 from core import id_numbers, tasks, xlsx
-from core.validators import clean_phone, clean_text
+from core.validators import clean_phone
 from registry.models import (
+    RESIDENT_TEXT,
     Household,
     ImportStatus,
     Relationship,
     Resident,
     ResidentImport,
+    clean_resident_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -107,12 +109,12 @@ def check_row(values: dict) -> tuple[dict, list[str]]:
     for field in REQUIRED:
         if not values.get(field):
             problems.append("缺少" + ("姓名" if field == "name" else "身份证号码"))
-    try:
-        clean["name"] = clean_text(values.get("name", ""))[:30]
-        clean["address"] = clean_text(values.get("address", ""))[:100]
-        clean["ethnicity"] = clean_text(values.get("ethnicity", "")) or "汉族"
-    except ValidationError as error:
-        problems.extend(error.messages)
+    for field in RESIDENT_TEXT:
+        try:
+            clean[field] = clean_resident_text(field, values.get(field, ""))
+        except ValidationError as error:
+            problems.extend(error.messages)
+    clean["ethnicity"] = clean.get("ethnicity") or "汉族"
     if "e+" in values.get("id_number", "").lower():
         problems.append("身份证号码被存成了数字，后几位已丢失；请把该列设为“文本”后重新填写")
     elif values.get("id_number"):

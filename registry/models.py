@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
@@ -12,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Station, StationCount, StationScopedQuerySet, User
 from core import id_numbers
 from core.links import record_url
+from core.validators import clean_text
 from core.versioning import Versioned
 
 
@@ -508,3 +510,25 @@ def newborn_problems(resident: Resident, today: datetime.date) -> dict[str, str]
     elif resident.relationship_to_head not in NEWBORN_RELATIONSHIPS:
         errors["relationship_to_head"] = "新生儿与户主关系应为子、女、孙子、孙女或其他。"
     return errors
+
+
+# The resident's free-text columns, checked alike by the counter's form and the import: a
+# value longer than its column is refused, never cut (a cut name prints on the 登记表).
+RESIDENT_TEXT = ("name", "ethnicity", "address")
+
+
+def too_long(field_name: str) -> str:
+    field = Resident._meta.get_field(field_name)
+    return f"{field.verbose_name}超过 {field.max_length} 字"  # type: ignore[union-attr]
+
+
+def clean_resident_text(field_name: str, value: str) -> str:
+    """A resident's name, ethnicity or address as kept: trimmed, no control characters, no
+    longer than its column, a name of at least 2 characters. ValidationError otherwise."""
+    value = clean_text(value)
+    limit = Resident._meta.get_field(field_name).max_length  # type: ignore[union-attr]
+    if limit is not None and len(value) > limit:
+        raise ValidationError(too_long(field_name))
+    if field_name == "name" and value and len(value) < 2:
+        raise ValidationError("姓名至少 2 个字。")
+    return value

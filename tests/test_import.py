@@ -192,3 +192,30 @@ def test_a_sheet_of_many_bad_rows_counts_them_all_and_lists_the_first_thousand(a
     assert len(job.errors) == 1000 and job.errors[0][0] == 2 and job.errors[-1][0] == 1001
     page = as_alice.get(job.get_absolute_url()).content.decode()
     assert "表格中有 2600 行有错误" in page and "共 2600 行，下表列出前 1000 行" in page
+
+
+def test_a_value_longer_than_its_column_is_refused_never_cut(as_alice, alice):
+    """Issue 26: a 41-character name and a 150-character address were kept as their first 30
+    and 100 characters; the counter's form refuses both, so the sheet's rows are refused too."""
+    rows = [
+        *GOOD,
+        ["张" * 41, make_id("14083019700101011"), "", "", "", "", ""],
+        ["王芳芳", make_id("14083019700101021"), "", "", "芮" * 150, "", ""],
+        ["李", make_id("14083019700101031"), "", "", "", "", ""],
+    ]
+    _, job = upload(as_alice, rows)
+    assert job.status == ImportStatus.REFUSED
+    assert [5, "姓名超过 30 字"] in job.errors and [6, "现住址超过 100 字"] in job.errors
+    assert [7, "姓名至少 2 个字。"] in job.errors
+    assert not Resident.objects.exists()
+    from registry.forms import ResidentForm
+
+    form = ResidentForm(
+        {
+            "id_number": make_id("14083019700101011"),
+            "name": "张" * 41,
+            "insurance_type": "resident",
+        },
+        user=alice,
+    )
+    assert form.errors["name"] == ["姓名超过 30 字。"]
