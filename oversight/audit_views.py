@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import StaffRequest, role_required
@@ -88,7 +89,7 @@ class LogFilter(forms.Form):
         """The county's entries matching the filters, newest first (each filter on an index)."""
         data = self.cleaned_data if self.is_valid() else {}
         entries = AuditEntry.objects.select_related("user", "station")
-        if "resident" in self.errors:  # told beside the field; never the whole log instead
+        if self.is_bound and self.errors:  # told beside the field; never the whole log instead
             return entries.none()
         if data.get("scope") == UNKNOWN_NAMES:
             # Attempts on login names no account has belong to no county; every county's
@@ -115,6 +116,24 @@ class LogFilter(forms.Form):
         # The county's own numbering: only the county's indexes give this order (see
         # AuditEntry.county_seq), whatever other counties wrote meanwhile.
         return entries.order_by("-county_seq")
+
+    def applied(self) -> str:
+        """The filters applied, in words, for the export's audit entry."""
+        if not self.is_bound or not self.is_valid():
+            return "无"
+        shown = []
+        for name, value in self.cleaned_data.items():
+            if value in (None, "") or name == "resident_pk":
+                continue
+            field = self.fields[name]
+            if isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.ModelChoiceField
+            ):
+                value = dict(field.choices).get(value, value)  # type: ignore[arg-type]
+            shown.append(f"{field.label}={value}")
+        if self.cleaned_data.get("resident_pk"):
+            shown.append(f"参保人编号={self.cleaned_data['resident_pk']}")
+        return "；".join(shown) or "无"
 
     def resident_shown(self) -> Resident | None:
         """The resident whose page led here (its 审计记录 link), to say whose trail this is."""
@@ -206,11 +225,23 @@ def log(request: StaffRequest) -> HttpResponse:
     )
 
 
+def _messages(form: forms.Form) -> list[str]:
+    return [
+        f"{form.fields[name].label if name in form.fields else ''}：{message}"
+        for name, errors in form.errors.items()
+        for message in errors
+    ]
+
+
 @role_required(Role.SUPERVISOR, Role.AUDITOR)
 def export(request: StaffRequest) -> HttpResponse:
     from openpyxl import Workbook
 
     form = _filter(request)
+    if form.is_bound and not form.is_valid():
+        # An export applies its filter or sends nothing: the log page says what is wrong.
+        messages.error(request, "筛选条件有误，没有导出：" + "；".join(_messages(form)))
+        return redirect(f"{reverse('oversight:audit_log')}?{request.GET.urlencode()}")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("审计记录")
     sheet.append(
@@ -250,7 +281,7 @@ def export(request: StaffRequest) -> HttpResponse:
         ]
         sheet.append([row[0], *(spreadsheet_cell(value) for value in row[1:])])
         count += 1
-    detail = f"导出审计记录 {count} 条（筛选：{request.GET.urlencode()[:200]}）"
+    detail = f"导出审计记录 {count} 条（筛选：{form.applied()}）"[:300]
     return exported_workbook(request, workbook, "audit", detail)
 
 

@@ -94,6 +94,26 @@ def test_the_export_has_the_same_rows_and_no_live_formulas(as_carol, carol, acti
     assert AuditEntry.objects.filter(action=Action.EXPORT, user=carol).exists()
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "2026-02-30", "明天"])
+def test_an_export_with_a_filter_it_cannot_read_sends_nothing(as_carol, carol, activity, day):
+    """Issue 26: the export sent the county's whole log for a filter it could not read, and its
+    audit entry recorded a filter never applied."""
+    response = as_carol.get(reverse("oversight:audit_export"), {"start": day, "end": day})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("oversight:audit_log"))
+    assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()
+    page = as_carol.get(response["Location"]).content.decode()
+    assert "筛选条件有误，没有导出" in page
+    assert "没有符合条件的记录。" in page  # the page lists nothing for it either
+
+
+def test_an_export_records_the_filter_it_applied(as_carol, carol, activity):
+    as_carol.get(reverse("oversight:audit_export"), {"action": "denied", "start": "2026-01-01"})
+    entry = AuditEntry.objects.get(action=Action.EXPORT, user=carol)
+    assert entry.detail.startswith("导出审计记录")
+    assert "开始日期=2026-01-01" in entry.detail and "操作=拒绝访问" in entry.detail
+
+
 def test_security_events_are_in_the_trail(client, alice, as_alice, resident_b, filing_b, as_bob):
     client.post(reverse("login"), {"username": "alice", "password": "wrong"})
     as_alice.get(resident_b.get_absolute_url())  # another station's resident
