@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,9 @@ from accounts.models import County, Policy, Role, Station, User
 from audit.records import create_with_history
 from core import id_numbers
 from registry.models import Household, Relationship, Resident
+
+if TYPE_CHECKING:
+    from filing.models import Filing
 
 DEMO_PASSWORD = "Yibao@Demo2026"
 
@@ -201,7 +205,7 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
     places = ["310000", "110000", "610100", "440300", "320500"]
     for resident in rng.sample(residents, 8):
         category = rng.choice([Category.OTHER_TEMPORARY, Category.EMERGENCY])
-        Filing.objects.create(
+        filing = Filing(
             station=resident.station,
             resident=resident,
             submitted_by=caseworkers[resident.station_id],
@@ -214,27 +218,28 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
             contact_name=resident.name,
             contact_phone=resident.phone,
             contact_address=resident.address,
-            evidence=checked_evidence(category, Evidence.NONE),
+            evidence=Evidence.NONE,
             status=FilingStatus.APPROVED,
             review=Review.AUTOMATIC,
             reviewed_at=now,
         )
+        checked_filing(filing, today).save()
 
 
-def checked_evidence(category: str, evidence: str, policy: Policy | None = None) -> str:
-    """Demo and scale data follow DOMAIN.md §2.4 as the counter does: `evidence`, once the
-    rule (filing.models.evidence_problems) accepts it for the category."""
-    from filing.models import Evidence, evidence_problems
+def checked_filing(filing: Filing, today: datetime.date, policy: Policy | None = None) -> Filing:
+    """Demo and scale data follow DOMAIN.md §2 as the counter does: `filing`, once every rule
+    of filing.models.filing_problems accepts it as filed on `today` (a commitment letter is
+    taken as signed)."""
+    from filing.models import GIVEN_FIELDS, Evidence, filing_problems
 
-    problems = evidence_problems(
+    problems = filing_problems(
+        {name: getattr(filing, name) for name in GIVEN_FIELDS},
         policy=policy or Policy(),  # a county with the default policy
-        category=category,
-        evidence=evidence,
-        sighted=[],
-        scan_kind="",
-        has_scan=False,
-        letter_given=evidence == Evidence.COMMITMENT,
+        today=today,
+        resident_id_number="",
+        by_agent=filing.by_agent,
+        letter_given=filing.evidence == Evidence.COMMITMENT,
     )
     if problems:
         raise ValueError(f"demo data break a filing rule: {problems}")
-    return evidence
+    return filing

@@ -53,11 +53,6 @@ REGIONS = ["140881", "140802", "140830", "140821", "140822", "140823"]
 PLACES = ["310000", "110000", "610100", "440300", "320500", "410100", "130100", "370200"]
 
 
-# The evidence of the scale data's two kinds of filing, as the rule of §2.4 accepts it.
-LONG_TERM_EVIDENCE = demo.checked_evidence(Category.LONG_TERM_RESIDENT, Evidence.COMMITMENT)
-TEMPORARY_EVIDENCE = demo.checked_evidence(Category.OTHER_TEMPORARY, Evidence.NONE)
-
-
 class Command(BaseCommand):
     help = "生成规模测试数据（百万参保人、补偿案件、备案及其历史记录），用于性能基准。"
 
@@ -232,30 +227,33 @@ class Command(BaseCommand):
                 begin = submitted.date()
                 long_term = rng.random() < 0.3
                 batch.append(
-                    Filing(
-                        station_id=station_id,
-                        resident_id=pk,
-                        submitted_by=by_station[station_id],
-                        insured_region_code="140800",
-                        care_region_code=rng.choice(PLACES),
-                        insurance_type="resident",
-                        category=Category.LONG_TERM_RESIDENT
-                        if long_term
-                        else Category.OTHER_TEMPORARY,
-                        start_date=begin,
-                        end_date=None
-                        if long_term
-                        else add_months(begin, 6) - datetime.timedelta(days=1),
-                        contact_name="联系人",
-                        contact_phone="13800000000",
-                        contact_address="异地",
-                        evidence=LONG_TERM_EVIDENCE if long_term else TEMPORARY_EVIDENCE,
-                        status=rng.choice(
-                            [FilingStatus.APPROVED] * 8
-                            + [FilingStatus.CANCELLED, FilingStatus.PENDING]
+                    demo.checked_filing(
+                        Filing(
+                            station_id=station_id,
+                            resident_id=pk,
+                            submitted_by=by_station[station_id],
+                            insured_region_code="140800",
+                            care_region_code=rng.choice(PLACES),
+                            insurance_type="resident",
+                            category=Category.LONG_TERM_RESIDENT
+                            if long_term
+                            else Category.OTHER_TEMPORARY,
+                            start_date=begin,
+                            end_date=None
+                            if long_term
+                            else add_months(begin, 6) - datetime.timedelta(days=1),
+                            contact_name="联系人",
+                            contact_phone="13800000000",
+                            contact_address="异地",
+                            evidence=Evidence.COMMITMENT if long_term else Evidence.NONE,
+                            status=rng.choice(
+                                [FilingStatus.APPROVED] * 8
+                                + [FilingStatus.CANCELLED, FilingStatus.PENDING]
+                            ),
+                            review=Review.AUTOMATIC,
+                            submitted_at=submitted,
                         ),
-                        review=Review.AUTOMATIC,
-                        submitted_at=submitted,
+                        timezone.localtime(submitted).date(),
                     )
                 )
             create_with_history(Filing, batch, reason="规模测试数据")
