@@ -55,6 +55,9 @@ def _spellings(name: str) -> list[tuple[str, str]]:
 
 
 def build() -> dict[str, list[str]]:
+    """Each care region's keys: pinyin (initials and full) of its own name, then of its
+    province with it; for a region filed at province level (§2.1), also the names of the
+    cities in it and their pinyin, so that 海口 or hk leads to 海南省 and 石河子 to the 兵团."""
     result: dict[str, list[str]] = {}
     for _, options in regions.care_region_choices():
         for code in (code for code, _ in options):
@@ -69,6 +72,8 @@ def build() -> dict[str, list[str]]:
             else:
                 for initials, full in province:
                     keys += [initials, full]
+                for name in regions.cities_within(code):
+                    keys += [_short(name), *itertools.chain(*_spellings(_short(name))[:1])]
             result[code] = list(dict.fromkeys(keys))
     return result
 

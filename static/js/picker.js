@@ -5,6 +5,8 @@
 (function () {
   var source = document.getElementById("region-keys");
   var keys = source ? JSON.parse(source.textContent) : {};
+  var frequentSource = document.getElementById("region-frequent");
+  var frequent = frequentSource ? JSON.parse(frequentSource.textContent) : [];
   var MOST_SHOWN = 60;
 
   function makePicker(select) {
@@ -53,31 +55,51 @@
     function chosenText() {
       return select.value ? select.options[select.selectedIndex].text : "";
     }
-    // How well a place matches: its own name starting with what was typed first (海 → 海口市
-    // before 上海市), then a match inside it, then one in its province only; -1: no match.
-    // Pinyin keys are the own name's first (yc → 运城市), then the province's with it (sxyc).
+    // How well a place matches, a tier (lower is better; -1: no match). Pinyin: a key equal
+    // to what was typed (gz: 广州 and 赣州 alike; guangzhou: 广州 alone), then a key starting
+    // with it. Characters: the name itself (广州, 广州市) or a city of a place filed at
+    // province level (海口 → 海南省), then a name starting with it, then one containing it,
+    // then its province only. Keys: pinyin of the own name (yc → 运城市), of the province
+    // with it (sxyc), and the cities of a province-level place (core/region_keys.py).
     function rank(place, query, ascii) {
-      if (ascii) {
-        var at = -1;
-        place.keys.some(function (key, index) {
-          if (key.indexOf(query) === 0) { at = index; return true; }
-          return false;
-        });
-        return at;
-      }
-      var inOwn = place.own.indexOf(query);
-      if (inOwn >= 0) { return inOwn; }
-      return place.text.indexOf(query) >= 0 ? 100 : -1;
+      var tier = -1;
+      place.keys.forEach(function (key) {
+        var isAscii = /^[a-z]+$/.test(key);
+        if (isAscii !== ascii) { return; }
+        var found = key === query ? 0 : (key.indexOf(query) === 0 ? 1 : -1);
+        if (found >= 0 && !ascii) { place.via = key; }
+        if (found >= 0 && (tier < 0 || found < tier)) { tier = found; }
+      });
+      if (ascii) { return tier; }
+      var short = place.own.replace(/(市|地区|盟)$/, "");
+      if (place.own === query || short === query) { place.via = ""; return 0; }
+      if (place.own.indexOf(query) === 0) { place.via = ""; return tier === 0 ? 0 : 1; }
+      if (tier >= 0) { return tier; }
+      if (place.own.indexOf(query) > 0) { return 2; }
+      return place.text.indexOf(query) >= 0 ? 3 : -1;
+    }
+    // Among places that match alike: this county's most-filed care regions, then province
+    // capitals and the places filed at province level (XX0100, XX0000), then the official order.
+    function weight(place) {
+      var at = frequent.indexOf(place.value);
+      if (at >= 0) { return at; }
+      return /(0100|0000)$/.test(place.value) ? 50 : 100;
     }
     function matching(query) {
       query = query.trim().toLowerCase();
-      if (!query) { return places; }
+      if (!query) { return places.map(function (place) { place.tier = 0; return place; }); }
       var ascii = /^[a-z]+$/.test(query);
       return places.map(function (place, order) {
+        place.via = "";
         return { place: place, rank: rank(place, query, ascii), order: order };
       }).filter(function (found) { return found.rank >= 0; }).sort(function (a, b) {
-        return a.rank - b.rank || a.order - b.order;
-      }).map(function (found) { return found.place; });
+        return a.rank - b.rank || weight(a.place) - weight(b.place) || a.order - b.order;
+      }).map(function (found) { found.place.tier = found.rank; return found.place; });
+    }
+    // One key never files the wrong city: when the best two match alike (gz: 广州, 赣州), no
+    // place is taken by Enter or Tab until one is picked with ↑ ↓ or more is typed.
+    function ambiguous() {
+      return matches.length > 1 && matches[0].tier === matches[1].tier;
     }
     function close() {
       list.hidden = true;
@@ -86,13 +108,20 @@
     }
     function render() {
       list.textContent = "";
+      if (active < 0 && ambiguous() && input.value.trim()) {
+        var hint = document.createElement("li");
+        hint.className = "list-group-item list-group-item-warning small picker-hint";
+        hint.setAttribute("role", "presentation");
+        hint.textContent = "有多个地方符合，请按 ↓ ↑ 选择，或多输入几个字";
+        list.appendChild(hint);
+      }
       matches.slice(0, MOST_SHOWN).forEach(function (place, index) {
         var item = document.createElement("li");
         item.id = list.id + "_" + index;
         item.className = "list-group-item list-group-item-action" + (index === active ? " active" : "");
         item.setAttribute("role", "option");
         item.setAttribute("aria-selected", index === active ? "true" : "false");
-        item.textContent = place.text;
+        item.textContent = place.via ? place.text + "（含" + place.via + "，备案到省级）" : place.text;
         item.addEventListener("mousedown", function (event) {
           event.preventDefault();  // keep the focus in the box
           choose(index);
@@ -125,7 +154,7 @@
     }
     function open(query) {
       matches = matching(query);
-      active = matches.length ? 0 : -1;
+      active = matches.length && !(query.trim() && ambiguous()) ? 0 : -1;
       render();
     }
 
@@ -141,11 +170,15 @@
         event.preventDefault();
         if (list.hidden) { open(input.value === chosenText() ? "" : input.value); return; }
         if (!shownCount) { return; }
-        active = (active + (event.key === "ArrowDown" ? 1 : shownCount - 1)) % shownCount;
+        if (active < 0) {
+          active = event.key === "ArrowDown" ? 0 : shownCount - 1;
+        } else {
+          active = (active + (event.key === "ArrowDown" ? 1 : shownCount - 1)) % shownCount;
+        }
         render();
       } else if (event.key === "Enter" && !list.hidden) {
         event.preventDefault();  // choosing a place never sends the form
-        choose(active);
+        if (active >= 0) { choose(active); }
       } else if (event.key === "Escape" && !list.hidden) {
         event.preventDefault();
         input.value = chosenText();

@@ -164,7 +164,7 @@ def start_filing(portal, page, resident) -> None:
 
 
 def pick_place(page, typed: str, place: str) -> None:
-    """就医地 by keyboard: type characters or pinyin initials, then Enter on the first match."""
+    """就医地 by keyboard: type what names one place alone (jsnj, 上海), then Enter."""
     box = page.get_by_role("combobox", name="就医地")
     box.fill("")
     box.press_sequentially(typed)
@@ -173,10 +173,19 @@ def pick_place(page, typed: str, place: str) -> None:
     expect(box).to_have_value(place)
 
 
+def submit_filing(page, place: str) -> None:
+    """下一步 → 确认信息, which shows the place in large type → 确认提交."""
+    click(page, "下一步：确认信息")
+    confirm = page.locator("#filing-confirm")
+    expect(confirm).to_be_visible()
+    expect(confirm.locator(".confirm-place")).to_have_text(place)
+    click(page, "确认提交")
+
+
 def test_a_long_term_filing_signed_on_screen(portal, page, alice, resident_a):
     portal.login("alice")
     start_filing(portal, page, resident_a)
-    pick_place(page, "nj", "江苏省南京市")
+    pick_place(page, "jsnj", "江苏省南京市")
     page.get_by_label("异地长期居住人员").first.check()
     page.get_by_label("签署个人承诺书").check()
     # The letter is read before it is signed, with what was chosen above.
@@ -190,7 +199,7 @@ def test_a_long_term_filing_signed_on_screen(portal, page, alice, resident_a):
     for step in range(1, 12):
         page.mouse.move(pad["x"] + 40 + step * 30, pad["y"] + 80 + (-1) ** step * 25)
     page.mouse.up()
-    click(page, "提交备案")
+    submit_filing(page, "江苏省南京市")
     expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
     link(page, "预览个人承诺书")
     portal.shot("filing-commitment-letter-preview")
@@ -213,7 +222,7 @@ def test_a_temporary_filing_by_an_agent(portal, page, alice, resident_a):
     page.select_option("#id_agent_relationship", "child")
     page.get_by_label("已核验代办人及参保人的身份证或户口簿").check()
     page.get_by_label("无需材料").check()
-    click(page, "提交备案")
+    submit_filing(page, "上海市")
     expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
     expect(page.locator("main")).to_contain_text("薛小军（子女）")
     link(page, "预览备案表")
@@ -228,11 +237,11 @@ def test_a_referral_filing(portal, page, alice, resident_a):
     page.get_by_label("异地转诊人员").check()
     page.fill("#id_referring_hospital", "芮城县人民医院")
     page.get_by_label("提供备案材料").check()
-    click(page, "提交备案")
+    click(page, "下一步：确认信息")
     expect(page.get_by_role("alert").first).to_contain_text("请按提示修改")  # form missing
     expect(page.locator("#id_referring_hospital")).to_have_value("芮城县人民医院")
     page.get_by_label("转诊备案表（转出医院盖章）").check()
-    click(page, "提交备案")
+    submit_filing(page, "陕西省西安市")
     expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
     expect(page.locator("main")).to_contain_text("芮城县人民医院")
 

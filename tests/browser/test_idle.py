@@ -42,7 +42,7 @@ def test_a_half_filled_form_comes_back_after_the_login(
     page.clock.install()
     portal.login("alice")
     start_filing(portal, page, resident_a)
-    pick_place(page, "nj", "江苏省南京市")
+    pick_place(page, "jsnj", "江苏省南京市")
     page.get_by_label("异地长期居住人员").first.check()
     page.get_by_label("联系人地址").fill("江苏省南京市鼓楼区中山路1号")
     form_url = page.url

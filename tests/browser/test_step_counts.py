@@ -104,7 +104,7 @@ def test_an_agents_filing_is_four_pages_and_four_presses(portal, alice, resident
     page.get_by_label("已核验代办人及参保人的身份证或户口簿").focus()
     page.keyboard.press("Space")
     page.get_by_role("combobox", name="就医地").focus()
-    page.keyboard.type("nj")
+    page.keyboard.type("jsnj")  # nj alone is 南京 or 内江: Enter would take neither
     page.keyboard.press("Enter")
     page.get_by_label("异地长期居住人员").first.focus()
     page.keyboard.press("Space")
@@ -117,9 +117,12 @@ def test_an_agents_filing_is_four_pages_and_four_presses(portal, alice, resident
     page.mouse.down()
     page.mouse.move(box["x"] + 300, box["y"] + 60)
     page.mouse.up()
-    steps.press(page.get_by_role("button", name="提交备案"))
+    steps.press(page.get_by_role("button", name="下一步：确认信息"))
+    expect(page.locator("#filing-confirm .confirm-place")).to_have_text("江苏省南京市")
+    steps.press(page.get_by_role("button", name="确认提交"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
     steps.print_pdf("打印备案表和个人承诺书")
     filing = Filing.objects.get()
     assert filing.agent_name == "薛小军" and filing.commitment_letter.is_signed
-    assert (steps.loads, steps.presses) == (4, 4)  # before: 3 pages and two print flows of 3
+    # Before: 3 pages and two print flows of 3; the confirmation is one press, not a page.
+    assert (steps.loads, steps.presses) == (4, 5)
