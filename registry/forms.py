@@ -64,7 +64,7 @@ class ResidentForm(VersionCheckedForm):
             self, "relationship_to_head", [("", "请选择（不填户号时不选）"), *Relationship.choices]
         )
         for name in RESIDENT_TEXT:  # the import's message for the same refusal
-            self.fields[name].error_messages["max_length"] = too_long(name) + "。"
+            self.fields[name].error_messages["max_length"] = too_long(name)
         if self.instance.pk and user.is_supervisor:
             # A supervisor's direct correction says why; the history keeps it.
             self.fields["edit_reason"] = forms.CharField(

@@ -519,7 +519,7 @@ RESIDENT_TEXT = ("name", "ethnicity", "address")
 
 def too_long(field_name: str) -> str:
     field = Resident._meta.get_field(field_name)
-    return f"{field.verbose_name}超过 {field.max_length} 字"  # type: ignore[union-attr]
+    return f"{field.verbose_name}超过 {field.max_length} 字。"  # type: ignore[union-attr]
 
 
 def clean_resident_text(field_name: str, value: str) -> str:
@@ -532,3 +532,28 @@ def clean_resident_text(field_name: str, value: str) -> str:
     if field_name == "name" and value and len(value) < 2:
         raise ValidationError("姓名至少 2 个字。")
     return value
+
+
+def resident_problems(resident: Resident, fields: tuple[str, ...] | None = None) -> dict[str, str]:
+    """What a resident must hold, by field, checked by the service that writes it (enroll,
+    request_change) whatever path called: the same checks the counter's form makes. `fields`
+    limits them to those (a change checks only what it changes)."""
+    from core.validators import PHONE
+
+    wanted = fields or ("id_number", *RESIDENT_TEXT, "phone", "insurance_type")
+    problems: dict[str, str] = {}
+    for field in wanted:
+        value = getattr(resident, field, "")
+        try:
+            if field == "id_number":
+                id_numbers.validate(value)
+            elif field in RESIDENT_TEXT:
+                if not clean_resident_text(field, value) and field == "name":
+                    raise ValidationError("姓名至少 2 个字。")
+            elif field == "phone" and value and not PHONE.match(value):
+                raise ValidationError("请输入 11 位手机号码或带区号的固定电话。")
+            elif field == "insurance_type" and value not in InsuranceType.values:
+                raise ValidationError("请选择参保险种。")
+        except ValidationError as error:
+            problems[field] = error.messages[0]
+    return problems

@@ -20,6 +20,7 @@ from registry.models import (
     Resident,
     insurance_name,
     newborn_problems,
+    resident_problems,
 )
 
 
@@ -37,6 +38,8 @@ def enroll(
     sighted so far; it completes once all are there."""
     if resident.pk and Enrollment.objects.filter(resident=resident).exists():
         raise Refused(f"{resident.name}已办理参保登记，无需重复登记。")
+    if resident.pk is None and (problems := resident_problems(resident)):
+        raise Refused(fields=problems)
     if newborn and (problems := newborn_problems(resident, timezone.localdate())):
         raise Refused(fields=problems)
     resident.save()
@@ -111,6 +114,10 @@ def request_change(*, resident: Resident, user: User, new_values: dict, reason: 
     items = change_items(resident, new_values)
     if not items:
         raise Refused("没有需要变更的内容。")
+    changed = Resident(**{item["field"]: new_values.get(item["field"]) for item in items})
+    checked = tuple(item["field"] for item in items if item["field"] != "household")
+    if problems := resident_problems(changed, checked):
+        raise Refused(fields=problems)
     return InfoChange.objects.create(
         station=resident.station, resident=resident, items=items, reason=reason, created_by=user
     )

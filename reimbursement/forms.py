@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -13,7 +12,7 @@ from core.versioning import VersionCheckedForm
 from core.widgets import DATE_INPUT, set_choices
 from registry.lookup import forget_typed, resident_within_reach
 from registry.models import Resident
-from reimbursement.models import Birth, CaseKind, Document, ReimbursementCase
+from reimbursement.models import Birth, CaseKind, Document, ReimbursementCase, case_problems
 
 
 class CaseForm(VersionCheckedForm):
@@ -91,35 +90,28 @@ class CaseForm(VersionCheckedForm):
     def clean_chronic_disease(self) -> str:
         return clean_text(self.cleaned_data["chronic_disease"])
 
-    def clean_total_cost(self) -> Decimal:
-        cost = self.cleaned_data["total_cost"]
-        if cost < 0:
-            raise ValidationError("总费用不能为负数。")
-        if cost == 0:
-            raise ValidationError("总费用应大于 0 元。")
-        return cost
-
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if self.has_error("id_number", code="elsewhere"):
             forget_typed(self, "id_number")
         if data.get("kind") == CaseKind.INPATIENT:
-            admitted, discharged = data.get("admission_date"), data.get("discharge_date")
-            if not admitted and "admission_date" not in self.errors:
-                self.add_error("admission_date", "住院补偿须填写入院日期。")
-            if not discharged and "discharge_date" not in self.errors:
-                self.add_error("discharge_date", "住院补偿须填写出院日期。")
-            if admitted and admitted > self.today:
-                self.add_error("admission_date", "入院日期不能晚于今天。")
-            if discharged and discharged > self.today:
-                self.add_error("discharge_date", "出院日期不能晚于今天。")
-            if admitted and discharged and discharged < admitted:
-                self.add_error("discharge_date", "出院日期不能早于入院日期。")
             data["chronic_disease"] = ""
         elif data.get("kind") == CaseKind.CHRONIC:
-            if not data.get("chronic_disease") and "chronic_disease" not in self.errors:
-                self.add_error("chronic_disease", "慢性病补偿须填写病种。")
             data["admission_date"] = data["discharge_date"] = None
             data["birth"], data["accidental_injury"] = "", False
+        # The rules live in reimbursement.models.case_problems; services.save_case applies
+        # them again on every path.
+        problems = case_problems(
+            kind=data.get("kind") or "",
+            hospital=data.get("hospital") or "",
+            admission_date=data.get("admission_date"),
+            discharge_date=data.get("discharge_date"),
+            chronic_disease=data.get("chronic_disease") or "",
+            total_cost=data.get("total_cost"),
+            today=self.today,
+        )
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
         return data

@@ -228,3 +228,44 @@ class CaseTally(StationCount):
 
     counted = "cases"
     cases = models.IntegerField(default=0)
+
+
+def case_problems(
+    *,
+    kind: str,
+    hospital: str,
+    admission_date: datetime.date | None,
+    discharge_date: datetime.date | None,
+    chronic_disease: str,
+    total_cost: Decimal | None,
+    today: datetime.date,
+) -> dict[str, str]:
+    """What a case must hold before it is saved, by field (§1.3-1.4 [001]): an inpatient case
+    its stay, admitted and discharged by today and in that order; a chronic case its disease;
+    a hospital; a cost above nothing. The counter's form places these messages;
+    services.save_case refuses with the same ones on every other path."""
+    problems: dict[str, str] = {}
+    if kind not in CaseKind.values:
+        problems["kind"] = "请选择补偿类型。"
+    if not hospital:
+        problems["hospital"] = "请填写就诊医院。"
+    if total_cost is not None and total_cost < 0:
+        problems["total_cost"] = "总费用不能为负数。"
+    elif total_cost is not None and total_cost == 0:
+        problems["total_cost"] = "总费用应大于 0 元。"
+    elif total_cost is None:
+        problems["total_cost"] = "请填写总费用。"
+    if kind == CaseKind.INPATIENT:
+        if not admission_date:
+            problems["admission_date"] = "住院补偿须填写入院日期。"
+        elif admission_date > today:
+            problems["admission_date"] = "入院日期不能晚于今天。"
+        if not discharge_date:
+            problems["discharge_date"] = "住院补偿须填写出院日期。"
+        elif discharge_date > today:
+            problems["discharge_date"] = "出院日期不能晚于今天。"
+        elif admission_date and discharge_date < admission_date:
+            problems["discharge_date"] = "出院日期不能早于入院日期。"
+    elif kind == CaseKind.CHRONIC and not chronic_disease:
+        problems["chronic_disease"] = "慢性病补偿须填写病种。"
+    return problems

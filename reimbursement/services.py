@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import Refused
-from reimbursement.models import CaseStatus, ReimbursementCase
+from reimbursement.models import CaseStatus, ReimbursementCase, case_problems
 
 
 @transaction.atomic
@@ -21,6 +21,17 @@ def save_case(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
         raise Refused("该案件已报送县医保中心，不能再修改。")
     elif case.status == CaseStatus.VOIDED:
         raise Refused("该案件已作废，不能再修改。")
+    problems = case_problems(
+        kind=case.kind,
+        hospital=case.hospital,
+        admission_date=case.admission_date,
+        discharge_date=case.discharge_date,
+        chronic_disease=case.chronic_disease,
+        total_cost=case.total_cost,
+        today=timezone.localdate(),
+    )
+    if problems:
+        raise Refused(fields=problems)
     needed = {item.document for item in case.checklist()}
     case.received = [document for document in case.received if document in needed]
     case.refresh_status()

@@ -114,7 +114,10 @@ def _case_form(request: StaffRequest, case: ReimbursementCase | None) -> HttpRes
         try:
             instance = services.save_case(instance, user=request.user)
         except Refused as refusal:
-            form.add_error(None, str(refusal))
+            for field, message in refusal.fields.items():
+                form.add_error(field if field in form.fields else None, message)
+            if not refusal.fields:
+                form.add_error(None, str(refusal))
         else:
             messages.success(request, f"已保存。当前状态：{instance.get_status_display()}。")
             return redirect(instance)

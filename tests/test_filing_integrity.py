@@ -370,3 +370,88 @@ class TestPostingLength:
             posting_length_checked="on",
         )
         assert Filing.objects.get().posting_length_checked
+
+
+# The same for enrollment, changes and cases: whatever the counter's form refuses, the
+# service refuses with the same message, and writes nothing.
+class TestCasesAtTheService:
+    CASES = [
+        ({"discharge_date": T - 5 * DAY, "admission_date": T - 2 * DAY}, "discharge_date"),
+        ({"admission_date": T + DAY, "discharge_date": T + DAY}, "admission_date"),
+        ({"admission_date": None}, "admission_date"),
+        ({"kind": "chronic", "admission_date": None, "discharge_date": None}, "chronic_disease"),
+        ({"total_cost": 0}, "total_cost"),
+    ]
+
+    @pytest.mark.parametrize(("overrides", "field"), CASES)
+    def test_the_same_refusal(self, alice, resident_a, overrides, field):
+        from decimal import Decimal
+
+        from reimbursement import services as cases
+        from reimbursement.forms import CaseForm
+        from reimbursement.models import ReimbursementCase
+
+        values = {
+            "kind": "inpatient",
+            "hospital": "山西医科大学第一医院",
+            "admission_date": T - 20 * DAY,
+            "discharge_date": T - 10 * DAY,
+            "chronic_disease": "",
+            "total_cost": Decimal("12345.60"),
+            **overrides,
+        }
+        posted = {k: ("" if v is None else str(v)) for k, v in values.items()}
+        form = CaseForm(posted, user=alice, today=T, resident=resident_a)
+        assert not form.is_valid() and field in form.errors
+        case = ReimbursementCase(resident=resident_a, **values)
+        with pytest.raises(Refused) as refusal:
+            cases.save_case(case, user=alice)
+        assert refusal.value.fields[field] == form.errors[field][0]
+        assert not ReimbursementCase.objects.exists()
+
+
+class TestEnrollmentAndChangesAtTheService:
+    def test_an_enrollment_of_a_resident_the_form_refuses(self, alice, station_a):
+        from registry import services as registry
+        from registry.forms import ResidentForm
+        from registry.models import Enrollment, Resident
+
+        typed = {
+            "id_number": "140830195803120099",  # its check digit is wrong
+            "name": "张" * 31,
+            "phone": "12345",
+            "insurance_type": "resident",
+        }
+        form = ResidentForm(typed, user=alice)
+        assert not form.is_valid()
+        resident = Resident(station=station_a, **typed)
+        with pytest.raises(Refused) as refusal:
+            registry.enroll(resident=resident, user=alice, newborn=False, materials=[])
+        for field in ("id_number", "name", "phone"):
+            assert refusal.value.fields[field] == form.errors[field][0]
+        assert not Resident.objects.exists() and not Enrollment.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("field", "value", "message"),
+        [
+            ("phone", "12345", "请输入 11 位手机号码或带区号的固定电话。"),
+            ("name", "薛" * 31, "姓名超过 30 字"),
+            ("address", "芮城\x07县", "内容包含不可见的控制字符，请重新输入。"),
+        ],
+    )
+    def test_a_change_to_a_value_the_form_refuses(self, alice, resident_a, field, value, message):
+        from registry import services as registry
+        from registry.models import InfoChange
+
+        from registry.models import CHANGEABLE_FIELDS
+
+        values = {name: getattr(resident_a, name) for name in CHANGEABLE_FIELDS}
+        with pytest.raises(Refused) as refusal:
+            registry.request_change(
+                resident=resident_a,
+                user=alice,
+                new_values={**values, field: value},
+                reason="本人申请",
+            )
+        assert refusal.value.fields[field].startswith(message)
+        assert not InfoChange.objects.exists()

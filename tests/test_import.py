@@ -205,7 +205,7 @@ def test_a_value_longer_than_its_column_is_refused_never_cut(as_alice, alice):
     ]
     _, job = upload(as_alice, rows)
     assert job.status == ImportStatus.REFUSED
-    assert [5, "姓名超过 30 字"] in job.errors and [6, "现住址超过 100 字"] in job.errors
+    assert [5, "姓名超过 30 字。"] in job.errors and [6, "现住址超过 100 字。"] in job.errors
     assert [7, "姓名至少 2 个字。"] in job.errors
     assert not Resident.objects.exists()
     from registry.forms import ResidentForm
