@@ -441,9 +441,7 @@ class TestEnrollmentAndChangesAtTheService:
     )
     def test_a_change_to_a_value_the_form_refuses(self, alice, resident_a, field, value, message):
         from registry import services as registry
-        from registry.models import InfoChange
-
-        from registry.models import CHANGEABLE_FIELDS
+        from registry.models import CHANGEABLE_FIELDS, InfoChange
 
         values = {name: getattr(resident_a, name) for name in CHANGEABLE_FIELDS}
         with pytest.raises(Refused) as refusal:
