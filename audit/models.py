@@ -50,6 +50,7 @@ class Action(models.TextChoices):
     REVEAL = "reveal", "查看完整号码"
     PRINT = "print", "打印含完整号码的表单"
     LOOKUP = "lookup", "查询其他医保站的参保人"
+    TAMPERED = "tampered", "审计记录被篡改"
 
 
 CHANGE_ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
@@ -174,6 +175,32 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain}#{self.last_seq}"
+
+
+class AnchorLedger(models.Model):
+    """How many anchors have been written to one anchor file (audit/anchors.py): each anchor
+    line carries its number, so a missing, shortened or rewound file is told apart from "no
+    anchor yet", and a database put back behind its file is found too. One row per file: each
+    server of several anchors in a file of its own (`name`: PORTAL_SERVER_NAME). A refused
+    anchor says why here, for the pages to show until an anchor is written again."""
+
+    name = models.CharField(max_length=40, unique=True)
+    written = models.PositiveIntegerField(default=0)
+    refused_at = models.DateTimeField(null=True, blank=True)
+    refusal = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.written} anchors"
+
+    @classmethod
+    def get(cls, *, lock: bool = False) -> AnchorLedger:
+        """This server's row, made at its first anchor."""
+        name = settings.SERVER_NAME or "default"
+        rows = cls.objects.select_for_update() if lock else cls.objects
+        ledger = rows.filter(name=name).first()
+        if ledger is None:
+            ledger, _ = cls.objects.get_or_create(name=name)
+        return ledger
 
 
 class CheckStatus(models.TextChoices):

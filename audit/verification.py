@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.apps import apps
 
 from audit import anchors
-from audit.models import GENESIS, AuditEntry, ChainHead, chain_of
+from audit.models import GENESIS, AnchorLedger, AuditEntry, ChainHead, chain_of
 from audit.records import history_digest
 
 # Models that moved to another app keep their entries' record type (it is hashed): the calendar
@@ -62,7 +62,11 @@ def chains() -> list[str]:
 
 
 def verify(
-    chain: str | None = None, chunk: int = 5000, since: tuple[int, str] | None = None
+    chain: str | None = None,
+    chunk: int = 5000,
+    since: tuple[int, str] | None = None,
+    *,
+    with_anchor: bool = True,
 ) -> Verification:
     """Walk one chain (or every chain) from its first entry, or one chain from `since` (the
     number and hash where an earlier check found it whole: the entries before were checked
@@ -76,12 +80,16 @@ def verify(
         if not last.ok:
             last.checked = checked
             return last
+    if not with_anchor:
+        return Verification(checked, last_seq=last.last_seq, last_hash=last.last_hash)
     # Whole chains may still be shorter than they were: compared with the latest anchor,
-    # written outside the database (audit/anchors.py).
+    # written outside the database (audit/anchors.py), which must be the last one written.
     try:
         anchor = anchors.latest()
     except anchors.AnchorError as error:
         return Verification(checked, "", 0, str(error))
+    if problem := anchors.file_problem(AnchorLedger.get().written, anchor):
+        return Verification(checked, "", 0, problem)
     if anchor is not None:
         for name, seq, why in anchors.problems(anchor, chain):
             return Verification(checked, name, seq, why)

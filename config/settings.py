@@ -188,7 +188,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Warnings and errors, with their tracebacks, to stderr (journald under systemd): without this,
 # a server error with DEBUG off leaves no trace anywhere. ID and mobile numbers are masked.
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask": {"()": "core.logs.MaskPersonalNumbers"}},
@@ -206,8 +206,16 @@ LOGGING = {
         "django": {"handlers": [], "level": "WARNING", "propagate": True},
         "django_tasks": {"level": "INFO"},
         "django_tasks_db": {"level": "INFO"},
+        "audit.anchors": {"level": "INFO"},
     },
 }
+# Every audit anchor to a remote syslog collector too (host:port, UDP), off this host.
+AUDIT_ANCHOR_SYSLOG = os.environ.get("AUDIT_ANCHOR_SYSLOG", "")
+if AUDIT_ANCHOR_SYSLOG:
+    from core.logs import syslog_handler
+
+    LOGGING["handlers"]["anchor_syslog"] = syslog_handler(AUDIT_ANCHOR_SYSLOG)
+    LOGGING["loggers"]["audit.anchors"]["handlers"] = ["anchor_syslog"]
 
 # Long work (Excel imports, audit checks) runs as tasks of Django's Tasks framework, run by the
 # worker process (`manage.py worker`), never in a web worker. Queued in the database (SQLite in

@@ -43,7 +43,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit import anchors
-from audit.models import keyed_digest
+from audit.models import AnchorLedger, keyed_digest
 
 # Rebuilt by migrations or meaningless after a restore; the stations' resident, filing and
 # case counts are rebuilt by the database's triggers as the rows go in (core/tallies.py).
@@ -56,6 +56,7 @@ EXCLUDED = [
     "registry.stationtally",
     "filing.filingtally",
     "reimbursement.casetally",
+    "audit.anchorledger",  # this server's count; a restore sets it from the manifest
 ]
 # The rows: on PostgreSQL pg_dump's custom format (data only, restored by pg_restore and
 # psql in one transaction: minutes for a million residents, where loaddata takes an hour);
@@ -73,6 +74,7 @@ PG_EXCLUDED_TABLES = [
     "registry_stationtally",
     "filing_filingtally",
     "reimbursement_casetally",
+    "audit_anchorledger",
 ]
 FORMAT = 2  # archives of format 1 were plain .tar.gz files
 
@@ -185,6 +187,13 @@ def backup(archive: Path, keys: list[str]) -> dict:
                     use_base_manager=True,
                 )
         files = media_files()
+        anchor: dict | None
+        try:
+            anchor, anchor_refused = anchors.write(), ""
+        except anchors.AnchorError as error:
+            # The chains are damaged: the backup is still made (it is evidence), with the last
+            # good anchor and why no new one was written.
+            anchor, anchor_refused = anchors.latest(), str(error)
         manifest = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
@@ -192,7 +201,8 @@ def backup(archive: Path, keys: list[str]) -> dict:
             "data_format": kind,
             "data": _sha256(data),
             "files": files,
-            "anchor": anchors.write(),
+            "anchor": anchor,
+            "anchor_refused": anchor_refused,
         }
         plain = folder / "archive.tar"
         _private_file(plain)
@@ -246,6 +256,12 @@ def restore(archive: Path, identity_file: Path) -> dict:
                         raise RestoreError("恢复后核对不一致，已撤销：" + "；".join(problems))
             except DatabaseError as error:
                 raise RestoreError(f"数据无法写入数据库，已撤销：{error}") from error
+        # The database now counts the anchors the backup's own anchor counted: anchors written
+        # after the backup, in the file, show that entries since then are gone (until
+        # `anchor_audit --rebase`).
+        ledger = AnchorLedger.get()
+        ledger.written = (manifest.get("anchor") or {}).get("n", 0)
+        ledger.save(update_fields=["written"])
         for name in manifest["files"]:
             with (staged / name).open("rb") as handle:
                 stored = default_storage.save(name, File(handle, name=name))

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.access import StaffRequest, role_required
 from accounts.models import Role, Station, User
+from audit import anchors
 from audit.exports import exported_workbook, spreadsheet_cell
 from audit.history import masked
 from audit.models import Action, AuditEntry, ChainCheck, CheckStatus
@@ -307,5 +308,9 @@ def chain(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "oversight/audit_chain.html",
-        {"checks": recent, "running": any(check.running for check in recent)},
+        {
+            "checks": recent,
+            "running": any(check.running for check in recent),
+            "anchor_refusal": anchors.refusal_shown(request.user.role),
+        },
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.access import StaffRequest
 from accounts.models import Policy, Role, Station, User
+from audit.anchors import refusal_shown
 from audit.page_cache import kept_until_changed
 from core import dates
 from core.labels import label
@@ -52,7 +53,11 @@ def home(request: StaffRequest) -> HttpResponse:
         user,
         lambda: render_to_string("oversight/_activity.html", _activity_context(user, today)),
     )
-    return render(request, "oversight/home.html", {"today": today, "activity": activity})
+    return render(
+        request,
+        "oversight/home.html",
+        {"today": today, "activity": activity, "anchor_refusal": refusal_shown(user.role)},
+    )
 
 
 def _activity_context(user: User, today) -> dict:
