@@ -87,7 +87,7 @@ def test_a_truncation_after_the_anchor_of_entries_not_yet_anchored_is_refused_to
         append(action=Action.LOGIN, user=alice)
     newest = AuditEntry.objects.filter(county_id=alice.county_id).order_by("-county_seq")
     AuditEntry.objects.filter(pk=newest[1].pk).delete()
-    with pytest.raises(anchors.AnchorError, match="缺少该条记录|链接不符"):
+    with pytest.raises(anchors.AnchorError, match=r"缺少该条记录|链接不符"):
         anchors.write()
 
 
@@ -106,9 +106,7 @@ def test_the_refusal_is_shown_to_supervisors_and_auditors(trail, as_carol, as_da
 def test_a_refusal_is_logged_as_an_error(trail, caplog):  # noqa: F811
     call_command("anchor_audit")
     truncate(trail)
-    with caplog.at_level(logging.ERROR, logger="audit.anchors"), pytest.raises(
-        anchors.AnchorError
-    ):
+    with caplog.at_level(logging.ERROR, logger="audit.anchors"), pytest.raises(anchors.AnchorError):
         anchors.write()
     assert any("audit anchor refused" in record.getMessage() for record in caplog.records)
 
@@ -186,9 +184,7 @@ def test_anchors_are_sent_to_a_remote_syslog_collector(trail):  # noqa: F811
     assert "audit anchor" in received and anchor["sig"] in received
 
 
-def test_a_restore_from_an_older_backup_is_told_until_the_anchors_are_rebased(
-    resident_b, tmp_path
-):
+def test_a_restore_from_an_older_backup_is_told_until_the_anchors_are_rebased(resident_b, tmp_path):
     from tests.test_backup import back_up, fresh_database
 
     public = new_key_pair(tmp_path / "keys.key")
