@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "security.middleware.SessionExpiryMiddleware",
     "security.middleware.PasswordChangeRequiredMiddleware",
     "security.middleware.SecurityHeadersMiddleware",
+    "security.middleware.MethodNotAllowedPageMiddleware",
     "security.middleware.AuditDenialsMiddleware",
     # Records request.user on every history row written while serving a request.
     "simple_history.middleware.HistoryRequestMiddleware",

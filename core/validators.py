@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -12,14 +13,26 @@ from django.core.exceptions import ValidationError
 from core import id_numbers
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def text_problem(value: str) -> str:
+    """Why a typed text cannot be kept, or "": control characters (C0 and C1), and format
+    characters (Unicode Cf: bidi overrides such as U+202E, zero-width spaces), which no name
+    or address contains and which make one text display as another in lists, exports and
+    the trail."""
+    if CONTROL_CHARS.search(value):
+        return "内容包含不可见的控制字符，请重新输入。"
+    if any(unicodedata.category(char) == "Cf" for char in value):
+        return "内容包含不可见的格式字符（如文字方向控制符），请重新输入。"
+    return ""
 
 
 def clean_text(value: str) -> str:
-    """Trim and refuse control characters, which no name or address contains."""
+    """Trim and refuse invisible characters (text_problem)."""
     value = (value or "").strip()
-    if CONTROL_CHARS.search(value):
-        raise ValidationError("内容包含不可见的控制字符，请重新输入。")
+    if problem := text_problem(value):
+        raise ValidationError(problem)
     return value
 
 

@@ -23,7 +23,7 @@ from accounts.models import (
 from core import dates, id_numbers, regions
 from core.labels import label
 from core.links import record_url
-from core.validators import CONTROL_CHARS, EARLIEST_DATE, LATEST_DATE, PHONE
+from core.validators import EARLIEST_DATE, LATEST_DATE, PHONE, text_problem
 from registry.models import InsuranceType, Resident, insurance_name
 from workdays.rules import add_working_days, entered_days
 
@@ -852,8 +852,8 @@ def _text_problems(values: dict[str, Any]) -> dict[str, str]:
     problems = {}
     for field in ("contact_name", "contact_address", "referring_hospital", "agent_name"):
         value, column = values.get(field) or "", _text_field(field)
-        if CONTROL_CHARS.search(value):
-            problems[field] = "内容包含不可见的控制字符，请重新输入。"
+        if problem := text_problem(value):
+            problems[field] = problem
         elif column.max_length is not None and len(value) > column.max_length:
             problems[field] = text_limit(column)
     for field in ("contact_name", "contact_address"):

@@ -93,7 +93,7 @@ def _listed(row: dict, today: datetime.date) -> dict:
 @reads_from_replica
 def filing_list(request: StaffRequest) -> HttpResponse:
     """备案记录: by the resident's ID number or name, or everything of the station."""
-    query, answer = remembered_search(request, "filings")
+    query, answer = remembered_search(request, "filings", FilingStatus.values)
     if answer:
         return answer
     filings = Filing.objects.for_user(request.user)

@@ -80,10 +80,13 @@ class ResidentForm(VersionCheckedForm):
             if self.instance.household_id:
                 self.initial["household_number"] = self.instance.household.household_number
 
+    def clean_edit_reason(self) -> str:
+        return clean_text(self.cleaned_data["edit_reason"])
+
     def edit_reason(self) -> str:
         """What the history says of a direct edit (history_change_reason, 100 characters)."""
         if "edit_reason" in self.cleaned_data:
-            return f"审核员直接修改：{clean_text(self.cleaned_data['edit_reason'])}"
+            return f"审核员直接修改：{self.cleaned_data['edit_reason']}"
         return "参保登记完成前更正"
 
     def current_value(self, current, name: str):

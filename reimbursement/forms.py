@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from accounts.models import User
 from core.validators import clean_text
@@ -67,7 +68,8 @@ class CaseForm(VersionCheckedForm):
         if self.resident is not None:
             field = self.fields["id_number"]
             field.disabled = True
-            field.help_text = f"参保人：{self.resident.name}"
+            # A help text is rendered as markup: the name is data, escaped here.
+            field.help_text = format_html("参保人：{}", self.resident.name)
             self.initial["id_number"] = self.resident.masked_id_number
             self.fields["hospital"].widget.attrs["autofocus"] = True
         else:

@@ -52,7 +52,7 @@ def _listed(row: dict) -> dict:
 
 @role_required(*STAFF)
 def case_list(request: StaffRequest) -> HttpResponse:
-    query, answer = remembered_search(request, "cases")
+    query, answer = remembered_search(request, "cases", CaseStatus.values)
     if answer:
         return answer
     status = request.POST.get("status") or request.GET.get("status", "")

@@ -53,7 +53,11 @@ def idempotent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
                     submission = Submission.objects.create(token=token, user=request.user)  # type: ignore[misc]
             except IntegrityError:
                 submission = Submission.objects.select_for_update().get(token=token)
-                if submission.location and submission.user_id == request.user.pk:
+                if submission.user_id != request.user.pk:
+                    # A token is its user's: another's, replayed, is no submission at all.
+                    messages.error(request, REFUSED)
+                    return redirect(request.get_full_path())
+                if submission.location:
                     messages.info(request, "该表单已经提交过，没有重复保存。")
                     return redirect(submission.location)
             response = view(request, *args, **kwargs)

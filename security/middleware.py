@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,3 +131,20 @@ class AuditDenialsMiddleware:
                 detail=f"{why}：{request.method} {request.path}",
             )
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A GET on a form's POST-only address (a bookmarked 退出 or 查看完整号码) answers with a
+    page in Chinese that leads back, not a blank 405."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

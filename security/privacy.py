@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -45,8 +48,13 @@ def masked_query(query: str) -> str:
     return id_numbers.mask(number) if len(number) == 18 else id_numbers.mask_phone(number)
 
 
-def remembered_search(request: StaffRequest, key: str) -> tuple[str, HttpResponseRedirect | None]:
+def remembered_search(
+    request: StaffRequest, key: str, statuses: Iterable[str] = ()
+) -> tuple[str, HttpResponseRedirect | None]:
     """(the query to search with, a redirect to answer a POST with, or None).
+
+    A status filter posted with the search is carried to the list's address only when it is
+    one of the list's `statuses` (nothing else typed is reflected into the redirect).
 
     A posted name or household number is kept in the session and the POST answered with a
     redirect (the list can then be paged). A posted ID or phone number is searched at once,
@@ -58,7 +66,9 @@ def remembered_search(request: StaffRequest, key: str) -> tuple[str, HttpRespons
             return query, None
         request.session[f"search:{key}"] = query
         status = request.POST.get("status", "")
-        return "", redirect(f"{request.path}?status={status}" if status else request.path)
+        if status not in statuses:
+            return "", redirect(request.path)
+        return "", redirect(f"{request.path}?{urlencode({'status': status})}")
     return kept_search(request, key), None
 
 
