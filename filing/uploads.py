@@ -8,6 +8,8 @@ import binascii
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from printing.images import within_limits
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_SIGNATURE_BYTES = 300 * 1024
 SIGNATURE_PREFIX = "data:image/png;base64,"
@@ -47,4 +49,6 @@ def clean_signature(value: str) -> str:
         raise ValidationError("签名图像无效，请清除后重新签名。", code="signature") from None
     if not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) > MAX_SIGNATURE_BYTES:
         raise ValidationError("签名图像无效，请清除后重新签名。", code="signature")
+    if not within_limits(data):  # read from the header: nothing decodes it here
+        raise ValidationError("签名图像尺寸过大，请清除后在签名区重新签名。", code="signature")
     return value

@@ -13,6 +13,8 @@ glyph IDs when it subsets, and the CJK glyphs of the OpenType Noto CJK fonts sit
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+from printing.images import within_limits
 
 PRINT_CSS = Path(settings.BASE_DIR) / "static" / "print" / "print.css"
 
@@ -38,6 +42,15 @@ FONTS = (
 logger = logging.getLogger(__name__)
 
 
+def _data_head(url: str) -> bytes:
+    """The first bytes of a base64 data: URI, enough for any image header."""
+    _, _, encoded = url.partition(",")
+    try:
+        return base64.b64decode(encoded[:262_144])
+    except (binascii.Error, ValueError):
+        return b""
+
+
 @cache
 def _engine():
     """WeasyPrint, its font configuration, the parsed stylesheet and a fetcher that reads
@@ -47,7 +60,17 @@ def _engine():
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-    fetcher = URLFetcher(allowed_protocols={"data", "file"})
+    class CheckedFetcher(URLFetcher):
+        """Images come as data: URIs (a drawn signature) and are decoded only when their
+        header says they are of a signature's size (printing/images.py)."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:image/") and not within_limits(_data_head(url)):
+                logger.warning("an image too large to print was left out")
+                raise ValueError("image too large")
+            return super().fetch(url, headers)
+
+    fetcher = CheckedFetcher(allowed_protocols={"data", "file"})
     font_config = FontConfiguration()
     stylesheet = CSS(filename=str(PRINT_CSS), font_config=font_config, url_fetcher=fetcher)
     return HTML, font_config, stylesheet, fetcher

@@ -110,3 +110,71 @@ class TestFormatCharacters:
         with pytest.raises(ValidationError):
             clean_text("王\x85芳")
         assert clean_text(" 王芳 ") == "王芳" and not Resident.objects.exists()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A small PNG whose header claims width × height (all-zero rows compress to nothing)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    rows = zlib.compress(b"\x00" * ((width + 7) // 8 + 1) * height, 9)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+
+
+class TestHugeImages:
+    """Item 5: a 9 KB PNG of 9000 × 9000 pixels was accepted as a signature, and printing its
+    letter grew the web process by ~627 MB."""
+
+    def test_the_signature_is_checked_by_its_header(self):
+        import base64
+
+        from django.core.exceptions import ValidationError
+
+        from filing.uploads import SIGNATURE_PREFIX, clean_signature
+
+        huge = png_claiming(9000, 9000)
+        assert len(huge) < 20_000
+        with pytest.raises(ValidationError, match="尺寸过大"):
+            clean_signature(SIGNATURE_PREFIX + base64.b64encode(huge).decode())
+        drawn = png_claiming(600, 160)
+        assert clean_signature(SIGNATURE_PREFIX + base64.b64encode(drawn).decode())
+
+    def test_the_pdf_engine_never_decodes_an_unchecked_image(self, resident_a, alice):
+        import base64
+
+        from filing.models import CommitmentLetter, Evidence
+        from printing.pdf import render_pdf
+        from tests.conftest import make_filing
+        from tests.pdfs import pdf_text
+
+        filing = make_filing(resident_a, alice, evidence=Evidence.COMMITMENT)
+        huge = "data:image/png;base64," + base64.b64encode(png_claiming(9000, 9000)).decode()
+        # Written past the form's check, as a shell or an old row could.
+        CommitmentLetter.objects.create(filing=filing, signature=huge)
+        from filing.views import _letter_context
+
+        letter = _letter_context(filing, filing.commitment_letter)
+        pdf = render_pdf("filing/print/commitment_letter.html", {"letter": letter})
+        assert "个人承诺书" in pdf_text(pdf)
+        import io
+
+        from pypdf import PdfReader
+
+        assert not PdfReader(io.BytesIO(pdf)).pages[0].images  # left out, not decoded
+
+    @pytest.mark.parametrize(
+        ("size", "inside"), [((2000, 1000), True), ((2001, 1000), False), ((2000, 1001), False)]
+    )
+    def test_the_limit_at_its_boundary(self, size, inside):
+        from printing.images import dimensions, within_limits
+
+        data = png_claiming(*size)
+        assert dimensions(data) == size and within_limits(data) is inside
