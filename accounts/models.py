@@ -80,6 +80,14 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "系统管理员"
 
 
+# Separation of duties (等保 2.0: system, security and audit administrators apart): the roles
+# that read the audit trail or every station's records are created, given and reset only on
+# the server (`manage.py auditor`, `manage.py supervisor`), never by the portal's
+# administrators, so that whoever administers accounts cannot choose, or become, who reviews
+# and audits them.
+SERVER_MANAGED_ROLES = (Role.SUPERVISOR, Role.AUDITOR)
+
+
 class User(Versioned, AbstractUser):
     """A member of staff. Caseworkers belong to a station; the other roles to a county.
 

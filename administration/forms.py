@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from accounts.models import Policy, Role, Station, User
+from accounts.models import SERVER_MANAGED_ROLES, Policy, Role, Station, User
 from core.validators import clean_phone, clean_text, plausible_date
 from core.versioning import VersionCheckedForm
 from core.widgets import DATE_INPUT, set_choices
@@ -41,9 +41,11 @@ class StaffForm(VersionCheckedForm):
         station.help_text = "经办员必须选择其所在的医保站。"
         self.fields["username"].help_text = "用于登录，不超过 150 个字符：字母、数字或 @ . + - _。"
         self.fields["full_name"].required = True
-        # Separation of duties (等保 2.0): the administrator grants no auditor role (auditors
-        # are managed on the server, `manage.py auditor`), and changes no role of their own.
-        set_choices(self, "role", [(r.value, r.label) for r in Role if r != Role.AUDITOR])
+        # Separation of duties (等保 2.0): the administrator grants no supervisor or auditor
+        # role (accounts.models.SERVER_MANAGED_ROLES), and changes no role of their own.
+        set_choices(
+            self, "role", [(r.value, r.label) for r in Role if r not in SERVER_MANAGED_ROLES]
+        )
         if self.instance.pk == administrator.pk:
             for name in ("role", "is_active"):
                 self.fields[name].disabled = True
@@ -76,6 +78,10 @@ class StaffForm(VersionCheckedForm):
         if self.cleaned_data.get("password"):
             user.set_password(self.cleaned_data["password"])
             user.must_change_password = True
+            if user.pk:  # a reset, said in words in the trail
+                user._change_reason = (  # django-simple-history
+                    f"{self.administrator.full_name}重置了{user.full_name}（{user.username}）的密码"
+                )
         if commit:
             user.save()
         return user

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import StaffRequest, role_required
-from accounts.models import Policy, Role, Station, User
+from accounts.models import SERVER_MANAGED_ROLES, Policy, Role, Station, User
 from administration.forms import CalendarDayForm, PolicyForm, StaffForm, StationForm
 from audit.log import append
 from audit.models import Action
@@ -43,9 +43,11 @@ def staff_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-# Separation of duties (等保 2.0): whoever administers accounts does not decide who audits them.
-AUDITORS_ON_THE_SERVER = (
-    "审计员账户由服务器上的管理命令（manage.py auditor）维护，系统管理员不能修改。"
+# Separation of duties (等保 2.0): whoever administers accounts does not decide who reviews
+# and audits them (accounts.models.SERVER_MANAGED_ROLES).
+MANAGED_ON_THE_SERVER = (
+    "审核员和审计员账户由服务器上的管理命令（manage.py supervisor、manage.py auditor）维护，"
+    "系统管理员不能新建、修改或重置密码。"
 )
 
 
@@ -68,8 +70,8 @@ def staff_create(request: StaffRequest) -> HttpResponse:
 @role_required(Role.ADMINISTRATOR)
 def staff_edit(request: StaffRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk, county=request.user.county, is_superuser=False)
-    if member.is_auditor:
-        messages.error(request, AUDITORS_ON_THE_SERVER)
+    if member.role in SERVER_MANAGED_ROLES:
+        messages.error(request, MANAGED_ON_THE_SERVER)
         return redirect("administration:staff_list")
     return _staff_form(request, member)
 
