@@ -10,7 +10,7 @@ from functools import cache
 
 from django.db import models
 
-from core import dates, id_numbers, regions
+from core import dates, id_numbers, logs, regions
 
 # Fields that are the software's bookkeeping, not what a person changed: who is a Django
 # superuser or may open Django's admin (never used here), a scan's detected file type.
@@ -135,4 +135,5 @@ def _mask(label: str, value: str) -> str:
         return id_numbers.mask(value)
     if "电话" in label and value and value != "（空）":
         return id_numbers.mask_phone(value)
-    return value
+    # Free text (a rejection reason, a cancellation reason) may quote a number.
+    return logs.masked(value) if isinstance(value, str) else value

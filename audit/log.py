@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit.bulk import insert
 from audit.models import AuditEntry, ChainHead, chain_of
 from audit.page_cache import mark_changed
+from core import logs
 from core.addresses import client_ip
 
 
@@ -101,7 +102,8 @@ def _entry(
         record_type=instance._meta.label_lower if instance is not None else "",
         record_id=str(instance.pk) if instance is not None else "",
         record_label=record_label[:200],
-        detail=detail[:300],
+        # A reason typed at the counter may quote a number: kept masked, as a log line is.
+        detail=logs.masked(detail)[:300],
         **fields,
     )
 

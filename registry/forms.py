@@ -15,6 +15,7 @@ from core.widgets import set_choices
 from registry.lookup import forget_typed, household_within_reach, resident_within_reach
 from registry.models import (
     CHANGEABLE_FIELDS,
+    HOUSEHOLD_OF_ANOTHER_STATION,
     RESIDENT_TEXT,
     EnrollmentMaterial,
     Guardian,
@@ -137,6 +138,10 @@ class ResidentForm(VersionCheckedForm):
         household = household_within_reach(self.user, number, purpose="登记参保人")
         if household is None:
             raise ValidationError(f"未找到户号 {number}，请核对或先登记该户。")
+        # A supervisor reaches every station's households; the resident's is her station's.
+        station_id = self.instance.station_id if self.instance.pk else self.user.station_id
+        if station_id and household.station_id != station_id:
+            raise ValidationError(HOUSEHOLD_OF_ANOTHER_STATION)
         return household
 
     def clean(self) -> dict[str, Any]:

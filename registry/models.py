@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -123,6 +124,9 @@ def sex_display(id_number: str) -> str:
     return "男" if id_numbers.sex(id_number) == "male" else "女"
 
 
+HOUSEHOLD_OF_ANOTHER_STATION = "该户属于其他医保站：参保人和所在的户须属于同一医保站。"
+
+
 class Resident(Versioned):
     """An insured person (参保人), or one being enrolled.
 
@@ -179,6 +183,17 @@ class Resident(Versioned):
 
     def get_absolute_url(self) -> str:
         return record_url("registry:resident_detail", self.pk)
+
+    def clean(self) -> None:
+        """A resident and the household she is in belong to one station: its 登记表 prints
+        the household's number and head, and its page links to the household (issue 27)."""
+        household = self.household if self.household_id else None
+        if household is not None and household.station_id != self.station_id:
+            raise ValidationError(HOUSEHOLD_OF_ANOTHER_STATION)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.clean()  # on every path: a form, a service, a shell
+        super().save(*args, **kwargs)
 
     @property
     def sex(self) -> str:

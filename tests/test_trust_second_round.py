@@ -178,3 +178,55 @@ class TestHugeImages:
 
         data = png_claiming(*size)
         assert dimensions(data) == size and within_limits(data) is inside
+
+
+class TestHouseholdOfTheResidentsStation:
+    """Item 8: a supervisor put station 1's resident into station 2's household; station 1's
+    登记表 then printed station 2's household number and head."""
+
+    def test_a_supervisor_cannot_move_a_resident_into_another_stations_household(
+        self, as_carol, resident_a, household_b
+    ):
+        url = reverse("registry:resident_edit", args=[resident_a.pk])
+        data = values(
+            resident_a,
+            household_number=household_b.household_number,
+            relationship_to_head="son",
+            version=str(resident_a.version),
+            edit_reason="户口迁入",
+        )
+        page = as_carol.post(url, data).content.decode()
+        assert "参保人和所在的户须属于同一医保站" in page
+        resident_a.refresh_from_db()
+        assert resident_a.household.station_id == resident_a.station_id
+
+    def test_the_model_refuses_it_on_every_path(self, resident_a, household_b):
+        from django.core.exceptions import ValidationError
+
+        resident_a.household = household_b
+        with pytest.raises(ValidationError, match="同一医保站"):
+            resident_a.save()
+
+
+def test_full_numbers_typed_into_free_text_are_masked_in_the_trail(
+    as_bob, as_carol, resident_b, filing_b
+):
+    """Item 9: a number typed into a reveal reason or a rejection reason appeared in full in
+    the audit log and its export."""
+    from filing.models import FilingStatus
+    from tests.test_full_numbers import text_of
+
+    quoted_id, quoted_phone = resident_b.id_number, "13712345678"
+    as_bob.post(reverse("registry:reveal", args=[resident_b.pk]), {"reason": f"核对{quoted_id}"})
+    filing_b.status = FilingStatus.PENDING
+    filing_b.save()
+    as_carol.post(
+        reverse("filing:review", args=[filing_b.pk]),
+        {"decision": "reject", "reason": f"请致电{quoted_phone}补交居住证"},
+    )
+    as_carol.get(filing_b.get_absolute_url())  # the 已退回 message is read there
+    log = as_carol.get(reverse("oversight:audit_log")).content.decode()
+    export = text_of(as_carol.get(reverse("oversight:audit_export")))
+    for text in (log, export):
+        assert quoted_id not in text and quoted_phone not in text
+    assert "137****5678" in log and resident_b.masked_id_number in log
