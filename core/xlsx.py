@@ -16,8 +16,12 @@ import zipfile
 from array import array
 from collections.abc import Iterator
 from typing import IO, Any
+from xml.etree.ElementTree import TreeBuilder
 
-from defusedxml.ElementTree import iterparse  # no entity expansion, no external entities
+from defusedxml.ElementTree import (
+    DefusedXMLParser,
+    iterparse,  # no entity expansion, no external entities
+)
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -29,6 +33,7 @@ MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024  # unpacked
 MAX_SHARED_STRINGS = 1_500_000
 MAX_SHEET_BYTES = 256 * 1024 * 1024  # unpacked: 200,000 rows of 7 columns take ~70 MB
 MAX_CELL_CHARS = 1000  # a cell is a name, a number or an address
+READ_BYTES = 64 * 1024  # unpacked bytes handed to the XML parser at a time
 
 
 class UnreadableSheet(Exception):
@@ -150,12 +155,55 @@ def _shared_strings(archive: zipfile.ZipFile) -> SharedStrings:
     return strings
 
 
+class _BoundedBuilder(TreeBuilder):
+    """Builds the elements of a part as the parser meets them, keeping at most
+    MAX_CELL_CHARS + 1 characters of any one text: a cell of 250 MB in a small, well
+    compressed file is cut while it is read, never held whole (the extra character lets the
+    import see that the cell was too long, and refuse its row). Each start and end is queued
+    for `_finished`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, Any]] = []
+        self._kept = 0
+
+    def start(self, tag: Any, attrs: Any) -> Any:
+        self._kept = 0
+        element = super().start(tag, attrs)
+        self.events.append(("start", element))
+        return element
+
+    def end(self, tag: Any) -> Any:
+        self._kept = 0
+        element = super().end(tag)
+        self.events.append(("end", element))
+        return element
+
+    def data(self, data: str) -> None:
+        room = MAX_CELL_CHARS + 1 - self._kept
+        if room > 0:
+            super().data(data[:room])
+            self._kept += min(len(data), room)
+
+
+def _events(handle: IO[bytes]) -> Iterator[tuple[str, Any]]:
+    """("start" | "end", element) of an XML part, read in chunks of READ_BYTES."""
+    builder = _BoundedBuilder()
+    parser = DefusedXMLParser(target=builder)  # no entity expansion, no external entities
+    while chunk := handle.read(READ_BYTES):
+        parser.feed(chunk)
+        yield from builder.events
+        builder.events.clear()
+    parser.close()
+    yield from builder.events
+
+
 def _finished(handle: IO[bytes], keep_within: str) -> Iterator[Any]:
     """Each element of an XML part as it ends, then dropped from the tree: memory holds the
     open elements only (and the element `keep_within` whole, until it ends), however long
     the part, and however its elements are nested."""
     open_elements: list[Any] = []
-    for event, element in iterparse(handle, events=("start", "end")):
+    for event, element in _events(handle):
         if event == "start":
             open_elements.append(element)
             continue

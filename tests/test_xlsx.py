@@ -163,3 +163,26 @@ def test_a_cell_pointing_past_the_shared_strings_is_refused_with_a_message():
     data = '<row r="1"><c r="A1" t="s"><v>5</v></c></row>'
     with pytest.raises(xlsx.UnreadableSheet, match="表格文件已损坏"):
         list(xlsx.rows(workbook(data, shared=["姓名"]), max_rows=10))
+
+
+@pytest.mark.parametrize("where", ["inline", "shared"])
+def test_a_huge_cell_is_cut_while_it_is_read_never_held_whole(where):
+    """Issue 27, item 7: one 250 MB cell in a 256 KB file took the worker to 558 MB; the cell
+    limit was applied after the parser had built the whole text."""
+    import tracemalloc
+
+    huge = "A" * (40 * 1024 * 1024)  # 40 MB of text, a few dozen KB compressed
+    if where == "inline":
+        book = workbook(f'<row r="1"><c r="A1" t="inlineStr"><is><t>{huge}</t></is></c></row>')
+    else:
+        book = workbook('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', shared=[huge])
+    del huge
+    assert len(book.getvalue()) < 1024 * 1024
+    tracemalloc.start()
+    try:
+        cell = list(xlsx.rows(book, max_rows=10))[0][0]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(cell) <= xlsx.MAX_CELL_CHARS + 1
+    assert peak < 8 * 1024 * 1024, peak  # the file's chunks, never the cell
