@@ -134,11 +134,44 @@ def _stored_names(storage, folder: str) -> Iterator[str]:
 
 @contextmanager
 def _private_folder() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="portal-backup-"))  # mkdtemp makes it 0700
+    """A folder (0700) for the plain archive and rows while a backup or restore runs. A run
+    killed before it could remove its folder leaves every resident in plain text there: the
+    next run removes the folders of runs whose process is gone (the process id is in the
+    name)."""
+    remove_leftovers()
+    prefix = f"{LEFTOVER_PREFIX}{os.getpid()}-"
+    folder = Path(tempfile.mkdtemp(prefix=prefix))  # mkdtemp makes it 0700
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+LEFTOVER_PREFIX = "portal-backup-"
+
+
+def remove_leftovers() -> list[Path]:
+    """Remove the working folders of backups and restores whose process is no longer running
+    (killed, or the machine restarted). Returns what was removed."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{LEFTOVER_PREFIX}*"):
+        pid = folder.name.removeprefix(LEFTOVER_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and _running(int(pid)):
+            continue
+        if folder.is_dir() and folder.stat().st_uid == os.getuid():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _private_file(path: Path) -> None:

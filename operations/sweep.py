@@ -25,6 +25,7 @@ from django_tasks_db.models import DBTaskResult
 
 from audit import anchors
 from audit.tasks import give_up_abandoned_checks, requeue_waiting_checks
+from operations import backup
 from registry import imports
 from security import idempotency
 
@@ -42,6 +43,7 @@ def sweep() -> int:
     give_up_abandoned_checks()
     imports.delete_expired_sheets()
     idempotency.forget_old_claims()
+    backup.remove_leftovers()  # a killed backup's or restore's plain rows
     # A refusal is recorded, logged and shown on the auditors' pages by anchors.write.
     with contextlib.suppress(anchors.AnchorError):
         anchors.write()

@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
 import stat
 import tarfile
@@ -251,3 +252,31 @@ def test_a_restore_refuses_a_storage_that_holds_the_files_already(bucket, filing
     with pytest.raises(CommandError, match="存储中已有文件"):
         call_command("restore", str(archive), "--identity", str(identity), verbosity=0)
     assert not Resident.objects.exists()  # nothing written
+
+
+def test_a_killed_backups_plain_rows_are_removed_at_the_next_run(resident_b, tmp_path, keys):
+    """Issue 27, item 11: a killed backup or restore left the decrypted archive and rows
+    (every resident, in plain text) in the temporary folder, and nothing cleaned it."""
+    import subprocess
+    import tempfile
+
+    from operations.sweep import sweep
+
+    dead = subprocess.Popen(["true"])  # a process that is gone
+    dead.wait()
+    temp = Path(tempfile.gettempdir())
+    left = temp / f"portal-backup-{dead.pid}-killed"
+    left.mkdir(mode=0o700)
+    (left / "data.jsonl.gz").write_bytes(b"every resident")
+    mine = temp / f"portal-backup-{os.getpid()}-running"  # a run still going: kept
+    mine.mkdir(mode=0o700)
+    try:
+        public, _ = keys
+        back_up(tmp_path, public)
+        assert not left.exists() and mine.exists()
+        left.mkdir(mode=0o700)
+        sweep()  # the worker's sweep removes them too, between backups
+        assert not left.exists()
+    finally:
+        shutil.rmtree(mine, ignore_errors=True)
+        shutil.rmtree(left, ignore_errors=True)

@@ -180,7 +180,7 @@ def test_a_huge_cell_is_cut_while_it_is_read_never_held_whole(where):
     assert len(book.getvalue()) < 1024 * 1024
     tracemalloc.start()
     try:
-        cell = list(xlsx.rows(book, max_rows=10))[0][0]
+        cell = next(iter(xlsx.rows(book, max_rows=10)))[0]
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
