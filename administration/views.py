@@ -20,6 +20,7 @@ from administration.forms import CalendarDayForm, PolicyForm, StaffForm, Station
 from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
+from security.devices import DEVICE_MARK, login_name
 from security.idempotency import idempotent
 from workdays.models import CalendarDay, PublishedYear
 from workdays.rules import unknown_years
@@ -30,12 +31,13 @@ def staff_list(request: StaffRequest) -> HttpResponse:
     from axes.models import AccessAttempt
 
     staff = User.objects.filter(county=request.user.county).select_related("station")
-    locked = set(
-        AccessAttempt.objects.filter(
+    locked = {
+        login_name(counted)
+        for counted in AccessAttempt.objects.filter(
             failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
             attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
         ).values_list("username", flat=True)
-    )
+    }
     return render(
         request,
         "administration/staff_list.html",
@@ -129,10 +131,13 @@ def policy(request: StaffRequest) -> HttpResponse:
 @role_required(Role.ADMINISTRATOR)
 def unlock(request: StaffRequest, pk: int) -> HttpResponse:
     """An administrator unlocks an account of the county; the unlock is in the audit trail."""
+    from axes.models import AccessAttempt
     from axes.utils import reset
 
     member = get_object_or_404(User, pk=pk, county=request.user.county)
     reset(username=member.username)
+    # Its failures on the PCs it signed in at are counted apart (security/devices.py).
+    AccessAttempt.objects.filter(username__startswith=member.username + DEVICE_MARK).delete()
     append(
         action=Action.UNLOCK,
         user=request.user,

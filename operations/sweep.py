@@ -27,7 +27,7 @@ from audit import anchors
 from audit.tasks import give_up_abandoned_checks, requeue_waiting_checks
 from operations import backup
 from registry import imports
-from security import idempotency
+from security import idempotency, unknown_names
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def sweep() -> int:
     imports.delete_expired_sheets()
     idempotency.forget_old_claims()
     backup.remove_leftovers()  # a killed backup's or restore's plain rows
+    unknown_names.report_past_hours()
     # A refusal is recorded, logged and shown on the auditors' pages by anchors.write.
     with contextlib.suppress(anchors.AnchorError):
         anchors.write()

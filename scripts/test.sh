@@ -20,7 +20,8 @@ echo "== migrations are up to date"
 echo "== production settings pass Django's deployment checklist"
 SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
   AUDIT_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-  DEBUG=False ALLOWED_HOSTS=yibao.county.example DJANGO_SETTINGS_MODULE=config.settings \
+  DEBUG=False ALLOWED_HOSTS=yibao.county.example TRUSTED_PROXIES=127.0.0.1 \
+  DJANGO_SETTINGS_MODULE=config.settings \
   .venv/bin/python manage.py check --deploy --fail-level WARNING
 
 echo "== tests on SQLite"

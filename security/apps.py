@@ -9,6 +9,11 @@ class SecurityConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth import signals
         from django.contrib.auth.models import update_last_login
+        from django.core.checks import Tags, register
+
+        from security.checks import trusted_proxies
+
+        register(trusted_proxies, Tags.security, deploy=True)
 
         from security import signals as events
 

@@ -20,3 +20,25 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class UnknownNameFailures(models.Model):
+    """Failed sign-ins with login names no account has, counted per address and hour: the
+    first of an hour is an audit entry, the rest are folded into one counted entry when the
+    hour is over (security/unknown_names.py), so that a script trying a new name each time
+    cannot write the trail full."""
+
+    address = models.CharField(max_length=45)
+    hour = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    reported = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "不存在登录名的失败登录"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["address", "hour"], name="unknown_names_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.hour:%Y-%m-%d %H}:00 ×{self.failures}"

@@ -6,7 +6,8 @@ from django.conf import settings
 
 from audit.log import append
 from audit.models import Action
-from security import middleware
+from core.addresses import client_ip
+from security import devices, middleware, unknown_names
 
 
 def record_last_login(sender, request, user, **kwargs) -> None:
@@ -31,15 +32,19 @@ def logged_out(sender, request, user, **kwargs) -> None:
 
 def login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:150]
+    if request is not None:
+        devices.count_failure(request)
     _security_event(Action.LOGIN_FAILED, request, username, "用户名或密码错误")
 
 
 def locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    counted = str(username or "")
+    where = "在这台电脑上" if devices.DEVICE_MARK in counted else "在未登录过的电脑上"
     detail = (
-        f"连续登录失败 {settings.AXES_FAILURE_LIMIT} 次，该登录名在此地址锁定 "
+        f"连续登录失败 {settings.AXES_FAILURE_LIMIT} 次，该登录名{where}锁定 "
         f"{settings.LOCKOUT_MINUTES} 分钟"
     )
-    _security_event(Action.LOCKED_OUT, request, str(username or "")[:150], detail)
+    _security_event(Action.LOCKED_OUT, request, devices.login_name(counted)[:150], detail)
 
 
 def _security_event(action: str, request, username: str, detail: str) -> None:
@@ -51,6 +56,8 @@ def _security_event(action: str, request, username: str, detail: str) -> None:
     account = User.objects.filter(username=username).values_list("station_id", "county_id").first()
     station_id, county_id = account or (None, None)
     if account is None:
+        if action == Action.LOGIN_FAILED and not unknown_names.counted(client_ip(request) or ""):
+            return  # folded into the hour's counted entry (security/unknown_names.py)
         detail = f"{detail}（登录名不存在）"
     append(
         action=action,

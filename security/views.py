@@ -14,12 +14,13 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from security import middleware
+from security import devices, middleware
 
 LOCKED_MESSAGE = (
-    f"登录失败次数过多，该账户在本机已暂时锁定，{settings.LOCKOUT_MINUTES} 分钟后可再试，"
-    "或请系统管理员解锁。"
+    f"登录失败次数过多，该账户已暂时锁定，{settings.LOCKOUT_MINUTES} 分钟后可再试，"
+    "或请系统管理员解锁（本人常用的电脑不受影响）。"
 )
+ADDRESS_REFUSED = "该网络地址登录失败次数过多，请稍后再试；已在本电脑登录过的工作人员不受影响。"
 
 
 def locked_out(request: HttpRequest, credentials: dict | None = None, *args, **kwargs):
@@ -72,6 +73,19 @@ class LoginView(auth_views.LoginView):
     template_name = "security/login.html"
     redirect_authenticated_user = True
     authentication_form = LoginForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = str(request.POST.get("username", ""))[:150]
+        if devices.address_refused(request, username):
+            form = AuthenticationForm(request, data=request.POST)
+            context = {"form": form, "locked": ADDRESS_REFUSED}
+            return render(request, "security/login.html", context, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        devices.remember(self.request, response, form.get_user().get_username())
+        return response
 
 
 login_view = login_not_required(LoginView.as_view())

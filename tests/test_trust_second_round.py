@@ -230,3 +230,43 @@ def test_full_numbers_typed_into_free_text_are_masked_in_the_trail(
     for text in (log, export):
         assert quoted_id not in text and quoted_phone not in text
     assert "137****5678" in log and resident_b.masked_id_number in log
+
+
+class TestSignInNoise:
+    """Item 12: unauthenticated requests with a new login name each time added one permanent
+    audit entry each; behind a proxy with no TRUSTED_PROXIES the deploy check said nothing."""
+
+    def test_unknown_names_from_one_address_fold_into_one_counted_entry_an_hour(self):
+        import datetime
+
+        from django.utils import timezone
+
+        from audit.models import Action, AuditEntry
+        from operations.sweep import sweep
+        from security.models import UnknownNameFailures
+
+        client = Client(REMOTE_ADDR="10.0.0.66")
+        for number in range(25):  # under the address's limit (30), which then refuses
+            client.post(reverse("login"), {"username": f"guess{number}", "password": "x"})
+        failed = AuditEntry.objects.filter(action=Action.LOGIN_FAILED)
+        assert failed.count() == 1 and "guess0" in failed.get().username
+        # The hour ends; the sweep writes one entry counting them all.
+        UnknownNameFailures.objects.update(
+            hour=timezone.now().replace(minute=0, second=0) - datetime.timedelta(hours=1)
+        )
+        sweep()
+        sweep()  # once only
+        assert failed.count() == 2
+        summary = failed.latest("id")
+        assert (
+            "10.0.0.66" in summary.detail and "共 25 次以不存在的登录名登录失败" in summary.detail
+        )
+
+    def test_the_deploy_check_warns_behind_a_proxy_without_trusted_proxies(self, settings):
+        from security.checks import trusted_proxies
+
+        settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        settings.TRUSTED_PROXIES = []
+        assert [warning.id for warning in trusted_proxies()] == ["security.W001"]
+        settings.TRUSTED_PROXIES = ["127.0.0.1"]
+        assert trusted_proxies() == []
