@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Self, TypeVar
 
+from asgiref.local import Local
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
+from django.core.signals import request_finished, request_started
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -40,9 +42,12 @@ class County(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def pooling_region_name(self) -> str:
-        return regions.region_name(self.pooling_region_code)
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new county has its policy at once, with the defaults: read paths never write."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            Policy.objects.get_or_create(county=self)
 
     def clean(self) -> None:
         if self.pooling_region_code and not regions.is_known(self.pooling_region_code):
@@ -96,7 +101,7 @@ class User(Versioned, AbstractUser):
     """
 
     full_name = models.CharField("姓名", max_length=30)
-    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    role = models.CharField("角色", max_length=20, choices=Role)
     county = models.ForeignKey(
         County,
         on_delete=models.PROTECT,
@@ -249,7 +254,7 @@ class Policy(Versioned):
     emergency_filing = models.CharField(
         "异地急诊抢救人员备案",
         max_length=20,
-        choices=EmergencyFiling.choices,
+        choices=EmergencyFiling,
         default=EmergencyFiling.WITHOUT_MATERIALS,
         # [004]: 先就医、后补办; Guangdong needs no filing. [000]: 忻州 asks for its form.
         help_text="急诊先就医、后补办备案；广东无需备案；忻州须提供《急诊转诊登记表》。",
@@ -283,10 +288,33 @@ class Policy(Versioned):
 
     @classmethod
     def for_county(cls, county: County | int) -> Policy:
-        """The county's policy, created with the defaults the first time it is read."""
+        """The county's policy: read once per request (a page asks for it several times) and
+        never written here. Every county has one from its creation (County.save, migration
+        accounts 0008); one missing all the same reads as the defaults, unsaved."""
         county_id = county if isinstance(county, int) else county.pk
-        policy, _ = cls.objects.get_or_create(county_id=county_id)
+        read = getattr(_this_request, "policies", None)
+        if read is not None and county_id in read:
+            return read[county_id]
+        policy = cls.objects.filter(county_id=county_id).first() or cls(county_id=county_id)
+        if read is not None:
+            read[county_id] = policy
         return policy
+
+
+# The policies a request has read (Policy.for_county), emptied as each request starts.
+_this_request = Local()
+
+
+def _request_started(**kwargs: Any) -> None:
+    _this_request.policies = {}
+
+
+def _request_finished(**kwargs: Any) -> None:
+    _this_request.policies = None
+
+
+request_started.connect(_request_started, dispatch_uid="accounts-policies-started")
+request_finished.connect(_request_finished, dispatch_uid="accounts-policies-finished")
 
 
 class StationScopedQuerySet(models.QuerySet[_M]):

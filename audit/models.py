@@ -75,7 +75,7 @@ class AuditEntry(models.Model):
     )
     username = models.CharField("登录名", max_length=150, blank=True)
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
-    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    action = models.CharField("操作", max_length=20, choices=Action)
     station = models.ForeignKey(
         "accounts.Station",
         on_delete=models.PROTECT,
@@ -226,7 +226,7 @@ class ChainCheck(models.Model):
     requested_at = models.DateTimeField("发起时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=10, choices=CheckStatus.choices, default=CheckStatus.QUEUED
+        "状态", max_length=10, choices=CheckStatus, default=CheckStatus.QUEUED
     )
     # A full check walks the chain from its first entry; the others from where the last
     # whole check ended (nightly `verify_audit` walks every chain in full).

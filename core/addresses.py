@@ -20,7 +20,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
     trusted = set(settings.TRUSTED_PROXIES)
     if remote not in trusted:
         return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = request.headers.get("x-forwarded-for", "")
     for address in reversed([part.strip() for part in forwarded.split(",")]):
         if address and address not in trusted:
             return address if _is_address(address) else remote

@@ -1,4 +1,4 @@
-"""Per-station row counts kept by the database itself (registry.StationTally for residents,
+"""Per-station row counts kept by the database itself (registry.ResidentTally for residents,
 filing.FilingTally for filings, reimbursement.CaseTally for cases): triggers on the counted
 table add and take away as rows are inserted, deleted or moved to another station, whatever
 writes them (a form, an import's COPY, a restore). A list page then reads one row instead of

@@ -354,7 +354,7 @@ class Filing(models.Model):
     insured_region_code = models.CharField("参保地", max_length=6)
     care_region_code = models.CharField("就医地", max_length=6)
     insurance_type = models.CharField("参保险种", max_length=10, choices=InsuranceType.choices)
-    category = models.CharField("人员类别", max_length=20, choices=Category.choices)
+    category = models.CharField("人员类别", max_length=20, choices=Category)
     referring_hospital = models.CharField("转出医院", max_length=100, blank=True)
     start_date = models.DateField("开始日期")
     end_date = models.DateField(
@@ -368,10 +368,10 @@ class Filing(models.Model):
     agent_id_number = models.CharField("代办人身份证号码", max_length=18, blank=True)
     agent_phone = models.CharField("代办人联系电话", max_length=20, blank=True)
     agent_relationship = models.CharField(
-        "代办人与参保人关系", max_length=20, choices=AgentRelationship.choices, blank=True
+        "代办人与参保人关系", max_length=20, choices=AgentRelationship, blank=True
     )
 
-    evidence = models.CharField("备案依据", max_length=12, choices=Evidence.choices)
+    evidence = models.CharField("备案依据", max_length=12, choices=Evidence)
     late_filing = models.BooleanField("补办备案", default=False)
     admission_date = models.DateField(
         "入院日期",
@@ -386,9 +386,9 @@ class Filing(models.Model):
     posting_length_checked = models.BooleanField("已核实派驻异地工作时间达到规定", default=False)
 
     status = models.CharField(
-        "状态", max_length=10, choices=FilingStatus.choices, default=FilingStatus.PENDING
+        "状态", max_length=10, choices=FilingStatus, default=FilingStatus.PENDING
     )
-    review = models.CharField("审核方式", max_length=10, choices=Review.choices, blank=True)
+    review = models.CharField("审核方式", max_length=10, choices=Review, blank=True)
     submitted_at = models.DateTimeField("申请时间", default=timezone.now)
     submitted_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
@@ -530,6 +530,19 @@ class Filing(models.Model):
             )
         return ""
 
+    def approve_refusal(self, policy: Policy) -> str:
+        """Why a supervisor cannot approve this filing now, or "" when she can: it is not
+        under review, or its evidence is not complete (a letter not yet signed)."""
+        if self.status != FilingStatus.PENDING:
+            return "该备案不在审核中。"
+        if self.evidence_complete(policy):
+            return ""
+        if self.evidence == Evidence.COMMITMENT:
+            return (
+                "承诺书尚未签字，经办员上传签字的承诺书扫描件后才能审核通过；也可退回并说明原因。"
+            )
+        return "备案材料尚未齐全，不能审核通过；可退回并说明原因。"
+
     def close_in_error_refusal(self, today: datetime.date) -> str:
         """Why a supervisor cannot close this filing as 备案错误 today, or "" when she can.
         An office's own error is put right whatever the six-month lock [000][001] (that lock
@@ -587,7 +600,7 @@ class Material(models.Model):
     filing = models.ForeignKey(
         Filing, on_delete=models.CASCADE, related_name="materials", verbose_name="备案"
     )
-    kind = models.CharField("材料", max_length=30, choices=MaterialKind.choices)
+    kind = models.CharField("材料", max_length=30, choices=MaterialKind)
     sighted = models.BooleanField("已核验原件", default=False)
     file = models.FileField("扫描件", upload_to=upload_path, blank=True)
     content_type = models.CharField(max_length=40, blank=True)

@@ -184,10 +184,9 @@ def attach_letter_scan(filing: Filing, scan: UploadedFile) -> Filing:
 @transaction.atomic
 def approve(filing: Filing, supervisor: User) -> Filing:
     filing = _locked(filing)
-    if filing.status != FilingStatus.PENDING:
-        raise Refused("该备案不在审核中。")
-    if not filing.evidence_complete(Policy.for_county(filing.station.county_id)):
-        raise Refused("备案材料或已签字的承诺书尚未齐全，不能审核通过，可退回并说明原因。")
+    refusal = filing.approve_refusal(Policy.for_county(filing.station.county_id))
+    if refusal:
+        raise Refused(refusal)
     filing.status = FilingStatus.APPROVED
     filing.review = Review.MANUAL
     filing.reviewed_by = supervisor

@@ -295,14 +295,11 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
     letter = getattr(filing, "commitment_letter", None)
     deadline = filing.review_deadline() if filing.status == FilingStatus.PENDING else None
     submitted = timezone.localtime(filing.submitted_at).date()
-    approve_refusal = ""  # only a supervisor's page has the button
     reviewing = request.user.is_supervisor and filing.status == FilingStatus.PENDING
-    if reviewing and not filing.evidence_complete(Policy.for_county(filing.station.county_id)):
-        approve_refusal = (
-            "承诺书尚未签字，经办员上传签字的承诺书扫描件后才能审核通过；也可退回并说明原因。"
-            if filing.evidence == Evidence.COMMITMENT
-            else "备案材料尚未齐全，不能审核通过；可退回并说明原因。"
-        )
+    # Only a supervisor's page has the button, and says why it is disabled.
+    approve_refusal = (
+        filing.approve_refusal(Policy.for_county(filing.station.county_id)) if reviewing else ""
+    )
     return render(
         request,
         "filing/detail.html",

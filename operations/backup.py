@@ -47,13 +47,18 @@ from audit.models import AnchorLedger, keyed_digest
 
 # Rebuilt by migrations or meaningless after a restore; the stations' resident, filing and
 # case counts are rebuilt by the database's triggers as the rows go in (core/tallies.py).
+# Rows a backup leaves out, by app or model label (dumpdata's own terms): rows migrations make
+# on any database, and rows that mean nothing after a restore (the tallies, which triggers
+# rebuild as rows are restored; this server's anchor count, set from the manifest). pg_dump
+# leaves out the same models' tables (`excluded_tables`).
 EXCLUDED = [
     "contenttypes",
     "auth.permission",
     "sessions",
     "axes",
     "security.submission",
-    "registry.stationtally",
+    "security.unknownnamefailures",
+    "registry.residenttally",
     "filing.filingtally",
     "reimbursement.casetally",
     "audit.anchorledger",  # this server's count; a restore sets it from the manifest
@@ -63,19 +68,6 @@ EXCLUDED = [
 # elsewhere Django fixtures in JSON Lines, which loaddata reads line by line (a .json
 # fixture is parsed whole: 2.2 GB at 100,000 residents).
 DATA = {"pg_dump": "data.dump", "jsonl": "data.jsonl.gz"}
-# Tables whose rows migrations make on any database, or that mean nothing after a restore.
-PG_EXCLUDED_TABLES = [
-    "django_migrations",
-    "django_content_type",
-    "auth_permission",
-    "django_session",
-    "axes_*",
-    "security_submission",
-    "registry_stationtally",
-    "filing_filingtally",
-    "reimbursement_casetally",
-    "audit_anchorledger",
-]
 FORMAT = 2  # archives of format 1 were plain .tar.gz files
 
 
@@ -100,14 +92,25 @@ def _sha256_of(handle) -> str:
     return digest.hexdigest()
 
 
+def _excluded(model: type) -> bool:
+    meta = model._meta  # type: ignore[attr-defined]
+    return meta.app_label in EXCLUDED or meta.label_lower in EXCLUDED
+
+
+def excluded_tables() -> list[str]:
+    """The tables of the EXCLUDED models (and Django's own record of migrations), for pg_dump."""
+    tables = {"django_migrations"}
+    tables.update(model._meta.db_table for model in apps.get_models() if _excluded(model))
+    return sorted(tables)
+
+
 def row_counts() -> dict[str, int]:
     counts = {}
     for model in apps.get_models():
-        label = model._meta.label_lower
-        if model._meta.app_label in ("contenttypes", "sessions", "axes") or label in EXCLUDED:
+        if _excluded(model):
             continue
         if model._meta.managed and not model._meta.proxy:
-            counts[label] = model._default_manager.count()
+            counts[model._meta.label_lower] = model._default_manager.count()
     return counts
 
 
@@ -423,7 +426,7 @@ def _pg_dump(target: Path, snapshot: str) -> None:
         "--no-privileges",
         f"--snapshot={snapshot}",
         f"--file={target}",
-        *(f"--exclude-table-data={table}" for table in PG_EXCLUDED_TABLES),
+        *(f"--exclude-table-data={table}" for table in excluded_tables()),
         connection.settings_dict["NAME"],
     ]
     result = subprocess.run(command, env=env, capture_output=True, text=True)

@@ -27,7 +27,7 @@ from registry.models import (
     ChangeStatus,
     Enrollment,
     InfoChange,
-    StationTally,
+    ResidentTally,
     enrollment_status,
 )
 from reimbursement.models import CaseKind, CaseStatus, ReimbursementCase, checklist, waiting_days
@@ -163,11 +163,11 @@ def _lists(user: User, today) -> dict:
         counts = ["name"]
         if user.is_caseworker:
             # The station's total, kept by the database as residents come and go
-            # (StationTally); the county's dashboard shows today's work only.
+            # (ResidentTally); the county's dashboard shows today's work only.
             rows = rows.filter(pk=user.station_id).annotate(
                 resident_count=Coalesce(
                     Subquery(
-                        StationTally.objects.filter(station=OuterRef("pk")).values("residents")[:1]
+                        ResidentTally.objects.filter(station=OuterRef("pk")).values("residents")[:1]
                     ),
                     0,
                 )

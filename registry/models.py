@@ -145,7 +145,7 @@ class Resident(Versioned):
         verbose_name="户",
     )
     relationship_to_head = models.CharField(
-        "与户主关系", max_length=20, choices=Relationship.choices, blank=True
+        "与户主关系", max_length=20, choices=Relationship, blank=True
     )
     name = models.CharField("姓名", max_length=30, db_index=True)
     id_number = models.CharField(
@@ -155,7 +155,7 @@ class Resident(Versioned):
     phone = models.CharField("联系电话", max_length=20, blank=True)
     address = models.CharField("现住址", max_length=100, blank=True)
     insurance_type = models.CharField(
-        "参保险种", max_length=10, choices=InsuranceType.choices, default=InsuranceType.RESIDENT
+        "参保险种", max_length=10, choices=InsuranceType, default=InsuranceType.RESIDENT
     )
     created_at = models.DateTimeField("登记时间", default=timezone.now, editable=False)
     # As for households: the history is read by key and record id, never searched by name.
@@ -246,12 +246,15 @@ class Resident(Versioned):
         )
 
 
-class StationTally(StationCount):
+class ResidentTally(StationCount):
     """How many residents a station has (triggers of migration registry 0010): the caseworker's
     home page and the unfiltered resident list read it instead of counting 50,000 rows."""
 
     counted = "residents"
     residents = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "registry_stationtally"  # its name before GLOSSARY.md's; triggers use it
 
 
 class EnrollmentMaterial(models.TextChoices):
@@ -309,7 +312,7 @@ class Enrollment(models.Model):
     guardian_name = models.CharField("监护人姓名", max_length=30, blank=True)
     guardian_id_number = models.CharField("监护人身份证号码", max_length=18, blank=True)
     guardian_relationship = models.CharField(
-        "监护人与新生儿关系", max_length=10, choices=Guardian.choices, blank=True
+        "监护人与新生儿关系", max_length=10, choices=Guardian, blank=True
     )
     materials = models.JSONField("已收材料", default=list, blank=True)
     created_at = models.DateTimeField("登记时间", default=timezone.now)
@@ -392,13 +395,13 @@ class InfoChange(models.Model):
     id_card_sighted = models.BooleanField("已核验变更人身份证原件及复印件", default=False)
     form_signed = models.BooleanField("已签字的《基本医疗保险参保信息变更登记表》", default=False)
     status = models.CharField(
-        "状态", max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.DRAFT
+        "状态", max_length=20, choices=ChangeStatus, default=ChangeStatus.DRAFT
     )
     created_at = models.DateTimeField("登记时间", default=timezone.now)
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
     )
-    decided_by = models.ForeignKey(
+    reviewed_by = models.ForeignKey(
         "accounts.User",
         on_delete=models.PROTECT,
         null=True,
@@ -463,7 +466,7 @@ class ResidentImport(models.Model):
     sheet = models.FileField("表格文件", upload_to="imports/", max_length=300, blank=True)
     valid_rows_only = models.BooleanField("只导入有效行", default=False)
     status = models.CharField(
-        "状态", max_length=12, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+        "状态", max_length=12, choices=ImportStatus, default=ImportStatus.CHECKING
     )
     total = models.PositiveIntegerField("总行数", default=0)
     done = models.PositiveIntegerField("已处理", default=0)

@@ -181,6 +181,6 @@ def decide_change(change: InfoChange, *, supervisor: User, approve: bool, reason
             raise Refused("请填写未通过的原因。")
         change.status = ChangeStatus.REJECTED
         change.rejection_reason = reason
-    change.decided_by = supervisor
+    change.reviewed_by = supervisor
     change.decided_at = timezone.now()
     change.save()

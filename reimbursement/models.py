@@ -139,17 +139,17 @@ class ReimbursementCase(Versioned):
         related_name="reimbursement_cases",
         verbose_name="参保人",
     )
-    kind = models.CharField("补偿类型", max_length=10, choices=CaseKind.choices)
+    kind = models.CharField("补偿类型", max_length=10, choices=CaseKind)
     hospital = models.CharField("就诊医院", max_length=100)
     admission_date = models.DateField("入院日期", null=True, blank=True)
     discharge_date = models.DateField("出院日期", null=True, blank=True)
     chronic_disease = models.CharField("慢性病病种", max_length=50, blank=True)
     total_cost = models.DecimalField("总费用（元）", max_digits=12, decimal_places=2)
-    birth = models.CharField("分娩", max_length=10, choices=Birth.choices, blank=True, default="")
+    birth = models.CharField("分娩", max_length=10, choices=Birth, blank=True, default="")
     accidental_injury = models.BooleanField("意外受伤", default=False)
     received = models.JSONField("已收材料", default=list, blank=True)
     status = models.CharField(
-        "状态", max_length=12, choices=CaseStatus.choices, default=CaseStatus.INCOMPLETE
+        "状态", max_length=12, choices=CaseStatus, default=CaseStatus.INCOMPLETE
     )
     created_at = models.DateTimeField("受理时间", default=timezone.now)
     created_by = models.ForeignKey(

@@ -20,7 +20,7 @@ from django.core.management import CommandError, call_command
 
 from audit.verification import verify
 from operations.backup import media_files, new_key_pair, row_counts
-from registry.models import Resident, StationTally
+from registry.models import Resident, ResidentTally
 from reimbursement.models import CaseTally
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,7 +63,7 @@ def test_backup_and_restore_give_back_every_row_and_file(
     )
     assert verify().ok
     # The stations' counts are not in the archive: the database rebuilt them.
-    tally = StationTally.objects.get(station=filing_b.station)
+    tally = ResidentTally.objects.get(station=filing_b.station)
     assert tally.residents == Resident.objects.filter(station=filing_b.station).count() == 1
     assert CaseTally.objects.get(station=case_b.station).cases == 1
 

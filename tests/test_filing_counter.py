@@ -386,7 +386,10 @@ class TestManualReview:
         response = as_carol.post(
             reverse("filing:review", args=[filing.pk]), {"decision": "approve"}, follow=True
         )
-        assert "尚未齐全，不能审核通过" in response.content.decode()
+        assert (
+            "承诺书尚未签字，经办员上传签字的承诺书扫描件后才能审核通过"
+            in response.content.decode()
+        )
         filing.refresh_from_db()
         assert filing.status == FilingStatus.PENDING
 

@@ -122,7 +122,7 @@ class TestIdNumberCorrection:
         as_carol.post(reverse("registry:change_decide", args=[change.pk]), {"decision": "approve"})
         change.refresh_from_db()
         resident_a.refresh_from_db()
-        assert change.status == ChangeStatus.COMPLETED and change.decided_by == carol
+        assert change.status == ChangeStatus.COMPLETED and change.reviewed_by == carol
         assert resident_a.id_number == self.CORRECT
         assert resident_a.history.latest().history_user == carol
 

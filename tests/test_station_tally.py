@@ -1,5 +1,5 @@
 """The station's resident count on the caseworker's home page comes from a row the database
-keeps (registry.models.StationTally, triggers of migration registry 0010), not from counting
+keeps (registry.models.ResidentTally, triggers of migration registry 0010), not from counting
 the station's residents: it must follow every way residents come and go. The filing list's
 count likewise (filing.models.FilingTally, core/tallies.py), and the case list's
 (reimbursement.models.CaseTally)."""
@@ -13,13 +13,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registry.models import Resident, StationTally
+from registry.models import Resident, ResidentTally
 from tests.conftest import make_id
 from tests.test_import import GOOD, upload
 
 
 def tally(station) -> int:
-    row = StationTally.objects.filter(station=station).first()
+    row = ResidentTally.objects.filter(station=station).first()
     return row.residents if row else 0
 
 

@@ -54,7 +54,7 @@ def change_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
 @role_required(*STAFF)
 def change_detail(request: StaffRequest, pk: int) -> HttpResponse:
     change = get_for_user(
-        InfoChange.objects.select_related("resident", "created_by", "decided_by"), request, pk=pk
+        InfoChange.objects.select_related("resident", "created_by", "reviewed_by"), request, pk=pk
     )
     return render(
         request,

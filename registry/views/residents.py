@@ -28,7 +28,7 @@ from registry.forms import (
 from registry.models import (
     Enrollment,
     Resident,
-    StationTally,
+    ResidentTally,
     sex_display,
 )
 from security.idempotency import idempotent
@@ -69,7 +69,7 @@ def resident_list(request: StaffRequest) -> HttpResponse:
     if answer:
         return answer
     residents = Resident.objects.for_user(request.user).search(query)
-    page = StationTally.page(residents, LISTED, request.user, request.GET.get("page"), bool(query))
+    page = ResidentTally.page(residents, LISTED, request.user, request.GET.get("page"), bool(query))
     today = timezone.localdate()
     rows = [_listed(row, today) for row in page.object_list]
     return render(
