@@ -31,7 +31,7 @@ class StaffForm(VersionCheckedForm):
         self.administrator = administrator
         super().__init__(*args, **kwargs)
         # Before validation: the model's own check needs the county of a supervisor or
-        # administrator (issue 16 found the form answering 500 without it).
+        # administrator (without it the form failed for those roles).
         self.instance.county = administrator.county
         station = self.fields["station"]
         assert isinstance(station, forms.ModelChoiceField)

@@ -7,7 +7,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -56,8 +55,7 @@ MANAGED_ON_THE_SERVER = (
 def _staff_form(request: StaffRequest, instance: User | None) -> HttpResponse:
     form = StaffForm(request.POST or None, instance=instance, administrator=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save()
+        user = form.save()
         messages.success(request, f"已保存工作人员 {user.full_name}。")
         return redirect("administration:staff_list")
     return render(request, "administration/staff_form.html", {"form": form, "member": instance})
@@ -89,8 +87,7 @@ def station_list(request: StaffRequest) -> HttpResponse:
 def _station_form(request: StaffRequest, instance: Station | None) -> HttpResponse:
     form = StationForm(request.POST or None, instance=instance, administrator=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            station = form.save()
+        station = form.save()
         messages.success(request, f"已保存医保站 {station.name}。")
         return redirect("administration:station_list")
     return render(request, "administration/station_form.html", {"form": form, "station": instance})
@@ -117,8 +114,7 @@ def policy(request: StaffRequest) -> HttpResponse:
         for field in form.fields.values():
             field.disabled = True
     elif request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
+        form.save()
         messages.success(request, "政策参数已保存。")
         return redirect("administration:policy")
     history = record_trail(current) if request.user.can_read_history else None
@@ -158,14 +154,13 @@ def calendar(request: StaffRequest) -> HttpResponse:
         return _publish_year(request, request.POST["publish"], today)
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            CalendarDay.objects.update_or_create(
-                date=form.cleaned_data["date"],
-                defaults={
-                    "is_working_day": form.cleaned_data["is_working_day"],
-                    "note": form.cleaned_data["note"],
-                },
-            )
+        CalendarDay.objects.update_or_create(
+            date=form.cleaned_data["date"],
+            defaults={
+                "is_working_day": form.cleaned_data["is_working_day"],
+                "note": form.cleaned_data["note"],
+            },
+        )
         messages.success(request, f"已保存 {form.cleaned_data['date']:%Y-%m-%d} 的安排。")
         return redirect("administration:calendar")
     return render(

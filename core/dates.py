@@ -1,8 +1,8 @@
 """How a list shows a stored time: 2026-11-01, or 2026-11-01 00:30, in the station's time
 (TIME_ZONE), not the database's UTC.
 
-A list's rows are worded in Python, once (issue #19): the template's `date` filter costs
-about 40 µs a cell, and a list page has a hundred of them."""
+A list's rows are worded in Python, once: the template's `date` filter is slow enough, on a
+list page of a hundred dates, to show in its time (docs/benchmarks.md)."""
 
 from __future__ import annotations
 

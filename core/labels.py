@@ -1,4 +1,4 @@
-"""A stored choice in words, for rows read as values (a list's rows, issue #19)."""
+"""A stored choice in words, for rows read as values (a list's rows)."""
 
 from __future__ import annotations
 

@@ -432,7 +432,7 @@ class Filing(models.Model):
             models.Index(fields=["status", "submitted_at"], name="filing_status_submitted"),
             # The review queue and the supervisor's home count the county's pending filings:
             # from this index alone, the letter's check included (its `evidence` and `id`),
-            # without reading the filings' rows (20,000 pending at 1 M: 25 → 7 ms).
+            # without reading the filings' rows (docs/benchmarks.md has the figures).
             models.Index(
                 fields=["station", "submitted_at", "evidence", "id"],
                 condition=models.Q(status="pending"),

@@ -302,7 +302,8 @@ def restore(archive: Path, identity_file: Path) -> dict:
             with (staged / name).open("rb") as handle:
                 stored = default_storage.save(name, File(handle, name=name))
             # Checked empty above; a name the storage changed would lose the scan's link.
-            assert stored == name, (stored, name)
+            if stored != name:
+                raise RestoreError(f"存储把文件 {name} 存成了 {stored}，扫描件的链接会丢失。")
     return manifest
 
 
@@ -447,10 +448,14 @@ def _pg_restore(dump: Path, expected: dict[str, int]) -> None:
             f'DO $$ BEGIN IF (SELECT count(*) FROM "{table}") <> {int(rows)} THEN '
             f"RAISE EXCEPTION '{message}'; END IF; END $$;\n"
         )
+    # Their messages go to files, not pipes: a pipe nobody reads until the end would stop a
+    # process that writes more than the pipe holds.
+    script_errors = tempfile.TemporaryFile()  # noqa: SIM115  (closed below, after the waits)
+    psql_errors = tempfile.TemporaryFile()  # noqa: SIM115
     script = subprocess.Popen(
         ["pg_restore", "--data-only", "--no-owner", "--no-privileges", "--file=-", str(dump)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=script_errors,
     )
     psql = subprocess.Popen(
         [
@@ -465,10 +470,11 @@ def _pg_restore(dump: Path, expected: dict[str, int]) -> None:
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=psql_errors,
         env=env,
     )
-    assert script.stdout and script.stderr and psql.stdin and psql.stderr
+    if script.stdout is None or psql.stdin is None:  # both asked for as pipes above
+        raise RestoreError("无法启动 pg_restore 或 psql。")
     try:
         psql.stdin.write(b"DELETE FROM audit_chainhead;\n")  # see _clear_rows_made_by_migrations
         shutil.copyfileobj(script.stdout, psql.stdin, 1 << 20)
@@ -480,9 +486,12 @@ def _pg_restore(dump: Path, expected: dict[str, int]) -> None:
         with suppress(BrokenPipeError):
             psql.stdin.close()
     script.stdout.close()
-    script_error, psql_error = script.stderr.read(), psql.stderr.read()
     script.wait()
     psql.wait()
+    with script_errors, psql_errors:
+        script_errors.seek(0)
+        psql_errors.seek(0)
+        script_error, psql_error = script_errors.read(), psql_errors.read()
     if script.returncode:
         raise RestoreError(f"pg_restore 无法读取数据，已撤销：{script_error.decode()[-300:]}")
     if psql.returncode:

@@ -61,7 +61,7 @@ def home(request: StaffRequest) -> HttpResponse:
 
 
 def _activity_context(user: User, today) -> dict:
-    # Rebuilt after every change within the user's reach (issue #19): the station's day and
+    # Rebuilt after every change within the user's reach: the station's day and
     # the lists come in one round trip, their SQL compiled once per scope (and day) in this
     # process (core/rows.py), each list reading the columns it shows.
     rows = rows_of(_lists(user, today), using=router.db_for_read(Station))
@@ -104,7 +104,7 @@ def _activity_context(user: User, today) -> dict:
             .order_by("created_at")[:TO_DO]
         )
     if user.is_caseworker:
-        # The follow-ups only she can act on, or no one will (issue #18, 4 and 5).
+        # The follow-ups only she can act on, or no one will.
         follow_ups["returned_filings"] = [
             _row("filing:detail", row, reason=row["rejection_reason"])
             for row in rows["returned_filings"]

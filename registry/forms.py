@@ -72,7 +72,7 @@ class ResidentForm(VersionCheckedForm):
                 label="修改原因", max_length=80, help_text="记入修改记录，审计时可查。"
             )
         if self.instance.pk:
-            # Changing an ID number is a correction that needs a supervisor (issue 4).
+            # Changing an ID number is a correction that needs a supervisor.
             self.fields["id_number"].disabled = True
             # The numbers on file are shown masked: a new phone is typed over the old one, and
             # a masked value posted back means "unchanged" (keeping a newer save's number).

@@ -20,7 +20,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks import task
 
@@ -77,9 +76,6 @@ def stale_after() -> timedelta:
 MAX_ATTEMPTS = 3
 # A refused sheet stays this long, so that its valid rows can still be imported.
 REFUSED_SHEET_KEPT = timedelta(days=1)
-
-# Sent after each batch commits (job, rows imported so far): for whoever watches an import.
-batch_committed = Signal()
 
 
 class Superseded(Exception):
@@ -392,7 +388,6 @@ def _import_batch(
         create_all_with_history(
             [(Household, new_households), (Resident, residents)], user=user, reason="Excel 导入"
         )
-    batch_committed.send(sender=ResidentImport, job=job, imported=job.imported)
 
 
 def _registered(model, field: str, values: list[str]) -> dict[str, int]:

@@ -44,7 +44,7 @@ class InsuranceType(models.TextChoices):
 
 
 # What a resident reads on a printed form: the insurance by its name. The codes are for the
-# caseworker, who keys them into the national system (issue #18: "（390）" on residents' forms).
+# caseworker, who keys them into the national system ("（390）" on residents' forms).
 PRINTED_INSURANCE_NAMES = {
     InsuranceType.EMPLOYEE: "职工基本医疗保险",
     InsuranceType.RESIDENT: "城乡居民基本医疗保险",
@@ -186,7 +186,7 @@ class Resident(Versioned):
 
     def clean(self) -> None:
         """A resident and the household she is in belong to one station: its 登记表 prints
-        the household's number and head, and its page links to the household (issue 27)."""
+        the household's number and head, and its page links to the household."""
         household = self.household if self.household_id else None
         if household is not None and household.station_id != self.station_id:
             raise ValidationError(HOUSEHOLD_OF_ANOTHER_STATION)

@@ -21,8 +21,8 @@ from workdays.models import CalendarDay, PublishedYear
 def _package_says(day: datetime.date) -> bool | None:
     """The installed calendar's answer, or None for a year it does not know. Kept per day for
     the process (the package's data does not change while it runs): each of its calls checks
-    the year by scanning every holiday it knows, about 20 µs, and a page of review deadlines
-    asks some two hundred times."""
+    the year by scanning every holiday it knows, and a page of review deadlines asks some two
+    hundred times."""
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -25,8 +24,7 @@ from security.idempotency import idempotent
 def household_create(request: StaffRequest) -> HttpResponse:
     form = HouseholdForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            household = form.save()
+        household = form.save()
         messages.success(request, f"已登记户号 {household.household_number}。")
         return redirect(household)
     return render(request, "registry/household_form.html", {"form": form})
@@ -48,8 +46,7 @@ def household_edit(request: StaffRequest, pk: int) -> HttpResponse:
     household = get_for_user(Household.objects.all(), request, pk=pk)
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
+        form.save()
         messages.success(request, f"已保存户号 {household.household_number}。")
         return redirect(household)
     return render(request, "registry/household_form.html", {"form": form, "household": household})

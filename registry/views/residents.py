@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -88,8 +87,7 @@ def resident_create(request: StaffRequest) -> HttpResponse:
         initial={"id_number": prefilled_id_number(request)},
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            resident = form.save()
+        resident = form.save()
         messages.success(request, f"已登记参保人 {resident.name}。")
         return redirect(resident)
     return render(request, "registry/resident_form.html", {"form": form})
@@ -155,9 +153,8 @@ def resident_edit(request: StaffRequest, pk: int) -> HttpResponse:
         return redirect(resident)
     form = ResidentForm(request.POST or None, instance=resident, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.instance._change_reason = form.edit_reason()  # django-simple-history reads it
-            form.save()
+        form.instance._change_reason = form.edit_reason()  # django-simple-history reads it
+        form.save()
         messages.success(request, f"已保存 {resident.name} 的信息。")
         return redirect(resident)
     return render(request, "registry/resident_form.html", {"form": form, "resident": resident})

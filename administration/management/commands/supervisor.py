@@ -5,7 +5,7 @@
     manage.py supervisor deactivate USERNAME | activate USERNAME
 
 A supervisor reads every station's records and the audit trail; an administrator who could
-set a supervisor's password could read them too (issue 27).
+set a supervisor's password could read them too.
 """
 
 from __future__ import annotations
