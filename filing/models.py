@@ -25,7 +25,7 @@ from core.labels import label
 from core.links import record_url
 from core.validators import EARLIEST_DATE, LATEST_DATE, PHONE, text_problem
 from registry.models import InsuranceType, Resident, insurance_name
-from workdays.rules import add_working_days, entered_days
+from workdays.rules import add_working_days
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -165,12 +165,6 @@ class FilingStatus(models.TextChoices):
 
 
 EXPIRED_LABEL = "已过期"
-# The colour of each status's badge; any other (已撤销, 已过期) is grey.
-STATUS_BADGES = {
-    FilingStatus.APPROVED.label: "text-bg-success",
-    FilingStatus.PENDING.label: "text-bg-warning",
-    FilingStatus.REJECTED.label: "text-bg-danger",
-}
 
 
 class Review(models.TextChoices):
@@ -259,47 +253,6 @@ def pending_by_deadline(filings: FilingQuerySet) -> FilingQuerySet:
     return filings.awaiting_review().order_by("submitted_at", "pk")
 
 
-# The columns a list of pending filings shows (filing/review_queue.html, the supervisor's home).
-PENDING_LISTED = (
-    "pk",
-    "resident__name",
-    "care_region_code",
-    "category",
-    "evidence",
-    "station__name",
-    "station__county_id",
-    "submitted_at",
-)
-
-
-def pending_rows(filings: FilingQuerySet, today: datetime.date) -> list[dict]:
-    """A page of pending filings (`pending_by_deadline`, sliced) in words, each with its
-    working-day deadline and whether it has passed [002]."""
-    rows = list(filings.values(*PENDING_LISTED))
-    policies: dict[int, Policy] = {}
-    entered = entered_days(today.year - 1, today.year + 1) if rows else {}
-    shown = []
-    for row in rows:
-        county_id = row["station__county_id"]
-        if county_id not in policies:
-            policies[county_id] = Policy.for_county(county_id)
-        deadline = review_deadline(row["submitted_at"], policies[county_id], entered)
-        shown.append(
-            {
-                "url": record_url("filing:detail", row["pk"]),
-                "name": row["resident__name"],
-                "care_region": regions.region_name(row["care_region_code"]),
-                "category": label(Category, row["category"]),
-                "evidence": label(Evidence, row["evidence"]),
-                "station": row["station__name"],
-                "submitted": dates.minute(row["submitted_at"]),
-                "deadline": f"{deadline:%Y-%m-%d}",
-                "overdue": deadline < today,
-            }
-        )
-    return shown
-
-
 def review_deadline(
     submitted_at: datetime.datetime,
     policy: Policy,
@@ -327,16 +280,6 @@ def expired(status: str, end_date: datetime.date | None, today: datetime.date) -
 def status_label(status: str, end_date: datetime.date | None, today: datetime.date) -> str:
     """The status a resident would read: 已过期 once an approved filing's end has passed."""
     return EXPIRED_LABEL if expired(status, end_date, today) else label(FilingStatus, status)
-
-
-def status_badge(words: str) -> str:
-    """The colours of a status's badge (filing/_status.html)."""
-    return STATUS_BADGES.get(words, "text-bg-secondary")
-
-
-def validity(start: datetime.date, end: datetime.date | None) -> str:
-    """有效期 as lists and messages show it: no end date is 长期 (long-term residence) [000]."""
-    return f"{start:%Y-%m-%d} 至 {f'{end:%Y-%m-%d}' if end else '长期'}"
 
 
 def filer_name(agent_name: str, resident_name: str) -> str:
@@ -493,12 +436,6 @@ class Filing(models.Model):
     @property
     def status_display(self) -> str:
         return self.status_label_on(timezone.localdate())
-
-    @property
-    def status_badge(self) -> tuple[str, str]:
-        """The status as shown (filing/_status.html): its words and its badge's colours."""
-        label = self.status_display
-        return label, status_badge(label)
 
     def review_deadline(
         self, policy: Policy | None = None, entered: dict[datetime.date, bool] | None = None

@@ -22,9 +22,9 @@ from filing.models import (
     Material,
     Review,
     filing_problems,
-    validity,
     with_default_end,
 )
+from filing.rows import validity
 from registry.models import Resident
 
 # What a field not given holds: nothing, as a blank form field would.

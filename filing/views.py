@@ -37,11 +37,9 @@ from filing.models import (
     MaterialKind,
     most_filed_care_regions,
     pending_by_deadline,
-    pending_rows,
-    status_badge,
     status_label,
-    validity,
 )
+from filing.rows import badge_of, pending_rows, status_badge, validity
 from printing.pdf import missing_characters, printable_response
 from registry.lookup import looked_up
 from registry.models import Resident
@@ -305,6 +303,7 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
         "filing/detail.html",
         {
             "filing": filing,
+            "badge": badge_of(filing),
             "letter": letter,
             "today": today,
             "cancel_refusal": filing.cancel_refusal(today),

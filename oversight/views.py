@@ -21,7 +21,8 @@ from core import dates
 from core.labels import label
 from core.links import record_url
 from core.rows import fetch as rows_of
-from filing.models import Filing, filer_name, pending_by_deadline, pending_rows
+from filing.models import Filing, filer_name, pending_by_deadline
+from filing.rows import pending_rows
 from oversight import dashboard
 from registry.models import (
     ChangeStatus,

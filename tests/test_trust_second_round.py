@@ -97,7 +97,7 @@ class TestFormatCharacters:
         assert "格式字符" in refusal.value.fields["contact_address"]
 
     def test_the_import_refuses_them(self):
-        from registry.imports import check_row
+        from registry.sheets import check_row
 
         _, problems = check_row({"name": BIDI, "id_number": "321282199504040041"})
         assert any("格式字符" in problem for problem in problems)

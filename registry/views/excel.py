@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import StaffRequest, get_for_user, role_required
 from accounts.models import Role
-from registry import imports
+from registry import imports, sheets
 from registry.models import (
     ImportStatus,
     ResidentImport,
@@ -50,7 +50,7 @@ def import_create(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "registry/import_form.html",
-        {"error": error, "recent": recent, "columns": "、".join(imports.COLUMNS)},
+        {"error": error, "recent": recent, "columns": "、".join(sheets.COLUMNS)},
     )
 
 
