@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from audit.bulk import insert
 from audit.models import AuditEntry, ChainHead, chain_of
-from audit.page_cache import mark_changed
 from core import logs
 from core.addresses import client_ip
 
@@ -57,7 +56,9 @@ def append(
     station_id: int | None = None,
     county_id: int | None = None,
 ) -> AuditEntry:
-    """Add one entry at the end of the chain, in the caller's transaction."""
+    """Add one entry at the end of the chain, in the caller's transaction. Appending does
+    nothing else: a changed record's other consequences (pages rebuilt, the writer's reads
+    on the primary) are audit.records' step, `page_cache.records_changed`."""
     if user is not None and not user.is_authenticated:
         user = None
     if instance is not None and station_id is None and county_id is None:
@@ -134,7 +135,6 @@ def _chain(entries: list[AuditEntry]) -> None:
             entries[0].save(force_insert=True)
         else:
             insert(AuditEntry, entries)
-    mark_changed(entries)
 
 
 def _locked_head(chain: str) -> ChainHead:

@@ -23,11 +23,13 @@ if TYPE_CHECKING:
     from audit.models import AuditEntry
 
 
-def mark_changed(entries: list[AuditEntry]) -> None:
-    """Every change of a business record passes through the chain, so the chain marks the
-    station and county it belongs to (or the whole installation) as changed. A page built from
-    many rows (the home dashboards, the case list) is kept in the cache under these marks until
-    the next change there (kept_until_changed)."""
+def records_changed(entries: list[AuditEntry]) -> None:
+    """The step after a record changed, taken where its history becomes an audit entry
+    (audit/records.py), the one path every change of a business record takes: the station and
+    county it belongs to (or the whole installation) are marked changed, so a page built from
+    many rows (the home dashboards, the case list), kept in the cache under these marks
+    (kept_until_changed), is built again; and the writer's next pages read the primary, not
+    a replica that may lag (core/replica.py)."""
     scopes = set()
     for entry in entries:
         if entry.history_id is None:

@@ -18,6 +18,7 @@ from audit.bulk import insert
 from audit.history import describe_changes, label_of
 from audit.log import _chain, _entry, _places, append
 from audit.models import Action, AuditEntry
+from audit.page_cache import records_changed
 
 HISTORY_ACTIONS = {"+": Action.CREATE, "~": Action.UPDATE, "-": Action.DELETE}
 
@@ -64,7 +65,7 @@ def record_history(record: Any, request: HttpRequest | None = None) -> AuditEntr
     instance = _instance_of(stored)
     previous = stored.prev_record if stored.history_type != "+" else None
     changes = [[c.label, c.old, c.new] for c in describe_changes(stored, previous)]
-    return append(
+    entry = append(
         action=HISTORY_ACTIONS[stored.history_type],
         user=stored.history_user,
         request=request,
@@ -74,6 +75,8 @@ def record_history(record: Any, request: HttpRequest | None = None) -> AuditEntr
         changes=changes,
         detail=stored.history_change_reason or "",
     )
+    records_changed([entry])
+    return entry
 
 
 def _audit_created(model: Any, objs: list, rows: list, user: Any) -> list[AuditEntry]:
@@ -151,6 +154,7 @@ def create_all_with_history(
             entries += _audit_created(model, objs, rows, user)
         if entries:
             _chain(entries)
+            records_changed(entries)
 
 
 def on_history_created(sender: Any, history_instance: Any, **kwargs: Any) -> None:

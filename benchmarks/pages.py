@@ -88,7 +88,7 @@ def main() -> None:
     county.force_login(supervisor)
 
     def changed() -> None:
-        """What a change at the station leaves behind (audit.page_cache.mark_changed)."""
+        """What a change at the station leaves behind (audit.page_cache.records_changed)."""
         renew_marks([f"station:{station.pk}", f"stations-of:{station.county_id}"])
 
     two_char = next((n for _, n in sample if len(n) == 2), "王芳")

@@ -77,7 +77,7 @@ def on_primary() -> Iterator[None]:
 
 
 def note_write() -> None:
-    """A business record changed in this request (audit.page_cache.mark_changed calls this)."""
+    """A business record changed in this request (audit.page_cache.records_changed calls this)."""
     _wrote.set(True)
 
 
