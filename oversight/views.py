@@ -3,9 +3,10 @@ review queue for a supervisor, and the county's activity for an auditor."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping
 from typing import Any
 
-from django.db import router
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -20,7 +21,6 @@ from audit.page_cache import kept_until_changed
 from core import dates
 from core.labels import label
 from core.links import record_url
-from core.rows import fetch as rows_of
 from filing.models import Filing, filer_name, pending_by_deadline
 from filing.rows import pending_rows
 from oversight import dashboard
@@ -61,22 +61,63 @@ def home(request: StaffRequest) -> HttpResponse:
     )
 
 
-def _activity_context(user: User, today) -> dict:
-    # Rebuilt after every change within the user's reach: the station's day and
-    # the lists come in one round trip, their SQL compiled once per scope (and day) in this
-    # process (core/rows.py), each list reading the columns it shows.
-    rows = rows_of(_lists(user, today), using=router.db_for_read(Station))
-    stations = rows["stations"]
-    waiting = rows["waiting"]
-    more_waiting = len(waiting) > WAITING_ON_HOME
-    # The county's large-amount threshold comes with the rows; a county whose policy was never
-    # saved has it made with the defaults here.
-    threshold = (
-        rows["threshold"][0]["large_amount_threshold"]
-        if rows["threshold"]
-        else Policy.for_county(user.own_county).large_amount_threshold
+def _activity_context(user: User, today: datetime.date) -> dict:
+    """What the home page lists for the user's reach, read top to bottom: the day's counts,
+    the cases waiting for documents, the open enrollments, and the role's own work. Each list
+    reads only the columns it shows, as values, and is worded once here."""
+    stations = _station_days(user, today)
+    context = {
+        "user": user,
+        "today": today,
+        "stations": stations,
+        **_waiting_cases(user, today),
+        "open_enrollments": _open_enrollments(user),
+        "pending_filings": None,  # a supervisor's (_review_work)
+        "trend": None,
+    }
+    if user.is_supervisor:
+        context.update(_review_work(user, today, stations))
+    if user.is_caseworker:
+        context.update(_follow_ups(user))
+    return context
+
+
+def _station_days(user: User, today: datetime.date) -> list[dict]:
+    """Today's work of each station within reach; a caseworker's station with its total of
+    residents too (the tally the database keeps: ResidentTally)."""
+    stations: Any = Station.objects.filter(county=user.county_id)
+    columns = ["pk", "name"]
+    if user.is_caseworker:
+        tally = ResidentTally.objects.filter(station=OuterRef("pk")).values("residents")[:1]
+        stations = stations.filter(pk=user.station_id).annotate(
+            resident_count=Coalesce(Subquery(tally), 0)
+        )
+        columns.append("resident_count")
+    # Subqueries, not joins: several counted relations joined would multiply rows.
+    stations = stations.annotate(
+        enrollments_today=_count(Enrollment, today),
+        changes_today=_count(InfoChange, today),
+        cases_today=_count(ReimbursementCase, today),
+        filings_today=_count(Filing, today, "submitted_at"),
     )
-    waiting_cases = [
+    return list(
+        stations.values(
+            *columns, "enrollments_today", "changes_today", "cases_today", "filings_today"
+        )
+    )
+
+
+def _waiting_cases(user: User, today: datetime.date) -> dict:
+    """The cases waiting longest for documents, each with what is still missing."""
+    station = [] if user.is_caseworker else ["station__name"]
+    waiting = list(
+        ReimbursementCase.objects.for_user(user)
+        .filter(status=CaseStatus.INCOMPLETE)
+        .order_by("created_at")
+        .values("pk", "resident__name", *WAITING_COLUMNS, *station)[: WAITING_ON_HOME + 1]
+    )
+    threshold = Policy.for_county(user.own_county).large_amount_threshold
+    cases = [
         _row(
             "reimbursement:detail",
             case,
@@ -90,155 +131,89 @@ def _activity_context(user: User, today) -> dict:
         )
         for case in waiting[:WAITING_ON_HOME]
     ]
-    pending_filings = trend = None
-    pending_count = 0
-    follow_ups: dict[str, Any] = {}
-    if user.is_supervisor:
-        pending = pending_by_deadline(Filing.objects.for_user(user))
-        pending_count = pending.count()
-        pending_filings = pending_rows(pending[:10], today)
-        trend = dashboard.trend(user, today, stations)
-        follow_ups["id_corrections"] = list(
-            InfoChange.objects.for_user(user)
-            .select_related("resident", "station")
-            .filter(status=ChangeStatus.AWAITING_APPROVAL)
-            .order_by("created_at")[:TO_DO]
-        )
-    if user.is_caseworker:
-        # The follow-ups only she can act on, or no one will.
-        follow_ups["returned_filings"] = [
-            _row("filing:detail", row, reason=row["rejection_reason"])
-            for row in rows["returned_filings"]
-        ]
-        follow_ups["unsigned_letters"] = [
-            _row(
-                "filing:detail",
-                row,
-                date=dates.day(row["submitted_at"]),
-                signer=filer_name(row["agent_name"], row["resident__name"]),
-            )
-            for row in rows["unsigned_letters"]
-        ]
-        follow_ups["unsigned_changes"] = [
-            _row(
-                "registry:change_detail",
-                row,
-                reason=row["reason"],
-                date=dates.day(row["created_at"]),
-            )
-            for row in rows["unsigned_changes"]
-        ]
-    open_enrollments = [
+    return {"waiting_cases": cases, "more_waiting": len(waiting) > WAITING_ON_HOME}
+
+
+def _open_enrollments(user: User) -> list[dict]:
+    """Enrollments not yet complete, the oldest first."""
+    rows = (
+        Enrollment.objects.for_user(user)
+        .filter(completed_at__isnull=True)
+        .order_by("created_at")
+        .values("pk", "resident__name", "newborn", "materials", "created_at")[:TO_DO]
+    )
+    return [
         _row(
             "registry:enrollment_detail",
             row,
             date=dates.day(row["created_at"]),
             status=enrollment_status(False, row["newborn"], row["materials"]),
         )
-        for row in rows["open_enrollments"]
+        for row in rows
     ]
+
+
+def _review_work(user: User, today: datetime.date, stations: list[dict]) -> dict:
+    """A supervisor's: the filings a review can decide, the ID corrections, the trend."""
+    pending = pending_by_deadline(Filing.objects.for_user(user))
+    pending_filings = pending_rows(pending[:10], today)
     return {
-        "user": user,
-        "stations": stations,
-        "today": today,
-        "waiting_cases": waiting_cases,
-        "more_waiting": more_waiting,
         "pending_filings": pending_filings,
-        "pending_count": pending_count,
+        "pending_count": pending.count(),
         "unknown_years": unknown_years(today) if pending_filings else [],
-        "open_enrollments": open_enrollments,
-        "trend": trend,
-        **follow_ups,
+        "trend": dashboard.trend(user, today, stations),
+        "id_corrections": list(
+            InfoChange.objects.for_user(user)
+            .select_related("resident", "station")
+            .filter(status=ChangeStatus.AWAITING_APPROVAL)
+            .order_by("created_at")[:TO_DO]
+        ),
     }
 
 
-def _lists(user: User, today) -> dict:
-    """{name: (key, build)}: what the home page reads, each a `values()` queryset whose SQL
-    depends on nothing but its key (the user's role and scope; the day for today's counts)."""
-    scope = (user.role, user.station_id, user.county_id)
-    many_stations = not user.is_caseworker
-    station = ["station__name"] if many_stations else []
-
-    def stations():
-        rows: Any = Station.objects.filter(county=user.county_id)
-        counts = ["name"]
-        if user.is_caseworker:
-            # The station's total, kept by the database as residents come and go
-            # (ResidentTally); the county's dashboard shows today's work only.
-            rows = rows.filter(pk=user.station_id).annotate(
-                resident_count=Coalesce(
-                    Subquery(
-                        ResidentTally.objects.filter(station=OuterRef("pk")).values("residents")[:1]
-                    ),
-                    0,
-                )
+def _follow_ups(user: User) -> dict:
+    """A caseworker's: what only she can act on, or no one will."""
+    returned = (
+        Filing.objects.for_user(user)
+        .returned()
+        .order_by("-reviewed_at")
+        .values("pk", "resident__name", "rejection_reason")[:TO_DO]
+    )
+    letters = (
+        Filing.objects.for_user(user)
+        .awaiting_letter()
+        .order_by("submitted_at")
+        .values("pk", "resident__name", "agent_name", "submitted_at")[:TO_DO]
+    )
+    changes = (
+        InfoChange.objects.for_user(user)
+        .filter(status=ChangeStatus.DRAFT)
+        .order_by("created_at")
+        .values("pk", "resident__name", "reason", "created_at")[:TO_DO]
+    )
+    return {
+        "returned_filings": [
+            _row("filing:detail", row, reason=row["rejection_reason"]) for row in returned
+        ],
+        "unsigned_letters": [
+            _row(
+                "filing:detail",
+                row,
+                date=dates.day(row["submitted_at"]),
+                signer=filer_name(row["agent_name"], row["resident__name"]),
             )
-            counts.append("resident_count")
-        # Subqueries, not joins: several counted relations joined would multiply rows.
-        rows = rows.annotate(
-            enrollments_today=_count(Enrollment, today),
-            changes_today=_count(InfoChange, today),
-            cases_today=_count(ReimbursementCase, today),
-            filings_today=_count(Filing, today, "submitted_at"),
-        )
-        return rows.values(
-            "pk", *counts, "enrollments_today", "changes_today", "cases_today", "filings_today"
-        )
-
-    lists = {
-        "threshold": (
-            ("home:threshold", user.county_id),
-            lambda: Policy.objects.filter(county=user.county_id).values("large_amount_threshold"),
-        ),
-        "stations": (("home:stations", *scope, today), stations),
-        "waiting": (
-            ("home:waiting", *scope),
-            lambda: (
-                ReimbursementCase.objects.for_user(user)
-                .filter(status=CaseStatus.INCOMPLETE)
-                .order_by("created_at")
-                .values("pk", "resident__name", *WAITING_COLUMNS, *station)[: WAITING_ON_HOME + 1]
-            ),
-        ),
-        "open_enrollments": (
-            ("home:enrollments", *scope),
-            lambda: (
-                Enrollment.objects.for_user(user)
-                .filter(completed_at__isnull=True)
-                .order_by("created_at")
-                .values("pk", "resident__name", "newborn", "materials", "created_at")[:20]
-            ),
-        ),
+            for row in letters
+        ],
+        "unsigned_changes": [
+            _row(
+                "registry:change_detail",
+                row,
+                reason=row["reason"],
+                date=dates.day(row["created_at"]),
+            )
+            for row in changes
+        ],
     }
-    if user.is_caseworker:
-        lists["returned_filings"] = (
-            ("home:returned", *scope),
-            lambda: (
-                Filing.objects.for_user(user)
-                .returned()
-                .order_by("-reviewed_at")
-                .values("pk", "resident__name", "rejection_reason")[:TO_DO]
-            ),
-        )
-        lists["unsigned_letters"] = (
-            ("home:letters", *scope),
-            lambda: (
-                Filing.objects.for_user(user)
-                .awaiting_letter()
-                .order_by("submitted_at")
-                .values("pk", "resident__name", "agent_name", "submitted_at")[:TO_DO]
-            ),
-        )
-        lists["unsigned_changes"] = (
-            ("home:changes", *scope),
-            lambda: (
-                InfoChange.objects.for_user(user)
-                .filter(status=ChangeStatus.DRAFT)
-                .order_by("created_at")
-                .values("pk", "resident__name", "reason", "created_at")[:TO_DO]
-            ),
-        )
-    return lists
 
 
 def _checklist(case: dict, threshold):
@@ -253,7 +228,7 @@ def _checklist(case: dict, threshold):
     )
 
 
-def _row(page: str, row: dict, **shown) -> dict:
+def _row(page: str, row: Mapping[str, Any], **shown: Any) -> dict:
     """A listed record: its page's address, the resident's name, and what the list shows,
     worded here (a dict: the template finds its keys first)."""
     return {
