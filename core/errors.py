@@ -1,15 +1,24 @@
-"""The one exception of a refused workflow."""
+"""A refusal of a workflow is Django's own ValidationError: a message, or messages by field
+(a dict), raised by the service that owns the rule. A view places it with `place_on`, or
+says it with `in_words`."""
 
 from __future__ import annotations
 
+from typing import Any
 
-class Refused(Exception):
-    """A rule refused the request; the message is for the caseworker, in Chinese. Services
-    raise it; views show it beside the form or as a message, and nothing is saved.
+from django.core.exceptions import ValidationError
 
-    `fields` holds the problems by form field (a rule checked on several fields at once), so a
-    form shows each beside its field; the message is then all of them together."""
 
-    def __init__(self, message: str = "", *, fields: dict[str, str] | None = None) -> None:
-        self.fields = fields or {}
-        super().__init__(message or "；".join(self.fields.values()))
+def place_on(form: Any, refusal: ValidationError) -> None:
+    """Each message beside its field; a message of no field of this form above the form."""
+    if not hasattr(refusal, "error_dict"):
+        form.add_error(None, refusal)
+        return
+    for field, messages in refusal.message_dict.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def in_words(refusal: ValidationError) -> str:
+    """The refusal as one message (a page's message bar)."""
+    return "；".join(refusal.messages)

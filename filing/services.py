@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Policy, User
-from core.errors import Refused
 from filing.models import (
     AGENT_FIELDS,
     GIVEN_FIELDS,
@@ -101,12 +101,12 @@ def submit_filing(
         letter_given=bool(signature or letter_scan),
     )
     if problems:
-        raise Refused(fields=problems)
+        raise ValidationError(problems)
     # Serialise filings of one resident, so two counters cannot both pass the overlap check.
     Resident.objects.select_for_update().filter(pk=resident.pk).first()
     overlap = overlap_refusal(resident, values)
     if overlap:
-        raise Refused(overlap)
+        raise ValidationError(overlap)
 
     try:
         with transaction.atomic():
@@ -127,7 +127,7 @@ def submit_filing(
         )
         if clash is None:
             raise
-        raise Refused(_overlap_message(clash)) from None
+        raise ValidationError(_overlap_message(clash)) from None
     if filing.evidence == Evidence.MATERIALS:
         kinds = dict.fromkeys(sighted, True)
         if scan:
@@ -173,7 +173,7 @@ def attach_letter_scan(filing: Filing, scan: UploadedFile) -> Filing:
     """The letter was printed, signed by hand, and its scan is now attached."""
     filing = _locked(filing)
     if filing.status != FilingStatus.PENDING or filing.evidence != Evidence.COMMITMENT:
-        raise Refused("只有审核中、以个人承诺书备案的申请可以补交承诺书扫描件。")
+        raise ValidationError("只有审核中、以个人承诺书备案的申请可以补交承诺书扫描件。")
     letter, _ = CommitmentLetter.objects.get_or_create(filing=filing)
     _attach(letter, "scan", scan)
     letter.save()
@@ -186,7 +186,7 @@ def approve(filing: Filing, supervisor: User) -> Filing:
     filing = _locked(filing)
     refusal = filing.approve_refusal(Policy.for_county(filing.station.county_id))
     if refusal:
-        raise Refused(refusal)
+        raise ValidationError(refusal)
     filing.status = FilingStatus.APPROVED
     filing.review = Review.MANUAL
     filing.reviewed_by = supervisor
@@ -199,7 +199,7 @@ def approve(filing: Filing, supervisor: User) -> Filing:
 def reject(filing: Filing, supervisor: User, reason: str) -> Filing:
     filing = _locked(filing)
     if filing.status != FilingStatus.PENDING:
-        raise Refused("该备案不在审核中。")
+        raise ValidationError("该备案不在审核中。")
     filing.status = FilingStatus.REJECTED
     filing.review = Review.MANUAL
     filing.reviewed_by = supervisor
@@ -215,7 +215,7 @@ def cancel(filing: Filing, user: User, reason: str, today: datetime.date) -> Fil
     filing = _locked(filing)
     refusal = filing.cancel_refusal(today)
     if refusal:
-        raise Refused(refusal)
+        raise ValidationError(refusal)
     filing.status = FilingStatus.CANCELLED
     filing.cancelled_by = user
     filing.cancelled_at = timezone.now()
@@ -230,13 +230,13 @@ def close_in_error(filing: Filing, supervisor: User, reason: str, today: datetim
     with the reason in the trail, whatever the six-month lock; the caseworker then files the
     right one (filing_create's `from`)."""
     if not supervisor.is_supervisor:
-        raise Refused("只有审核员可以按备案错误关闭备案；经办员请联系审核员。")
+        raise ValidationError("只有审核员可以按备案错误关闭备案；经办员请联系审核员。")
     filing = _locked(filing)
     refusal = filing.close_in_error_refusal(today)
     if refusal:
-        raise Refused(refusal)
+        raise ValidationError(refusal)
     if not reason:
-        raise Refused("请填写备案错误的原因，例如“就医地录入错误”。")
+        raise ValidationError("请填写备案错误的原因，例如“就医地录入错误”。")
     filing.status = FilingStatus.CANCELLED
     filing.closed_in_error = True
     filing.cancelled_by = supervisor

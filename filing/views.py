@@ -5,6 +5,7 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,7 @@ from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
 from core import dates, id_numbers, region_keys, regions
-from core.errors import Refused
+from core.errors import in_words, place_on
 from core.labels import label
 from core.links import record_url
 from core.replica import reads_from_replica
@@ -246,11 +247,8 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
                     signature=data["signature"],
                     letter_scan=data.get("letter_scan"),
                 )
-            except Refused as refusal:
-                for field, message in refusal.fields.items():
-                    form.add_error(field if field in form.fields else None, message)
-                if not refusal.fields:
-                    form.add_error(None, str(refusal))
+            except ValidationError as refusal:
+                place_on(form, refusal)
             else:
                 messages.success(request, f"备案已提交，当前状态：{filing.status_display}。")
                 return redirect(filing)
@@ -324,8 +322,8 @@ def filing_detail(request: StaffRequest, pk: int) -> HttpResponse:
 def _refused_or_done(request: StaffRequest, filing: Filing, action, done: str) -> HttpResponse:
     try:
         action()
-    except Refused as refusal:
-        messages.error(request, str(refusal))
+    except ValidationError as refusal:
+        messages.error(request, in_words(refusal))
     else:
         messages.success(request, done)
     return redirect(filing)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from core import id_numbers
-from core.errors import Refused
 from registry.models import (
     CHANGEABLE_FIELDS,
     ChangeStatus,
@@ -37,11 +37,11 @@ def enroll(
     """新增参保登记: saves the resident (when new) and opens the enrollment with the materials
     sighted so far; it completes once all are there."""
     if resident.pk and Enrollment.objects.filter(resident=resident).exists():
-        raise Refused(f"{resident.name}已办理参保登记，无需重复登记。")
+        raise ValidationError(f"{resident.name}已办理参保登记，无需重复登记。")
     if resident.pk is None and (problems := resident_problems(resident)):
-        raise Refused(fields=problems)
+        raise ValidationError(problems)
     if newborn and (problems := newborn_problems(resident, timezone.localdate())):
-        raise Refused(fields=problems)
+        raise ValidationError(problems)
     resident.save()
     enrollment = Enrollment.objects.create(
         station=user.counter_station,
@@ -61,7 +61,7 @@ def update_enrollment(enrollment: Enrollment, *, materials: list[str], complete:
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.is_complete:
-            raise Refused("该参保登记已完成。")
+            raise ValidationError("该参保登记已完成。")
         enrollment.materials = [m for m in enrollment.required_materials if m in materials]
         missing = enrollment.missing_materials
         if complete and not missing:
@@ -69,7 +69,7 @@ def update_enrollment(enrollment: Enrollment, *, materials: list[str], complete:
         enrollment.save()
     if complete and missing:
         names = "、".join(m.label for m in missing)
-        raise Refused(f"还缺少：{names}。材料齐全后才能完成参保登记。")
+        raise ValidationError(f"还缺少：{names}。材料齐全后才能完成参保登记。")
 
 
 # Changes of insured information ------------------------------------------------------------
@@ -113,11 +113,11 @@ def change_items(resident: Resident, new_values: dict) -> list[dict]:
 def request_change(*, resident: Resident, user: User, new_values: dict, reason: str) -> InfoChange:
     items = change_items(resident, new_values)
     if not items:
-        raise Refused("没有需要变更的内容。")
+        raise ValidationError("没有需要变更的内容。")
     changed = Resident(**{item["field"]: new_values.get(item["field"]) for item in items})
     checked = tuple(item["field"] for item in items if item["field"] != "household")
     if problems := resident_problems(changed, checked):
-        raise Refused(fields=problems)
+        raise ValidationError(problems)
     return InfoChange.objects.create(
         station=resident.station, resident=resident, items=items, reason=reason, created_by=user
     )
@@ -136,7 +136,7 @@ def _apply(change: InfoChange) -> None:
         elif field == "id_number":
             value = id_numbers.validate(value)
             if Resident.objects.filter(id_number=value).exclude(pk=resident.pk).exists():
-                raise Refused(
+                raise ValidationError(
                     f"身份证号码 {id_numbers.mask(value)} 已登记为其他参保人，不能更正为该号码。"
                 )
         setattr(resident, field, value)
@@ -153,11 +153,11 @@ def complete_change(
     number correction, sent to a supervisor."""
     change = InfoChange.objects.select_for_update().get(pk=change.pk)
     if change.status != ChangeStatus.DRAFT:
-        raise Refused("该变更已提交。")
+        raise ValidationError("该变更已提交。")
     change.id_card_sighted, change.form_signed = id_card_sighted, form_signed
     if change.missing_materials:
         change.save()
-        raise Refused(f"还缺少：{'、'.join(change.missing_materials)}。")
+        raise ValidationError(f"还缺少：{'、'.join(change.missing_materials)}。")
     if change.corrects_id_number:
         change.status = ChangeStatus.AWAITING_APPROVAL
     else:
@@ -172,13 +172,13 @@ def complete_change(
 def decide_change(change: InfoChange, *, supervisor: User, approve: bool, reason: str = "") -> None:
     change = InfoChange.objects.select_for_update().get(pk=change.pk)
     if change.status != ChangeStatus.AWAITING_APPROVAL:
-        raise Refused("该变更不在待审核状态。")
+        raise ValidationError("该变更不在待审核状态。")
     if approve:
         _apply(change)
         change.status = ChangeStatus.COMPLETED
     else:
         if not reason:
-            raise Refused("请填写未通过的原因。")
+            raise ValidationError("请填写未通过的原因。")
         change.status = ChangeStatus.REJECTED
         change.rejection_reason = reason
     change.reviewed_by = supervisor

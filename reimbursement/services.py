@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import Refused
 from reimbursement.models import CaseStatus, ReimbursementCase, case_problems
 
 
@@ -18,9 +18,9 @@ def save_case(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
         case.station = case.resident.station
         case.created_by = user
     elif case.status == CaseStatus.FORWARDED:
-        raise Refused("该案件已报送县医保中心，不能再修改。")
+        raise ValidationError("该案件已报送县医保中心，不能再修改。")
     elif case.status == CaseStatus.VOIDED:
-        raise Refused("该案件已作废，不能再修改。")
+        raise ValidationError("该案件已作废，不能再修改。")
     problems = case_problems(
         kind=case.kind,
         hospital=case.hospital,
@@ -31,7 +31,7 @@ def save_case(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
         today=timezone.localdate(),
     )
     if problems:
-        raise Refused(fields=problems)
+        raise ValidationError(problems)
     needed = {item.document for item in case.checklist()}
     case.received = [document for document in case.received if document in needed]
     case.refresh_status()
@@ -44,10 +44,12 @@ def forward(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
     """已报送: to the county only with every document received."""
     case = ReimbursementCase.objects.select_for_update().get(pk=case.pk)
     if case.status == CaseStatus.FORWARDED:
-        raise Refused("该案件已报送。")
+        raise ValidationError("该案件已报送。")
     missing = case.missing()
     if missing:
-        raise Refused(f"材料不全，不能报送。还缺少：{'、'.join(i.label for i in missing)}。")
+        raise ValidationError(
+            f"材料不全，不能报送。还缺少：{'、'.join(i.label for i in missing)}。"
+        )
     case.status = CaseStatus.FORWARDED
     case.forwarded_at = timezone.now()
     case.forwarded_by = user
@@ -61,11 +63,11 @@ def void(case: ReimbursementCase, *, reason: str) -> ReimbursementCase:
     with its history, in the records."""
     case = ReimbursementCase.objects.select_for_update().get(pk=case.pk)
     if case.status == CaseStatus.FORWARDED:
-        raise Refused("已报送的案件不能作废。")
+        raise ValidationError("已报送的案件不能作废。")
     if case.status == CaseStatus.VOIDED:
-        raise Refused("该案件已作废。")
+        raise ValidationError("该案件已作废。")
     if not reason:
-        raise Refused("请填写作废原因。")
+        raise ValidationError("请填写作废原因。")
     case.status = CaseStatus.VOIDED
     case.void_reason = reason
     case.save()

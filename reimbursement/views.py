@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,7 +16,7 @@ from accounts.models import Policy, Role
 from audit.page_cache import kept_until_changed
 from audit.trail import record_trail
 from core import dates
-from core.errors import Refused
+from core.errors import in_words, place_on
 from core.labels import label
 from core.links import record_url
 from printing.pdf import missing_characters
@@ -113,11 +114,8 @@ def _case_form(request: StaffRequest, case: ReimbursementCase | None) -> HttpRes
         instance.resident = form.cleaned_data["id_number"]
         try:
             instance = services.save_case(instance, user=request.user)
-        except Refused as refusal:
-            for field, message in refusal.fields.items():
-                form.add_error(field if field in form.fields else None, message)
-            if not refusal.fields:
-                form.add_error(None, str(refusal))
+        except ValidationError as refusal:
+            place_on(form, refusal)
         else:
             messages.success(request, f"已保存。当前状态：{instance.get_status_display()}。")
             return redirect(instance)
@@ -215,8 +213,8 @@ def case_forward(request: StaffRequest, pk: int) -> HttpResponse:
     case = get_for_user(ReimbursementCase.objects.all(), request, pk=pk)
     try:
         services.forward(case, user=request.user)
-    except Refused as refusal:
-        messages.error(request, str(refusal))
+    except ValidationError as refusal:
+        messages.error(request, in_words(refusal))
     else:
         messages.success(request, "已报送县医保中心。")
     return redirect(case)
@@ -297,8 +295,8 @@ def case_void(request: StaffRequest, pk: int) -> HttpResponse:
     reason = posted_text(request, "reason", 200)
     try:
         services.void(case, reason=reason)
-    except Refused as refusal:
-        messages.error(request, str(refusal))
+    except ValidationError as refusal:
+        messages.error(request, in_words(refusal))
     else:
         messages.success(request, "案件已作废，记录仍保留。")
     return redirect(case)

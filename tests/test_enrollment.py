@@ -203,13 +203,16 @@ def test_a_refused_completion_keeps_the_materials_just_ticked(as_alice, resident
 def test_the_enrollment_service_itself_holds_the_newborn_rule(resident_a, alice):
     """DOMAIN.md §1.1: the rule lives in registry.models.newborn_problems and services.enroll
     applies it, whoever calls (the counter form, an import, demo data)."""
-    from core.errors import Refused
+    from django.core.exceptions import ValidationError
+
     from registry import services
 
     baby = Resident(station=alice.station, name="张小宝", id_number=newborn_id(10))
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(ValidationError) as refusal:
         services.enroll(resident=baby, user=alice, newborn=True, materials=[])
-    assert refusal.value.fields == {"household_number": "新生儿须登记到已有的户，请填写户号。"}
+    assert refusal.value.message_dict == {
+        "household_number": ["新生儿须登记到已有的户，请填写户号。"]
+    }
     assert not Resident.objects.filter(name="张小宝").exists()
 
 

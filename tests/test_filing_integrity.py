@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Policy
 from audit.models import AuditEntry
-from core.errors import Refused
 from filing import services
 from filing.forms import FilingForm
 from filing.models import Category, Filing, FilingStatus
@@ -174,7 +174,7 @@ def test_what_the_form_refuses_the_service_refuses_with_the_same_message(
     )
     assert not form.is_valid()
     assert field in form.errors, form.errors
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(ValidationError) as refusal:
         services.submit_filing(
             resident=resident_a,
             user=alice,
@@ -185,7 +185,7 @@ def test_what_the_form_refuses_the_service_refuses_with_the_same_message(
             signature=overrides.get("signature", ""),
             letter_scan=None,
         )
-    assert refusal.value.fields[field] == form.errors[field][0]
+    assert refusal.value.message_dict[field][0] == form.errors[field][0]
     assert not Filing.objects.exists()
 
 
@@ -296,25 +296,25 @@ class TestClosedInError:
             reverse("filing:close_in_error", args=[wrong.pk]), {"reason": "就医地录入错误"}
         )
         assert response.status_code in (403, 404)
-        with pytest.raises(Refused, match="只有审核员"):
+        with pytest.raises(ValidationError, match="只有审核员"):
             services.close_in_error(wrong, alice, "就医地录入错误", T)
         wrong.refresh_from_db()
         assert wrong.status == FilingStatus.APPROVED
 
     def test_a_reason_is_required(self, wrong, carol):
-        with pytest.raises(Refused, match="请填写备案错误的原因"):
+        with pytest.raises(ValidationError, match="请填写备案错误的原因"):
             services.close_in_error(wrong, carol, "", T)
 
     def test_nothing_to_close_once_expired_or_closed(self, resident_a, alice, carol):
         ended = make_filing(resident_a, alice, start_date=T - 200 * DAY, end_date=T - DAY)
-        with pytest.raises(Refused, match="已过期"):
+        with pytest.raises(ValidationError, match="已过期"):
             services.close_in_error(ended, carol, "录入错误", T)
         # The day it ends it is still in force, and can be closed.
         assert ended.close_in_error_refusal(T - DAY) == ""
         closed = make_filing(
             resident_a, alice, care_region_code="110000", status=FilingStatus.CANCELLED
         )
-        with pytest.raises(Refused, match="已关闭"):
+        with pytest.raises(ValidationError, match="已关闭"):
             services.close_in_error(closed, carol, "录入错误", T)
 
 
@@ -404,9 +404,9 @@ class TestCasesAtTheService:
         form = CaseForm(posted, user=alice, today=T, resident=resident_a)
         assert not form.is_valid() and field in form.errors
         case = ReimbursementCase(resident=resident_a, **values)
-        with pytest.raises(Refused) as refusal:
+        with pytest.raises(ValidationError) as refusal:
             cases.save_case(case, user=alice)
-        assert refusal.value.fields[field] == form.errors[field][0]
+        assert refusal.value.message_dict[field][0] == form.errors[field][0]
         assert not ReimbursementCase.objects.exists()
 
 
@@ -425,10 +425,10 @@ class TestEnrollmentAndChangesAtTheService:
         form = ResidentForm(typed, user=alice)
         assert not form.is_valid()
         resident = Resident(station=station_a, **typed)
-        with pytest.raises(Refused) as refusal:
+        with pytest.raises(ValidationError) as refusal:
             registry.enroll(resident=resident, user=alice, newborn=False, materials=[])
         for field in ("id_number", "name", "phone"):
-            assert refusal.value.fields[field] == form.errors[field][0]
+            assert refusal.value.message_dict[field][0] == form.errors[field][0]
         assert not Resident.objects.exists() and not Enrollment.objects.exists()
 
     @pytest.mark.parametrize(
@@ -444,12 +444,12 @@ class TestEnrollmentAndChangesAtTheService:
         from registry.models import CHANGEABLE_FIELDS, InfoChange
 
         values = {name: getattr(resident_a, name) for name in CHANGEABLE_FIELDS}
-        with pytest.raises(Refused) as refusal:
+        with pytest.raises(ValidationError) as refusal:
             registry.request_change(
                 resident=resident_a,
                 user=alice,
                 new_values={**values, field: value},
                 reason="本人申请",
             )
-        assert refusal.value.fields[field].startswith(message)
+        assert refusal.value.message_dict[field][0].startswith(message)
         assert not InfoChange.objects.exists()

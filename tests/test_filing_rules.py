@@ -471,7 +471,8 @@ def test_the_filing_service_itself_holds_the_materials_or_letter_rule(resident_a
     """DOMAIN.md §2.4: filing.models.evidence_problems is applied by services.submit_filing,
     not only by the counter's form."""
 
-    from core.errors import Refused
+    from django.core.exceptions import ValidationError
+
     from filing import services
 
     values = {
@@ -486,7 +487,7 @@ def test_the_filing_service_itself_holds_the_materials_or_letter_rule(resident_a
         "contact_address": "上海市浦东新区张江路1号",
         "evidence": "none",
     }
-    with pytest.raises(Refused) as refusal:
+    with pytest.raises(ValidationError) as refusal:
         services.submit_filing(
             resident=resident_a,
             user=alice,
@@ -497,7 +498,7 @@ def test_the_filing_service_itself_holds_the_materials_or_letter_rule(resident_a
             signature="",
             letter_scan=None,
         )
-    assert refusal.value.fields == {"evidence": "请提供备案材料或签署个人承诺书。"}
+    assert refusal.value.message_dict == {"evidence": ["请提供备案材料或签署个人承诺书。"]}
     assert not resident_a.filings.exists()
 
 

@@ -79,11 +79,12 @@ class TestFormatCharacters:
         assert form.errors["name"] == ["内容包含不可见的格式字符（如文字方向控制符），请重新输入。"]
 
     def test_the_filing_refuses_them_at_the_service(self, resident_a, alice):
-        from core.errors import Refused
+        from django.core.exceptions import ValidationError
+
         from filing import services
         from tests.test_filing_integrity import service_values
 
-        with pytest.raises(Refused) as refusal:
+        with pytest.raises(ValidationError) as refusal:
             services.submit_filing(
                 resident=resident_a,
                 user=alice,
@@ -94,7 +95,7 @@ class TestFormatCharacters:
                 signature="",
                 letter_scan=None,
             )
-        assert "格式字符" in refusal.value.fields["contact_address"]
+        assert "格式字符" in refusal.value.message_dict["contact_address"][0]
 
     def test_the_import_refuses_them(self):
         from registry.sheets import check_row

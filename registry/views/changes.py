@@ -4,6 +4,7 @@ ID correction, the printed 变更登记表."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import STAFF, StaffRequest, get_for_user, role_required
 from accounts.models import Role
 from audit.trail import record_trail
-from core.errors import Refused
+from core.errors import in_words, place_on
 from registry import services
 from registry.forms import (
     InfoChangeForm,
@@ -43,8 +44,8 @@ def change_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
                 new_values=form.new_values(),
                 reason=form.cleaned_data["reason"],
             )
-        except Refused as refusal:
-            form.add_error(None, str(refusal))
+        except ValidationError as refusal:
+            place_on(form, refusal)
         else:
             messages.success(request, "已登记变更事项，请打印变更登记表请参保人签字。")
             return redirect(change)
@@ -74,8 +75,8 @@ def change_complete(request: StaffRequest, pk: int) -> HttpResponse:
             id_card_sighted=bool(request.POST.get("id_card_sighted")),
             form_signed=bool(request.POST.get("form_signed")),
         )
-    except Refused as refusal:
-        messages.error(request, str(refusal))
+    except ValidationError as refusal:
+        messages.error(request, in_words(refusal))
     else:
         if change.status == ChangeStatus.AWAITING_APPROVAL:
             messages.success(request, "身份证号码更正已提交审核员审核。")
@@ -96,8 +97,8 @@ def change_decide(request: StaffRequest, pk: int) -> HttpResponse:
             approve=approve,
             reason=request.POST.get("reason", "").strip()[:200],
         )
-    except Refused as refusal:
-        messages.error(request, str(refusal))
+    except ValidationError as refusal:
+        messages.error(request, in_words(refusal))
     else:
         messages.success(request, "已审核通过，参保信息已更正。" if approve else "已退回该更正。")
     return redirect(change)

@@ -4,6 +4,7 @@ complete."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import STAFF, StaffRequest, get_for_user, role_required
 from accounts.models import Role
 from audit.trail import record_trail
-from core.errors import Refused
+from core.errors import in_words, place_on
 from registry import services
 from registry.forms import (
     EnrollmentForm,
@@ -80,14 +81,17 @@ def enrollment_create(request: StaffRequest, resident_pk: int | None = None) -> 
                 materials=options.cleaned_data["materials"],
                 guardian=options.guardian(),
             )
-        except Refused as refusal:
-            for field, message in refusal.fields.items():
-                if resident_form is not None and field in resident_form.fields:
-                    resident_form.add_error(field, message)
-                else:
-                    options.add_error(None, message)
-            if not refusal.fields:
-                options.add_error(None, str(refusal))
+        except ValidationError as refusal:
+            # The resident's own fields beside them; the rest above the enrollment's options.
+            by_field = getattr(refusal, "error_dict", {})
+            theirs = {
+                f: m for f, m in by_field.items() if resident_form and f in resident_form.fields
+            }
+            if resident_form is not None and theirs:
+                place_on(resident_form, ValidationError(theirs))
+            rest = [e for f, errors in by_field.items() if f not in theirs for e in errors]
+            if rest or not by_field:
+                place_on(options, ValidationError(rest) if by_field else refusal)
         else:
             messages.success(
                 request, f"已为{candidate.name}办理参保登记：{enrollment.status_display}。"
@@ -121,8 +125,8 @@ def enrollment_update(request: StaffRequest, pk: int) -> HttpResponse:
         services.update_enrollment(
             enrollment, materials=request.POST.getlist("materials"), complete=complete
         )
-    except Refused as refusal:
-        messages.error(request, str(refusal))
+    except ValidationError as refusal:
+        messages.error(request, in_words(refusal))
     else:
         messages.success(request, "参保登记已完成。" if complete else "已保存收到的材料。")
     return redirect(enrollment)
