@@ -51,6 +51,8 @@ def write_by_a_backup(tmp_path: Path) -> None:
     call_command("backup", str(tmp_path / "portal.age"), "--recipient", public, verbosity=0)
 
 
+# A backup reads in a transaction of its own (REPEATABLE READ on PostgreSQL).
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("path", ["sweep", "anchor_audit", "backup"])
 def test_no_new_anchor_launders_a_truncated_chain(trail, tmp_path, path):  # noqa: F811
     call_command("anchor_audit")
@@ -184,6 +186,7 @@ def test_anchors_are_sent_to_a_remote_syslog_collector(trail):  # noqa: F811
     assert "audit anchor" in received and anchor["sig"] in received
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_restore_from_an_older_backup_is_told_until_the_anchors_are_rebased(resident_b, tmp_path):
     from tests.test_backup import back_up, fresh_database
 

@@ -9,7 +9,7 @@ from tests.test_full_numbers import STATION_B_RECORDS, station_b_records, text_o
 
 pytestmark = pytest.mark.django_db
 
-NAME = "<style>*{display:none}</style>王"
+NAME = "<style>*{display:none}</style>"  # 30 characters, as much as a name holds
 ADDRESS = "<a href=//e.vl>请点此核验</a>"
 
 
@@ -30,5 +30,5 @@ def test_markup_typed_as_a_name_or_address_is_shown_as_text(
             text = text_of(response)
             assert "<style>*{display:none}" not in text, name
             assert "<a href=//e.vl>" not in text, name
-            shown += "&lt;style&gt;*{display:none}&lt;/style&gt;王" in text
+            shown += "&lt;style&gt;*{display:none}&lt;/style&gt;" in text
     assert shown >= 3  # the resident's page, the records that name her, and forms
