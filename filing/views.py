@@ -332,18 +332,12 @@ def _refused_or_done(request: StaffRequest, filing: Filing, action, done: str) -
 @require_POST
 @role_required(Role.CASEWORKER, Role.SUPERVISOR)
 def filing_cancel(request: StaffRequest, pk: int) -> HttpResponse:
-    filing = get_for_user(Filing.objects.all(), request, pk=pk)
-    form = CancelForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写取消原因。")
-        return redirect(filing)
-    return _refused_or_done(
+    return _closed(
         request,
-        filing,
-        lambda: services.cancel(
-            filing, request.user, form.cleaned_data["reason"], timezone.localdate()
-        ),
-        "备案已取消，备案记录显示为“已关闭”。",
+        pk,
+        services.cancel,
+        missing="请填写取消原因。",
+        done="备案已取消，备案记录显示为“已关闭”。",
     )
 
 
@@ -351,18 +345,28 @@ def filing_cancel(request: StaffRequest, pk: int) -> HttpResponse:
 @role_required(Role.SUPERVISOR)
 def filing_close_in_error(request: StaffRequest, pk: int) -> HttpResponse:
     """备案错误: the supervisor closes a filing the office made wrongly, with the reason."""
+    return _closed(
+        request,
+        pk,
+        services.close_in_error,
+        missing="请填写备案错误的原因，例如“就医地录入错误”。",
+        done="已按备案错误关闭，备案记录显示为“已关闭”。经办员可按此备案修改后重新备案。",
+    )
+
+
+def _closed(request: StaffRequest, pk: int, close, *, missing: str, done: str) -> HttpResponse:
+    """A filing closed with a stated reason (cancelled, or closed in error)."""
     filing = get_for_user(Filing.objects.all(), request, pk=pk)
     form = CancelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写备案错误的原因，例如“就医地录入错误”。")
+        messages.error(request, missing)
         return redirect(filing)
+    reason = form.cleaned_data["reason"]
     return _refused_or_done(
         request,
         filing,
-        lambda: services.close_in_error(
-            filing, request.user, form.cleaned_data["reason"], timezone.localdate()
-        ),
-        "已按备案错误关闭，备案记录显示为“已关闭”。经办员可按此备案修改后重新备案。",
+        lambda: close(filing, request.user, reason, timezone.localdate()),
+        done,
     )
 
 
