@@ -147,6 +147,7 @@ REFILED = (
     "agent_relationship",
     "evidence",
 )
+REFILABLE = (FilingStatus.CANCELLED, FilingStatus.REJECTED)
 
 
 def _refiled(request: StaffRequest, resident: Resident) -> tuple[Filing | None, dict]:
@@ -163,9 +164,6 @@ def _refiled(request: StaffRequest, resident: Resident) -> tuple[Filing | None, 
     if source.contact_phone == resident.phone:
         initial["contact_phone"] = resident.masked_phone
     return source, initial
-
-
-REFILABLE = (FilingStatus.CANCELLED, FilingStatus.REJECTED)
 
 
 def _confirmation(form: FilingForm, resident: Resident) -> list[tuple[str, str]]:
