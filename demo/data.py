@@ -174,7 +174,7 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
                 station=resident.station,
                 resident=resident,
                 created_by=caseworkers[resident.station_id],
-                materials=list(ENROLLMENT_MATERIALS[False]),
+                received=list(ENROLLMENT_MATERIALS[False]),
                 created_at=enrolled,
                 completed_at=enrolled,
             )

@@ -140,14 +140,14 @@ def _open_enrollments(user: User) -> list[dict]:
         Enrollment.objects.for_user(user)
         .filter(completed_at__isnull=True)
         .order_by("created_at")
-        .values("pk", "resident__name", "newborn", "materials", "created_at")[:TO_DO]
+        .values("pk", "resident__name", "newborn", "received", "created_at")[:TO_DO]
     )
     return [
         _row(
             "registry:enrollment_detail",
             row,
             date=dates.day(row["created_at"]),
-            status=enrollment_status(False, row["newborn"], row["materials"]),
+            status=enrollment_status(False, row["newborn"], row["received"]),
         )
         for row in rows
     ]

@@ -314,7 +314,7 @@ class Enrollment(models.Model):
     guardian_relationship = models.CharField(
         "监护人与新生儿关系", max_length=10, choices=Guardian, blank=True
     )
-    materials = models.JSONField("已收材料", default=list, blank=True)
+    received = models.JSONField("已收材料", default=list, blank=True)
     created_at = models.DateTimeField("登记时间", default=timezone.now)
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
@@ -323,7 +323,7 @@ class Enrollment(models.Model):
     history = HistoricalRecords()
 
     objects = StationScopedQuerySet.as_manager()
-    json_choices = {"materials": EnrollmentMaterial}
+    json_choices = {"received": EnrollmentMaterial}
 
     class Meta:
         verbose_name = "参保登记"
@@ -343,7 +343,7 @@ class Enrollment(models.Model):
 
     @property
     def missing_materials(self) -> list[EnrollmentMaterial]:
-        return [m for m in self.required_materials if m not in self.materials]
+        return [m for m in self.required_materials if m not in self.received]
 
     @property
     def is_complete(self) -> bool:
@@ -355,7 +355,7 @@ class Enrollment(models.Model):
 
     @property
     def status_display(self) -> str:
-        return enrollment_status(self.is_complete, self.newborn, self.materials)
+        return enrollment_status(self.is_complete, self.newborn, self.received)
 
 
 class ChangeStatus(models.TextChoices):

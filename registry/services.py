@@ -50,7 +50,7 @@ def enroll(
         created_by=user,
         **((guardian or {}) if newborn else {}),
     )
-    enrollment.materials = [m for m in enrollment.required_materials if m in materials]
+    enrollment.received = [m for m in enrollment.required_materials if m in materials]
     enrollment.save()
     return enrollment
 
@@ -62,7 +62,7 @@ def update_enrollment(enrollment: Enrollment, *, materials: list[str], complete:
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.is_complete:
             raise ValidationError("该参保登记已完成。")
-        enrollment.materials = [m for m in enrollment.required_materials if m in materials]
+        enrollment.received = [m for m in enrollment.required_materials if m in materials]
         missing = enrollment.missing_materials
         if complete and not missing:
             enrollment.completed_at = timezone.now()

@@ -161,7 +161,7 @@ class TestNewborn:
         enrollment = Enrollment.objects.get()
         as_alice.post(
             reverse("registry:enrollment_update", args=[enrollment.pk]),
-            {"materials": enrollment.materials, "action": "complete"},
+            {"materials": enrollment.received, "action": "complete"},
         )
         enrollment.refresh_from_db()
         assert enrollment.is_complete
@@ -171,7 +171,7 @@ class TestNewborn:
     ):
         self.newborn(as_alice, household_a, materials=["id_or_register", "signed_form"])
         enrollment = Enrollment.objects.get()
-        assert enrollment.materials == ["signed_form"]
+        assert enrollment.received == ["signed_form"]
         assert len(enrollment.missing_materials) == 3
 
     def test_a_newborn_needs_a_household(self, as_alice):
@@ -197,7 +197,7 @@ def test_a_refused_completion_keeps_the_materials_just_ticked(as_alice, resident
     response = as_alice.post(url, {"materials": ["id_or_register"], "action": "complete"})
     assert response.status_code == 302
     enrollment.refresh_from_db()
-    assert not enrollment.is_complete and enrollment.materials == ["id_or_register"]
+    assert not enrollment.is_complete and enrollment.received == ["id_or_register"]
 
 
 def test_the_enrollment_service_itself_holds_the_newborn_rule(resident_a, alice):
