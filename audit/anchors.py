@@ -71,8 +71,13 @@ def write(*, rebase: str = "") -> dict:
 
     with transaction.atomic():
         ledger = AnchorLedger.get(lock=True)
-        last = latest()
-        refusal = "" if rebase else _refusal(ledger, last)
+        try:
+            last = latest()
+            refusal = "" if rebase else _refusal(ledger, last)
+        except AnchorError as error:  # the file's last line is damaged or forged
+            last, refusal = None, str(error)
+        if rebase and refusal:  # a rebase starts afresh past a file it cannot read
+            refusal = ""
         if not refusal:
             number = ledger.written + 1
             if rebase:

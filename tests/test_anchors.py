@@ -200,3 +200,13 @@ def test_a_restore_from_an_older_backup_is_told_until_the_anchors_are_rebased(re
     assert not result.ok and "落后于锚点文件" in result.reason
     call_command("anchor_audit", "--rebase", "从备份恢复")
     assert verify().ok
+
+
+def test_a_forged_last_line_is_a_recorded_refusal_too(trail):  # noqa: F811
+    call_command("anchor_audit")
+    text = anchors.anchor_file().read_text().replace('"chains": {"', '"chains": {"9', 1)
+    anchors.anchor_file().write_text(text)
+    with pytest.raises(anchors.AnchorError, match="签名不符"):
+        anchors.write()
+    assert "签名不符" in AnchorLedger.get().refusal
+    assert AuditEntry.objects.filter(action=Action.TAMPERED).exists()
