@@ -14,7 +14,9 @@ from core.widgets import DATE_INPUT, set_choices
 from filing import uploads
 from filing.models import (
     AGENT_FIELDS,
+    CATEGORY_MISSING,
     CATEGORY_NOT_OFFERED,
+    EVIDENCE_MISSING,
     GIVEN_FIELDS,
     AgentRelationship,
     Category,
@@ -97,6 +99,8 @@ class FilingForm(forms.ModelForm):
         self.fields["posting_length_checked"].label = posting_check_label(policy)
         # A field's own refusals say what filing.models.filing_problems says on other paths.
         self.fields["category"].error_messages["invalid_choice"] = CATEGORY_NOT_OFFERED
+        self.fields["category"].error_messages["required"] = CATEGORY_MISSING
+        self.fields["evidence"].error_messages["required"] = EVIDENCE_MISSING
         self.fields["care_region_code"].error_messages["invalid_choice"] = "就医地无效。"
         self.fields["insured_region_code"].error_messages["invalid_choice"] = "参保地无效。"
         for name in ("contact_name", "contact_address", "referring_hospital", "agent_name"):

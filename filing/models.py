@@ -702,6 +702,8 @@ AGENT_FIELDS = ("agent_name", "agent_id_number", "agent_phone", "agent_relations
 
 
 CATEGORY_NOT_OFFERED = "本县不办理该类备案，请选择其他人员类别。"
+CATEGORY_MISSING = "请选择人员类别。"
+EVIDENCE_MISSING = "请选择备案依据：备案材料、个人承诺书或无需材料。"
 
 
 def text_limit(field: models.CharField) -> str:
@@ -746,10 +748,12 @@ def filing_problems(
     if category and category not in offered:
         add("category", CATEGORY_NOT_OFFERED)
         category = ""
-    if not category and "category" not in values:
-        add("category", "请选择人员类别。")
+    if not category:
+        add("category", CATEGORY_MISSING)
     if values.get("insurance_type") not in InsuranceType.values:
         add("insurance_type", "请选择参保险种。")
+    if values.get("evidence") not in Evidence.values:
+        add("evidence", EVIDENCE_MISSING)
     for field, problem in _place_problems(values).items():
         add(field, problem)
     for field, problem in _text_problems(values).items():

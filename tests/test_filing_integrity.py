@@ -111,6 +111,8 @@ REFUSED = [
         "posting_length_checked",
     ),
     ("maternity where the county does not file it", {"category": Category.MATERNITY}, "category"),
+    ("no category at all", {"category": ""}, "category"),
+    ("no evidence chosen", {"evidence": ""}, "evidence"),
     (
         "long-term residence with no material and no letter",
         {"category": Category.LONG_TERM_RESIDENT},
