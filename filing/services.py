@@ -216,7 +216,13 @@ def cancel(filing: Filing, user: User, reason: str, today: datetime.date) -> Fil
     refusal = filing.cancel_refusal(today)
     if refusal:
         raise ValidationError(refusal)
+    return _closed(filing, user, reason)
+
+
+def _closed(filing: Filing, user: User, reason: str, *, in_error: bool = False) -> Filing:
+    """已关闭, by whom, when and why; kept in the records [000]."""
     filing.status = FilingStatus.CANCELLED
+    filing.closed_in_error = in_error
     filing.cancelled_by = user
     filing.cancelled_at = timezone.now()
     filing.cancel_reason = reason
@@ -237,10 +243,4 @@ def close_in_error(filing: Filing, supervisor: User, reason: str, today: datetim
         raise ValidationError(refusal)
     if not reason:
         raise ValidationError("请填写备案错误的原因，例如“就医地录入错误”。")
-    filing.status = FilingStatus.CANCELLED
-    filing.closed_in_error = True
-    filing.cancelled_by = supervisor
-    filing.cancelled_at = timezone.now()
-    filing.cancel_reason = reason
-    filing.save()
-    return filing
+    return _closed(filing, supervisor, reason, in_error=True)

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Station, StationCount, StationScopedQuerySet, User
 from core import id_numbers
 from core.links import record_url
-from core.validators import clean_text
+from core.validators import PHONE, clean_text
 from core.versioning import Versioned
 
 
@@ -556,8 +556,6 @@ def resident_problems(resident: Resident, fields: tuple[str, ...] | None = None)
     """What a resident must hold, by field, checked by the service that writes it (enroll,
     request_change) whatever path called: the same checks the counter's form makes. `fields`
     limits them to those (a change checks only what it changes)."""
-    from core.validators import PHONE
-
     wanted = fields or ("id_number", *RESIDENT_TEXT, "phone", "insurance_type")
     problems: dict[str, str] = {}
     for field in wanted:
