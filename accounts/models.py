@@ -6,16 +6,16 @@ from decimal import Decimal
 from typing import Any, Self, TypeVar
 
 from asgiref.local import Local
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.core.signals import request_finished, request_started
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.http import QueryDict
 from simple_history.models import HistoricalRecords
 
 from core import regions
+from core.keyset import SeekPage, seek
 from core.versioning import Versioned
 
 _M = TypeVar("_M", bound=models.Model)
@@ -364,14 +364,15 @@ class StationCount(models.Model):
         cls,
         records: models.QuerySet,
         columns: tuple[str, ...],
+        order: tuple[str, ...],
         user: User,
-        number: str | None,
+        query: QueryDict,
         filtered: bool,
-    ) -> Page:
-        """Page `number` of a list of `records` (the user's), read as `values(*columns)`. Its
-        count: for every record within reach, the stations' tallies; once searched or filtered,
-        the records counted without the joins the listed columns add (a resident's name for
-        each filing or case: 3 × slower at 1 M)."""
-        paginator = Paginator(records.values(*columns), settings.PAGE_SIZE)
-        paginator.count = records.count() if filtered else cls.total_for(user)
-        return paginator.get_page(number)
+    ) -> SeekPage:
+        """The page of a list of `records` (the user's) that `query` asks for, read as
+        `values(*columns)` in `order` by keyset (core/keyset.py). Its count: for
+        every record within reach, the stations' tallies; once searched or filtered, the
+        records counted without the joins the listed columns add (a resident's name for each
+        filing or case)."""
+        count = records.count() if filtered else cls.total_for(user)
+        return seek(records.values(*columns), order, query, count)

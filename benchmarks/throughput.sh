@@ -4,9 +4,9 @@
 # same rows as the case list (the floor).
 #   DATABASE_URL=postgres://... ./benchmarks/throughput.sh      (after generate_scale_data)
 #   KEPT=no ...                                                  (the second pass only)
+#   ROUNDS=1 SECONDS_EACH=1 ...                      (a quick pass: CI runs it on tiny data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 : "${DATABASE_URL:?set DATABASE_URL to the scale database}"
 export DJANGO_SETTINGS_MODULE=benchmarks.settings DEBUG=False PORTAL_HTTPS=False \
   ALLOWED_HOSTS=127.0.0.1 SECRET_KEY="${SECRET_KEY:-benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz}" \
@@ -40,7 +40,7 @@ PAGES="/ /reimbursement/ /registry/residents/ /filing/"
 ROUNDS=${ROUNDS:-8}
 results=$(mktemp)
 measure() { # kept round slot page
-  wrk -t2 -c20 -d3s -s "$report.lua" -H "Cookie: sessionid=$cookie" "http://127.0.0.1:8899$4" \
+  wrk -t2 -c20 -d"${SECONDS_EACH:-3}s" -s "$report.lua" -H "Cookie: sessionid=$cookie" "http://127.0.0.1:8899$4" \
     | tail -n 1 | sed "s|^|$1 $2 $3 $4 |" >> "$results"
 }
 for kept in ${KEPT:-yes no}; do
@@ -50,7 +50,7 @@ for kept in ${KEPT:-yes no}; do
   server=$!
   sleep 4
   for page in /bench/floor/ $PAGES; do  # warm every worker's connection and compiled SQL
-    wrk -t2 -c20 -d2s -H "Cookie: sessionid=$cookie" "http://127.0.0.1:8899$page" > /dev/null
+    wrk -t2 -c20 -d"${SECONDS_EACH:-2}s" -H "Cookie: sessionid=$cookie" "http://127.0.0.1:8899$page" > /dev/null
   done
   for round in $(seq "$ROUNDS"); do
     slot=0

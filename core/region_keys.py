@@ -2,9 +2,11 @@
 (yuncheng) of the city and of its province, beside the characters themselves.
 
 The keys are computed once, here, with pypinyin (a development dependency: its dictionaries
-take about 60 MB, too much to load in every web worker for one picker) and kept in
-`core/data/region_keys.json`. `python -m core.region_keys` writes the file again;
-tests/test_regions.py fails when it is out of date with the regions of `core.regions`.
+take about 60 MB, too much to load in every web worker for one picker) and kept with the places
+themselves in `static/data/places.json`, a static file the browser fetches once and keeps (its
+name carries its hash in production): the filing form does not send ~700 options and their
+keys with every page. `python -m core.region_keys` writes the file again; tests/test_regions.py
+fails when it is out of date with the regions of `core.regions`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from pathlib import Path
 
 from core import regions
 
-PATH = Path(__file__).parent / "data" / "region_keys.json"
+PATH = Path(__file__).resolve().parent.parent / "static" / "data" / "places.json"
+# Its address for `static()`.
+STATIC_NAME = "data/places.json"
 
 # Suffixes people leave out when they say a place's name: 山西 for 山西省, 运城 for 运城市.
 _SUFFIXES = (
@@ -78,12 +82,25 @@ def build() -> dict[str, list[str]]:
     return result
 
 
+def places() -> dict:
+    """What the picker needs: the places grouped by province, as the select offers them
+    (regions.care_region_choices), and each place's keys."""
+    return {"groups": regions.care_region_choices(), "keys": build()}
+
+
 @cache
-def keys() -> dict[str, list[str]]:
+def written() -> dict:
+    """The places as the static file has them."""
     return json.loads(PATH.read_text(encoding="utf-8"))
 
 
+def keys() -> dict[str, list[str]]:
+    return written()["keys"]
+
+
 if __name__ == "__main__":
+    PATH.parent.mkdir(exist_ok=True)
     PATH.write_text(
-        json.dumps(build(), ensure_ascii=False, sort_keys=True, indent=0) + "\n", encoding="utf-8"
+        json.dumps(places(), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n",
+        encoding="utf-8",
     )

@@ -6,9 +6,10 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.templatetags.static import static
 
 from accounts.models import Policy
-from core import id_numbers, regions
+from core import id_numbers, region_keys, regions
 from core.validators import check_dates, clean_phone, clean_text
 from core.widgets import DATE_INPUT, set_choices
 from filing import uploads
@@ -79,6 +80,7 @@ class FilingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         check_dates(self)
         choices = [("", "请选择"), *regions.care_region_choices()]
+        offered = {code: text for _, group in choices[1:] for code, text in group}
         set_choices(self, "care_region_code", choices)
         set_choices(self, "insured_region_code", choices)
         set_choices(self, "agent_relationship", [("", "—"), *AgentRelationship.choices])
@@ -92,9 +94,17 @@ class FilingForm(forms.ModelForm):
                 for kind, categories in categories_offered(policy)
             ],
         )
-        # The picker (static/js/picker.js) finds a place by its characters or pinyin.
+        # The picker (static/js/picker.js) finds a place by its characters or pinyin, among
+        # the places of a static file the browser keeps (core/region_keys.py); the page
+        # sends the chosen place only, while the field checks against them all.
         for name in ("insured_region_code", "care_region_code"):
-            self.fields[name].widget.attrs["data-picker"] = "regions"
+            widget = self.fields[name].widget
+            widget.attrs["data-picker"] = "regions"
+            widget.attrs["data-places"] = static(region_keys.STATIC_NAME)
+            chosen = str(self[name].value() or "")
+            widget.choices = [("", "请选择")] + (
+                [(chosen, offered[chosen])] if chosen in offered else []
+            )
         self.fields["end_date"].required = False
         self.fields["posting_length_checked"].label = posting_check_label(policy)
         # A field's own refusals say what filing.models.filing_problems says on other paths.

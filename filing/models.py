@@ -381,6 +381,12 @@ class Filing(models.Model):
                 condition=models.Q(status="pending"),
                 name="filing_pending",
             ),
+            # The caseworker's 退回 list, newest return first, read from the returns alone.
+            models.Index(
+                fields=["station", "-reviewed_at"],
+                condition=models.Q(status="rejected"),
+                name="filing_returned",
+            ),
         ]
 
     def __str__(self) -> str:

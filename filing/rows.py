@@ -4,6 +4,7 @@ filings' lists. The rules they show are filing.models'; this module only words t
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from accounts.models import Policy
 from core import dates, regions
@@ -13,7 +14,6 @@ from filing.models import (
     Category,
     Evidence,
     Filing,
-    FilingQuerySet,
     FilingStatus,
     review_deadline,
 )
@@ -50,10 +50,10 @@ PENDING_LISTED = (
 )
 
 
-def pending_rows(filings: FilingQuerySet, today: datetime.date) -> list[dict]:
-    """A page of pending filings (`pending_by_deadline`, sliced) in words, each with its
-    working-day deadline and whether it has passed [002]."""
-    rows = list(filings.values(*PENDING_LISTED))
+def pending_rows(rows: Iterable[dict], today: datetime.date) -> list[dict]:
+    """A page of pending filings (`pending_by_deadline`, read as `values(*PENDING_LISTED)`)
+    in words, each with its working-day deadline and whether it has passed [002]."""
+    rows = list(rows)
     policies: dict[int, Policy] = {}
     entered = entered_days(today.year - 1, today.year + 1) if rows else {}
     shown = []

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
 import datetime
-from typing import cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,8 +14,9 @@ from accounts.models import Policy, Role
 from audit.log import append
 from audit.models import Action
 from audit.trail import record_trail
-from core import dates, id_numbers, region_keys, regions
+from core import dates, id_numbers, regions
 from core.errors import in_words, place_on
+from core.keyset import seek
 from core.labels import label
 from core.links import record_url
 from core.replica import reads_from_replica
@@ -32,7 +30,6 @@ from filing.models import (
     Evidence,
     Filing,
     FilingKind,
-    FilingQuerySet,
     FilingStatus,
     FilingTally,
     MaterialKind,
@@ -40,7 +37,7 @@ from filing.models import (
     pending_by_deadline,
     status_label,
 )
-from filing.rows import badge_of, pending_rows, status_badge, validity
+from filing.rows import PENDING_LISTED, badge_of, pending_rows, status_badge, validity
 from printing.pdf import missing_characters, printable_response
 from registry.lookup import looked_up
 from registry.models import Resident
@@ -56,6 +53,10 @@ from workdays.rules import unknown_years, unknown_years_between
 
 FILINGS = Filing.objects.select_related("resident", "station", "submitted_by", "reviewed_by")
 # The columns 备案记录 shows (filing/list.html), the resident's among them.
+# Newest first, by keyset (core/keyset.py) on the (station, submitted_at) index.
+ORDER = ("-submitted_at", "-pk")
+# The review queue's order (pending_by_deadline), the due first.
+PENDING_ORDER = ("submitted_at", "pk")
 LISTED = (
     "pk",
     "resident__name",
@@ -103,7 +104,7 @@ def filing_list(request: StaffRequest) -> HttpResponse:
     if status in FilingStatus.values:
         filings = filings.filter(status=status)
     filtered = bool(query) or status in FilingStatus.values
-    page = FilingTally.page(filings, LISTED, request.user, request.GET.get("page"), filtered)
+    page = FilingTally.page(filings, LISTED, ORDER, request.user, request.GET, filtered)
     today = timezone.localdate()
     rows = [_listed(row, today) for row in page.object_list]
     return render(
@@ -261,7 +262,6 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
             "source": source,
             "confirmation": confirmation,
             "needs": form.needs(),
-            "region_keys": region_keys.keys(),
             "most_filed": most_filed_care_regions(request.user.own_county.pk),
             "notice": notice.notice(policy),
             "letter_text": notice.commitment(resident_name=resident.name, by_agent=False),
@@ -392,13 +392,12 @@ def review_queue(request: StaffRequest) -> HttpResponse:
     overdue first, then the soonest due."""
     today = timezone.localdate()
     pending = pending_by_deadline(Filing.objects.for_user(request.user))
-    page = Paginator(pending, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = seek(pending.values(*PENDING_LISTED), PENDING_ORDER, request.GET, pending.count())
     return render(
         request,
         "filing/review_queue.html",
         {
-            # A page of a queryset is a sliced queryset: its rows are read as values.
-            "filings": pending_rows(cast(FilingQuerySet, page.object_list), today),
+            "filings": pending_rows(page.object_list, today),
             "page": page,
             "today": today,
             "unknown_years": unknown_years(today),

@@ -22,7 +22,7 @@ from core import dates
 from core.labels import label
 from core.links import record_url
 from filing.models import Filing, filer_name, pending_by_deadline
-from filing.rows import pending_rows
+from filing.rows import PENDING_LISTED, pending_rows
 from oversight import dashboard
 from registry.models import (
     ChangeStatus,
@@ -156,7 +156,7 @@ def _open_enrollments(user: User) -> list[dict]:
 def _review_work(user: User, today: datetime.date, stations: list[dict]) -> dict:
     """A supervisor's: the filings a review can decide, the ID corrections, the trend."""
     pending = pending_by_deadline(Filing.objects.for_user(user))
-    pending_filings = pending_rows(pending[:10], today)
+    pending_filings = pending_rows(pending.values(*PENDING_LISTED)[:10], today)
     return {
         "pending_filings": pending_filings,
         "pending_count": pending.count(),

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -112,11 +111,8 @@ class ResidentQuerySet(StationScopedQuerySet):
             return self.filter(id_number=number)
         if number.isascii() and number.isdigit():
             return self.filter(household__household_number=number)
-        return self.filter(name__startswith=query).order_by(
-            Case(When(name=query, then=Value(0)), default=Value(1), output_field=IntegerField()),
-            "name",
-            "pk",
-        )
+        # By name: the exact name comes first, as a prefix sorts before what extends it.
+        return self.filter(name__startswith=query).order_by("name", "pk")
 
 
 def sex_display(id_number: str) -> str:
@@ -169,6 +165,10 @@ class Resident(Versioned):
         verbose_name = "参保人"
         verbose_name_plural = verbose_name
         ordering = ["name", "pk"]
+        indexes = [
+            # A station's residents by name, read by keyset from any point (core/keyset.py).
+            models.Index(fields=["station", "name", "id"], name="resident_station_name"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],
@@ -329,7 +329,16 @@ class Enrollment(models.Model):
         verbose_name = "参保登记"
         verbose_name_plural = verbose_name
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["station", "created_at"], name="enrollment_station_day")]
+        indexes = [
+            models.Index(fields=["station", "created_at"], name="enrollment_station_day"),
+            # The open ones (the homes' 待完成 lists) read alone: a station's past grows,
+            # its open work does not.
+            models.Index(
+                fields=["station", "created_at"],
+                condition=models.Q(completed_at__isnull=True),
+                name="enrollment_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident.name}的{'新生儿' if self.newborn else ''}参保登记"
@@ -419,7 +428,15 @@ class InfoChange(models.Model):
         verbose_name = "参保信息变更"
         verbose_name_plural = verbose_name
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["station", "created_at"], name="change_station_day")]
+        indexes = [
+            models.Index(fields=["station", "created_at"], name="change_station_day"),
+            # The open ones (unsigned, awaiting a supervisor) read alone, as enrollment_open.
+            models.Index(
+                fields=["station", "created_at"],
+                condition=models.Q(status__in=["draft", "awaiting_approval"]),
+                name="change_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident.name}的信息变更"

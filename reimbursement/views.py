@@ -36,6 +36,8 @@ from security.privacy import (
 CASES = ReimbursementCase.objects.select_related("resident", "station", "created_by")
 # The columns the case list shows (reimbursement/_results.html), the resident's name among them.
 LISTED = ("pk", "resident__name", "kind", "hospital", "total_cost", "status", "created_at")
+# Newest first, by keyset (core/keyset.py) on the (station, created_at) index.
+ORDER = ("-created_at", "-pk")
 
 
 def _listed(row: dict) -> dict:
@@ -59,9 +61,10 @@ def case_list(request: StaffRequest) -> HttpResponse:
     status = request.POST.get("status") or request.GET.get("status", "")
     if status not in CaseStatus.values:
         status = ""
-    # ASCII digits only, and not too many: the number is part of a cache key.
-    number = request.GET.get("page", "")[:9]
-    number = number if number.isascii() and number.isdigit() else "1"
+    # The page asked for is part of the cache key: kept only for the first and the last,
+    # the pages opened between residents; a page further on is read each time.
+    moved = any(request.GET.get(name) for name in ("after", "before"))
+    place = "last" if request.GET.get("last") == "1" else "first"
 
     def results() -> str:
         cases = ReimbursementCase.objects.for_user(request.user)
@@ -69,7 +72,9 @@ def case_list(request: StaffRequest) -> HttpResponse:
             cases = cases.filter(resident__in=Resident.objects.for_user(request.user).search(query))
         if status:
             cases = cases.filter(status=status)
-        page = CaseTally.page(cases, LISTED, request.user, number, filtered=bool(query or status))
+        page = CaseTally.page(
+            cases, LISTED, ORDER, request.user, request.GET, filtered=bool(query or status)
+        )
         rows = [_listed(row) for row in page.object_list]
         return render_to_string(
             "reimbursement/_results.html", {"page": page, "rows": rows, "status": status}
@@ -77,10 +82,10 @@ def case_list(request: StaffRequest) -> HttpResponse:
 
     # The station's list is opened between every two residents at the counter: its pages are
     # kept until the next change there. A search is the caseworker's own and is not kept.
-    if query:
+    if query or moved:
         results_html = mark_safe(results())
     else:
-        results_html = kept_until_changed(f"cases:{status}:{number}", request.user, results)
+        results_html = kept_until_changed(f"cases:{status}:{place}", request.user, results)
     return render(
         request,
         "reimbursement/list.html",

@@ -18,6 +18,7 @@ APT_PACKAGES=(
   chromium                # the browser tests' browser (Playwright drives it, downloads none)
   redis-server            # the shared cache of several app servers (scripts/cluster.sh)
   nginx-light             # the balancer in front of them (scripts/cluster.sh)
+  wrk                     # the load of benchmarks/throughput.sh
 )
 
 missing=()

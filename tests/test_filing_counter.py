@@ -614,3 +614,26 @@ def test_a_name_no_font_can_print_is_told_on_the_records_page(as_alice, resident
     filing = make_filing(resident_a, alice, contact_name="薛\U000f0000")  # a private-use character
     page = as_alice.get(filing.get_absolute_url()).content.decode()
     assert "以下字符没有可用的打印字体" in page and "U+F0000" in page
+
+
+def test_the_form_sends_the_chosen_places_only_and_the_browser_keeps_the_rest(
+    as_alice, resident_a, client
+):
+    """~700 options per page were most of the filing form's time and weight: the picker
+    reads them from a static file; the page holds the chosen place, the field checks all."""
+    url = reverse("filing:create", args=[resident_a.pk])
+    page = as_alice.get(url).content.decode()
+    care = page[page.index('name="care_region_code"') :]
+    care = care[: care.index("</select>")]
+    assert care.count("<option") == 1 and "请选择" in care
+    assert len(page.encode()) < 40_000
+    assert 'data-places="/static/data/places.json"' in page
+    places = client.get("/static/data/places.json")
+    assert places.status_code == 200
+    # Refused for another reason, the form shows the place the caseworker chose.
+    again = as_alice.post(url, post_data(contact_phone="123")).content.decode()
+    care = again[again.index('name="care_region_code"') :]
+    assert '<option value="310000" selected>上海市</option>' in care[: care.index("</select>")]
+    # A place the list does not have is refused, as before.
+    refused = as_alice.post(url, post_data(care_region_code="999999")).content.decode()
+    assert "就医地无效。" in refused

@@ -109,12 +109,10 @@ def test_the_resident_list_counts_its_pages_from_the_tallies(
     )
     with CaptureQueriesContext(connection) as queries:
         page = as_alice.get(reverse("registry:resident_list")).content.decode()
-    assert "第 1 / 2 页，共 30 条" in page
+    assert "共 30 条" in page
     assert not counts_of("registry_resident", queries)
     # The supervisor's list is the county's: both stations.
-    assert (
-        "第 1 / 2 页，共 32 条" in as_carol.get(reverse("registry:resident_list")).content.decode()
-    )
+    assert "共 32 条" in as_carol.get(reverse("registry:resident_list")).content.decode()
     # A search counts what it found.
     found = as_alice.post(reverse("registry:resident_list"), {"q": "居民1"}, follow=True)
     assert "共 11 人" in found.content.decode()  # 居民1, 居民10 … 居民19
@@ -133,7 +131,7 @@ def test_the_filing_list_counts_its_pages_from_the_tallies(
     assert FilingTally.objects.get(station=alice.station).filings == 27
     with CaptureQueriesContext(connection) as queries:
         page = as_alice.get(reverse("filing:list")).content.decode()
-    assert "第 1 / 2 页，共 27 条" in page
+    assert "共 27 条" in page
     assert not counts_of("filing_filing", queries)
     assert "共 28 条" in as_carol.get(reverse("filing:list")).content.decode()  # the county's
     # A status filter counts what it shows.
@@ -166,13 +164,13 @@ def test_the_case_list_counts_its_pages_from_the_tallies(
     assert CaseTally.objects.get(station=alice.station).cases == 5
     with CaptureQueriesContext(connection) as queries:
         page = as_alice.get(reverse("reimbursement:list")).content.decode()
-    assert "第 1 / 3 页，共 5 条" in page
+    assert "共 5 条" in page
     assert not counts_of("reimbursement_reimbursementcase", queries)
     assert "共 6 条" in as_carol.get(reverse("reimbursement:list")).content.decode()  # the county's
     # A status filter counts what it shows.
     with CaptureQueriesContext(connection) as queries:
         listed = as_carol.get(reverse("reimbursement:list"), {"status": "incomplete"})
-    assert "第 1 / 3 页，共 5 条" in listed.content.decode()
+    assert "共 5 条" in listed.content.decode()
     # Counted without the residents' rows the list joins for their names (3 × slower at 1 M).
     (count,) = counts_of("reimbursement_reimbursementcase", queries)
     assert "registry_resident" not in count

@@ -43,6 +43,9 @@ from security.privacy import (
 
 # The columns the list shows (registry/_resident_table.html).
 LISTED = ("pk", "name", "id_number", "household__household_number", "phone", "station__name")
+# By name (a search by a name's start finds its exact match first, as a prefix sorts first),
+# read by keyset from the (station, name, id) index.
+ORDER = ("name", "pk")
 
 
 def _listed(row: dict, today: datetime.date) -> dict:
@@ -68,7 +71,7 @@ def resident_list(request: StaffRequest) -> HttpResponse:
     if answer:
         return answer
     residents = Resident.objects.for_user(request.user).search(query)
-    page = ResidentTally.page(residents, LISTED, request.user, request.GET.get("page"), bool(query))
+    page = ResidentTally.page(residents, LISTED, ORDER, request.user, request.GET, bool(query))
     today = timezone.localdate()
     rows = [_listed(row, today) for row in page.object_list]
     return render(

@@ -1,10 +1,11 @@
 // A place picker for the ~340 places of a region select (参保地, 就医地): type characters (海,
 // 运城) or pinyin (yc, sxyc, yuncheng) and choose from what matches, by keyboard (↑ ↓ Enter,
-// Esc) or mouse. The select stays in the form, hidden, and carries the value; without this
-// script it is an ordinary select. The pinyin keys come from core/data/region_keys.json.
+// Esc) or mouse. The select stays in the form, hidden, and carries the value. The page sends
+// the chosen place only: the places and their pinyin keys come from the static file named by
+// the select's data-places (static/data/places.json, written by core/region_keys.py), which
+// the browser fetches once and keeps.
 (function () {
-  var source = document.getElementById("region-keys");
-  var keys = source ? JSON.parse(source.textContent) : {};
+  var keys = {};
   var frequentSource = document.getElementById("region-frequent");
   var frequent = frequentSource ? JSON.parse(frequentSource.textContent) : [];
   var MOST_SHOWN = 60;
@@ -197,5 +198,39 @@
     });
   }
 
-  document.querySelectorAll("select[data-picker]").forEach(makePicker);
+  // The select's options, all of them, its chosen value kept.
+  function fill(select, groups) {
+    var chosen = select.value;
+    var blank = select.querySelector("option[value='']");
+    select.textContent = "";
+    if (blank) { select.appendChild(blank); }
+    groups.forEach(function (group) {
+      var optgroup = document.createElement("optgroup");
+      optgroup.label = group[0];
+      group[1].forEach(function (place) {
+        optgroup.appendChild(new Option(place[1], place[0], false, place[0] === chosen));
+      });
+      select.appendChild(optgroup);
+    });
+    select.value = chosen;
+  }
+
+  var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-picker]"));
+  var address = selects.length && selects[0].getAttribute("data-places");
+  if (!address) { selects.forEach(makePicker); return; }
+  fetch(address, { credentials: "same-origin" }).then(function (response) {
+    if (!response.ok) { throw new Error(response.status); }
+    return response.json();
+  }).then(function (places) {
+    keys = places.keys;
+    selects.forEach(function (select) { fill(select, places.groups); makePicker(select); });
+  }).catch(function () {
+    selects.forEach(function (select) {
+      var warning = document.createElement("div");
+      warning.className = "alert alert-warning mt-1";
+      warning.setAttribute("role", "alert");
+      warning.textContent = "地名列表未能载入，请刷新页面后再选择。";
+      select.parentNode.insertBefore(warning, select.nextSibling);
+    });
+  });
 }());
