@@ -31,6 +31,7 @@ def main(rows: int) -> None:
     from openpyxl import Workbook
 
     from accounts.models import County, Role, Station, User
+    from benchmarks.common import fresh_household_number
     from core import id_numbers
     from demo import data as demo
     from registry.imports import import_sheet
@@ -58,7 +59,7 @@ def main(rows: int) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(["姓名", "身份证号码", "民族", "联系电话", "现住址", "户号", "与户主关系"])
-    household = 140882_500000 + ResidentImport.objects.count() * rows
+    household = fresh_household_number(140882_500000) - 1
     started = time.perf_counter()
     for index in range(rows):
         if index % 4 == 0:

@@ -19,6 +19,8 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
+# BENCH_RUNS=2: each figure from two renders (CI runs every benchmark so).
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 
 FIRST_RENDER = """
 import time; started = time.perf_counter()
@@ -120,15 +122,16 @@ def main() -> None:
                 text=True,
             ).stdout
         )
-        for _ in range(3)
+        for _ in range(min(3, RUNS))
     ]
     render_pdf("filing/print/commitment_letter.html", letter_context())  # warm the worker
     letter_times, letter_pdf = timed(
-        lambda: render_pdf("filing/print/commitment_letter.html", letter_context()), 30
+        lambda: render_pdf("filing/print/commitment_letter.html", letter_context()), RUNS
     )
     form_context = three_page_form_context()
     form_times, form_pdf = timed(
-        lambda: render_pdf("registry/print/registration_form.html", form_context), 10
+        lambda: render_pdf("registry/print/registration_form.html", form_context),
+        max(1, RUNS // 3),
     )
     form_pages = len(pdf_pages(form_pdf))
 
@@ -141,7 +144,8 @@ def main() -> None:
     )
     print(
         f"one-page commitment letter, warm: median {statistics.median(letter_times) * 1000:.0f} ms"
-        f" (p90 {sorted(letter_times)[26] * 1000:.0f} ms)  target <= 100 ms;"
+        f" (p90 {sorted(letter_times)[int(len(letter_times) * 0.9)] * 1000:.0f} ms)"
+        "  target <= 100 ms;"
         f" size {len(letter_pdf) / 1024:.0f} KB"
     )
     print(
