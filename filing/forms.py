@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from functools import cache
 from typing import Any, cast
 
 from django import forms
@@ -34,6 +35,16 @@ from filing.models import (
     with_default_end,
 )
 from registry.models import InsuranceType, Resident
+
+
+def _places() -> list:
+    return [("", "请选择"), *regions.care_region_choices()]
+
+
+@cache
+def _offered() -> dict[str, str]:
+    """Each place of the lists by its code, with its name as the list shows it."""
+    return {code: text for _, group in regions.care_region_choices() for code, text in group}
 
 
 class FilingForm(forms.ModelForm):
@@ -79,10 +90,10 @@ class FilingForm(forms.ModelForm):
         self.today = today
         super().__init__(*args, **kwargs)
         check_dates(self)
-        choices = [("", "请选择"), *regions.care_region_choices()]
-        offered = {code: text for _, group in choices[1:] for code, text in group}
-        set_choices(self, "care_region_code", choices)
-        set_choices(self, "insured_region_code", choices)
+        # A callable: the ~340 places are read when a sent value is checked, not each time
+        # the form is made.
+        self.fields["care_region_code"].choices = _places  # type: ignore[attr-defined]
+        self.fields["insured_region_code"].choices = _places  # type: ignore[attr-defined]
         set_choices(self, "agent_relationship", [("", "—"), *AgentRelationship.choices])
         set_choices(self, "evidence", Evidence.choices)
         set_choices(self, "insurance_type", InsuranceType.choices)
@@ -103,7 +114,7 @@ class FilingForm(forms.ModelForm):
             widget.attrs["data-places"] = static(region_keys.STATIC_NAME)
             chosen = str(self[name].value() or "")
             widget.choices = [("", "请选择")] + (
-                [(chosen, offered[chosen])] if chosen in offered else []
+                [(chosen, _offered()[chosen])] if chosen in _offered() else []
             )
         self.fields["end_date"].required = False
         self.fields["posting_length_checked"].label = posting_check_label(policy)

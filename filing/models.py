@@ -373,6 +373,8 @@ class Filing(models.Model):
                 fields=["station", "status", "submitted_at"], name="filing_station_status"
             ),
             models.Index(fields=["status", "submitted_at"], name="filing_status_submitted"),
+            # The county's list, newest first, read by keyset from any point (core/keyset.py).
+            models.Index(fields=["submitted_at", "id"], name="filing_submitted"),
             # The review queue and the supervisor's home count the county's pending filings:
             # from this index alone, the letter's check included (its `evidence` and `id`),
             # without reading the filings' rows (docs/benchmarks.md has the figures).

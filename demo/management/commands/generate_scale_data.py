@@ -218,6 +218,7 @@ class Command(BaseCommand):
                             ),
                         )
                     )
+            del members[total - made :]  # the last household's tail, past the number asked
             create_with_history(Household, households, reason="规模测试数据")
             for household, resident in members:
                 resident.household = household
