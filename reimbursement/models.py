@@ -179,6 +179,13 @@ class ReimbursementCase(Versioned):
             models.Index(fields=["station", "created_at"], name="case_station_day"),
             models.Index(fields=["station", "status", "created_at"], name="case_station_status"),
             models.Index(fields=["created_at"], name="case_created"),
+            # The cases waiting for documents, the oldest first (the homes' lists), read from
+            # those alone: a county's past cases grow, its waiting ones do not.
+            models.Index(
+                fields=["created_at", "station"],
+                condition=models.Q(status="incomplete"),
+                name="case_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
