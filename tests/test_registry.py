@@ -190,9 +190,28 @@ class TestSearch:
         url = reverse("registry:resident_list")
         return client.post(url, {"q": query}, follow=True).content.decode()
 
-    def test_it_finds_by_full_id_number(self, as_alice, residents, resident_a):
-        page = self.search(as_alice, resident_a.id_number)
-        assert "薛建国" in page and "共 1 人" in page
+    def test_a_full_id_number_opens_the_residents_page(self, as_alice, residents, resident_a):
+        """The card read at the counter lands on the work: the resident's page, whose
+        address carries her record's key, not her number."""
+        url = reverse("registry:resident_list")
+        response = as_alice.post(url, {"q": resident_a.id_number.lower()})
+        assert response.status_code == 302
+        assert response["Location"] == resident_a.get_absolute_url()
+
+    def test_an_unregistered_id_number_offers_enrollment_with_the_number_carried(
+        self, as_alice, residents
+    ):
+        number = make_id("14083020010203004")
+        page = self.search(as_alice, number)
+        assert "尚未登记" in page and "办理参保登记" in page
+        assert f'name="id_number" value="{number}"' in page  # posted on, not typed again
+        form = as_alice.post(reverse("registry:enrollment_start"), {"id_number": number})
+        assert form.status_code == 302
+        assert number in as_alice.get(form["Location"]).content.decode()
+
+    def test_a_supervisor_is_not_offered_an_enrollment(self, as_carol, resident_a):
+        page = self.search(as_carol, make_id("14083020010203004"))
+        assert "尚未登记" in page and "办理参保登记" not in page
 
     def test_it_finds_a_two_character_name_exact_match_first(self, as_alice, residents):
         page = self.search(as_alice, "王芳")
@@ -237,9 +256,11 @@ class TestSearch:
         assert before["王秀兰"][1:] == ["女", "46", "—", "—", station_a.name]
         assert rows_on(datetime.date(2026, 3, 12))["薛建国"][2] == "68"  # the birthday
 
-    def test_it_does_not_find_residents_of_another_station(self, as_alice, resident_b):
+    def test_it_does_not_show_residents_of_another_station(self, as_alice, resident_b):
         page = self.search(as_alice, resident_b.id_number)
-        assert "没有找到参保人" in page
+        assert "已在其他医保站登记" in page and resident_b.name not in page
+        lookup = AuditEntry.objects.filter(action=Action.LOOKUP).get()
+        assert "查找参保人" in lookup.detail and lookup.station_id == resident_b.station_id
 
     def test_a_supervisor_finds_residents_of_every_station_in_the_county(
         self, as_carol, resident_a, resident_b

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +25,7 @@ from core.replica import reads_from_replica
 from registry.forms import (
     ResidentForm,
 )
+from registry.lookup import resident_within_reach
 from registry.models import (
     Enrollment,
     Resident,
@@ -33,6 +35,7 @@ from registry.models import (
 from security.idempotency import idempotent
 from security.privacy import (
     PRINTS_FULL_NUMBERS,
+    id_number_problem,
     kept_search,
     personal_printable,
     posted_text,
@@ -70,6 +73,9 @@ def resident_list(request: StaffRequest) -> HttpResponse:
     query, answer = remembered_search(request, "residents")
     if answer:
         return answer
+    card = _by_card(request, query)
+    if isinstance(card, HttpResponse):
+        return card
     residents = Resident.objects.for_user(request.user).search(query)
     page = ResidentTally.page(residents, LISTED, ORDER, request.user, request.GET, bool(query))
     today = timezone.localdate()
@@ -77,8 +83,27 @@ def resident_list(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "registry/resident_list.html",
-        {"page": page, "rows": rows, **search_context(query)},
+        {"page": page, "rows": rows, **search_context(query), **card},
     )
+
+
+def _by_card(request: StaffRequest, query: str) -> HttpResponse | dict:
+    """A full, valid ID number (typed, or read from the card): the resident's page at once,
+    the hub of the visit. Nobody with it: the caseworker is offered 办理参保登记 with the
+    number carried. Another station's resident: said, not shown (the lookup is audited)."""
+    number = id_numbers.normalize(query)
+    if len(number) != 18 or id_number_problem(number):
+        return {}
+    try:
+        resident = resident_within_reach(
+            request.user, number, request=request, purpose="查找参保人"
+        )
+    except ValidationError as refusal:
+        return {"elsewhere": refusal.messages[0]}
+    if resident is not None:
+        return redirect(resident)
+    caseworker = request.user.role == Role.CASEWORKER
+    return {"unregistered": True, "enroll_with": number if caseworker else ""}
 
 
 @role_required(Role.CASEWORKER)

@@ -169,10 +169,19 @@ def test_a_resident_is_found_and_opened_with_the_keyboard_alone(portal, page, al
     expect(page.locator("#home-q")).to_be_focused()
     page.keyboard.type(resident_a.id_number)  # the search box has the focus: a card reader
     page.keyboard.press("Enter")
-    expect(page.get_by_role("link", name="薛建国")).to_be_visible()
-    page.get_by_role("link", name="薛建国").focus()
-    page.keyboard.press("Enter")
+    # A card is one resident: her page at once, not a one-row list.
     expect(page.get_by_role("heading", level=1)).to_contain_text("参保人：薛建国")
+
+
+def test_an_unregistered_card_leads_to_enrollment_with_its_number(portal, page, alice):
+    portal.login("alice")
+    expect(page.locator("#home-q")).to_be_focused()
+    page.keyboard.type("321282199504040041")  # 张娟's card, registered nowhere yet
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("尚未登记")
+    expect(page.get_by_role("button", name="办理参保登记")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_id_number")).to_have_value("321282199504040041")
 
 
 def test_an_error_keeps_what_was_typed_and_takes_the_focus(portal, page, alice):
