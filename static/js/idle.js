@@ -49,6 +49,12 @@
       if (element.type === "checkbox" || element.type === "radio") {
         element.checked = value.indexOf(element.value) >= 0;
       } else {
+        if (element.tagName === "SELECT" && value &&
+            !Array.prototype.some.call(element.options, function (o) { return o.value === value; })) {
+          // A place picker's select holds the chosen place only until its list arrives
+          // (picker.js), which keeps the value it finds chosen.
+          element.appendChild(new Option(value, value));
+        }
         element.value = value;
       }
       // Tells the place pickers and the parts shown (filing.js) what changed.
