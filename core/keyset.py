@@ -1,7 +1,6 @@
 """Keyset ("seek") pagination: a page is the rows after (or before) the last one shown, read
-from an index at that point, so the last page of a county's list costs what the first does.
-OFFSET reads and throws away every row before the page; at a county's size the 400th page of
-residents read 200,000 rows (docs/benchmarks.md).
+from an index at that point, so the last page of a county's list costs what the first does
+(OFFSET reads and throws away every row before the page).
 
 A list orders by its columns and then its key, all in one direction (name, pk) or
 (-submitted_at, -pk), and links to 首页 / 上一页 / 下一页 / 末页. Deep page numbers are not

@@ -83,7 +83,9 @@ class CaseForm(VersionCheckedForm):
             self.user, self.cleaned_data["id_number"], purpose="受理县域外补偿"
         )
         if resident is None:
-            raise ValidationError("该身份证号码尚未登记参保人，请先登记参保人再受理补偿。")
+            raise ValidationError(
+                "该身份证号码尚未登记参保人，请先登记参保人再受理补偿。", code="unregistered"
+            )
         return resident
 
     def clean_hospital(self) -> str:

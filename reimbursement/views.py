@@ -15,7 +15,7 @@ from accounts.access import STAFF, StaffRequest, get_for_user, role_required
 from accounts.models import Policy, Role
 from audit.page_cache import kept_until_changed
 from audit.trail import record_trail
-from core import dates
+from core import dates, id_numbers
 from core.errors import in_words, place_on
 from core.labels import label
 from core.links import record_url
@@ -133,6 +133,11 @@ def _case_form(request: StaffRequest, case: ReimbursementCase | None) -> HttpRes
             "case": case,
             "items": _items_from(form.data or None, form, threshold),
             "threshold": threshold,
+            # Nobody has the number typed: registering her is one press away, the number
+            # carried (registry's enrollment start).
+            "enroll_with": id_numbers.normalize(form.data.get("id_number", ""))
+            if form.has_error("id_number", "unregistered")
+            else "",
         },
     )
 

@@ -293,3 +293,12 @@ def test_a_search_for_a_mistyped_id_number_says_what_is_wrong(as_alice, resident
     page = as_alice.post(reverse("registry:resident_list"), {"q": "薛建"}, follow=True)
     page = page.content.decode()
     assert "不是有效的身份证号码" not in page and "共 1 人" in page
+
+
+def test_the_ip_address_of_each_change_is_for_supervisors_not_the_counter(
+    as_alice, as_carol, resident_a
+):
+    url = resident_a.get_absolute_url()
+    assert "变更记录" in as_alice.get(url).content.decode()
+    assert "IP 地址" not in as_alice.get(url).content.decode()
+    assert "IP 地址" in as_carol.get(url).content.decode()

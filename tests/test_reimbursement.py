@@ -295,8 +295,10 @@ class TestBadInput:
     def test_an_unregistered_or_invalid_number_says_which(self, as_alice):
         page = self.post(as_alice, id_number=ZHANG_JUAN_ID).content.decode()
         assert "该身份证号码尚未登记参保人，请先登记参保人再受理补偿。" in page
+        # Registering her is one press away, her number carried.
+        assert f'name="id_number" value="{ZHANG_JUAN_ID}"' in page and "办理参保登记" in page
         page = self.post(as_alice, id_number="140830195803120099").content.decode()
-        assert "校验位错误" in page
+        assert "校验位错误" in page and "办理参保登记" not in page
         assert not ReimbursementCase.objects.exists()
 
 

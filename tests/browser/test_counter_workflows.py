@@ -284,12 +284,26 @@ def test_a_supervisor_rejects_and_approves(portal, page, alice, carol, resident_
     expect(page.get_by_role("heading", level=1)).to_contain_text("人工审核")
     portal.go(first.get_absolute_url())
     page.select_option("#id_common_reason", "请提供异地居住证")
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    # A decision asks first: declined, nothing is sent.
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    click(page, "退回")
+    expect(page.get_by_role("button", name="退回")).to_be_visible()
+    assert Filing.objects.get(pk=first.pk).status == FilingStatus.PENDING
+    page.once("dialog", lambda dialog: answer(dialog, True))
     click(page, "退回")
     expect(page.get_by_role("heading", level=1)).to_contain_text("审核不通过")
     expect(page.locator("main")).to_contain_text("请提供异地居住证")
     portal.go(second.get_absolute_url())
+    page.once("dialog", lambda dialog: answer(dialog, True))
     click(page, "审核通过")
     expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
+    assert asked == ["确定退回？退回原因将告知参保人。"] * 2 + ["确定审核通过？通过后备案即生效。"]
     assert Filing.objects.get(pk=second.pk).reviewed_by == carol
 
 
