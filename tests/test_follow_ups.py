@@ -39,7 +39,10 @@ def test_a_filing_sent_back_is_on_the_caseworkers_list_until_filed_again(
     )
     page = home(as_alice)
     assert "退回的备案" in page and f"{resident_a.name}</a>：请提供异地居住证" in page
-    assert reverse("filing:rejection_notice", args=[filing.pk]) in page
+    # 打印退回告知单 prints at once (one load), as the other print buttons do.
+    assert reverse("filing:rejection_notice", args=[filing.pk]) + "?format=pdf" in page
+    detail = as_alice.get(filing.get_absolute_url()).content.decode()
+    assert reverse("filing:rejection_notice", args=[filing.pk]) + "?format=pdf" in detail
     assert resident_a.name not in home(as_bob)  # another station's follow-up
 
     notice = as_alice.get(reverse("filing:rejection_notice", args=[filing.pk]), {"format": "pdf"})
