@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/review/", views.review_decide, name="review"),
     path("<int:pk>/commitment-letter/", views.commitment_letter, name="commitment_letter"),
     path("<int:pk>/rejection-notice/", views.rejection_notice, name="rejection_notice"),
+    path("<int:pk>/call-back/", views.call_back, name="call_back"),
     path("<int:pk>/print-all/", views.print_all, name="print_all"),
     path("<int:pk>/filing-form/", views.filing_form, name="filing_form"),
     path("<int:pk>/files/<str:which>/<int:item>/", views.evidence_file, name="evidence_file"),

@@ -456,6 +456,29 @@ def _letter_context(filing: Filing, letter) -> dict:
     }
 
 
+@require_POST
+@role_required(Role.CASEWORKER)
+def call_back(request: StaffRequest, pk: int) -> HttpResponse:
+    """请告知参保人: the full number to call about a returned filing, for the caseworker of its
+    station, each number shown written to the audit trail (个人信息保护法: as far as the task
+    needs, and seen to be so)."""
+    filing = get_for_user(FILINGS, request, pk=pk)
+    if filing.status != FilingStatus.REJECTED:
+        raise Http404("该备案没有被退回。")
+    numbers = [("联系人", filing.contact_name, filing.contact_phone)]
+    if filing.agent_phone and filing.agent_phone != filing.contact_phone:
+        numbers.append(("代办人", filing.agent_name, filing.agent_phone))
+    for role, name, phone in numbers:
+        append(
+            action=Action.REVEAL,
+            user=request.user,
+            request=request,
+            instance=filing,
+            detail=f"查看{role}{name}的电话{id_numbers.mask_phone(phone)}，告知退回原因",
+        )
+    return render(request, "filing/call_back.html", {"filing": filing, "numbers": numbers})
+
+
 @role_required(*STAFF)
 def rejection_notice(request: StaffRequest, pk: int) -> HttpResponse:
     """异地就医备案退回告知单: for the caseworker to hand or read to the resident, what the

@@ -109,3 +109,35 @@ def test_changes_to_sign_and_corrections_to_approve_are_listed(
     page = home(as_carol)
     assert "待审核的身份证号码更正" in page and correction.get_absolute_url() in page
     assert "身份证号码登记错误" in page
+
+
+def test_the_call_back_number_is_shown_to_the_station_and_each_view_is_audited(
+    as_alice, as_bob, as_carol, resident_a, alice
+):
+    from audit.models import Action, AuditEntry
+
+    filing = make_filing(
+        resident_a,
+        alice,
+        status=FilingStatus.REJECTED,
+        rejection_reason="请提供异地居住证",
+        agent_name="薛小军",
+        agent_phone="13900001111",
+    )
+    page = home(as_alice)
+    assert "查看电话" in page and 'form="call-back"' in page
+    assert filing.contact_phone not in page  # masked until asked for
+    url = reverse("filing:call_back", args=[filing.pk])
+    shown = as_alice.post(url).content.decode()
+    assert filing.contact_phone in shown and "13900001111" in shown
+    assert "请提供异地居住证" in shown and "?format=pdf" in shown
+    entries = AuditEntry.objects.filter(action=Action.REVEAL, record_id=str(filing.pk))
+    assert entries.count() == 2  # one per number shown
+    assert {e.user_id for e in entries} == {alice.pk}
+    # Another station, a supervisor, a GET, a filing not returned: no number.
+    assert as_bob.post(url).status_code == 404
+    assert as_carol.post(url).status_code == 404  # a caseworker's errand
+    assert as_alice.get(url).status_code == 405
+    approved = make_filing(resident_a, alice, care_region_code="110000")
+    assert as_alice.post(reverse("filing:call_back", args=[approved.pk])).status_code == 404
+    assert entries.count() == 2

@@ -194,3 +194,15 @@ def test_an_error_keeps_what_was_typed_and_takes_the_focus(portal, page, alice):
     expect(page.locator("main")).to_contain_text("校验位错误")
     assert page.evaluate("document.activeElement.id") == "id_id_number"
     expect(page.locator("#id_name")).to_have_value("张娟")
+
+
+def test_the_call_back_number_is_one_press_from_the_home_page(portal, page, alice, resident_a):
+    from filing.models import FilingStatus
+
+    make_filing(
+        resident_a, alice, status=FilingStatus.REJECTED, rejection_reason="请提供异地居住证"
+    )
+    portal.login("alice")
+    page.get_by_role("button", name="查看电话").click()  # posted with the page's CSRF token
+    expect(page.get_by_role("heading", level=1)).to_contain_text("告知参保人")
+    expect(page.locator("main")).to_contain_text("13835901234")
