@@ -302,3 +302,17 @@ def test_the_ip_address_of_each_change_is_for_supervisors_not_the_counter(
     assert "变更记录" in as_alice.get(url).content.decode()
     assert "IP 地址" not in as_alice.get(url).content.decode()
     assert "IP 地址" in as_carol.get(url).content.decode()
+
+
+@pytest.mark.parametrize(("days", "suggested"), [(13, True), (364, True), (365, False)])
+def test_an_infants_id_number_suggests_a_newborns_enrollment(as_alice, station_a, days, suggested):
+    """Born 13 days ago: 新生儿参保登记 starts ticked, and says why; a year old: not."""
+    born = timezone.localdate() - datetime.timedelta(days=days)
+    baby = Resident.objects.create(
+        station=station_a, name="薛小宝", id_number=make_id(f"140830{born:%Y%m%d}002")
+    )
+    page = as_alice.get(reverse("registry:enrollment_create_for", args=[baby.pk])).content
+    page = page.decode()
+    ticked = re.search(r'<input type="checkbox" name="newborn"[^>]*>', page).group(0)
+    assert ("checked" in ticked) is suggested
+    assert (f"{days} 天，已勾选新生儿参保登记" in " ".join(page.split())) is suggested

@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, StaffRequest, get_for_user, role_required
 from accounts.models import Role
 from audit.trail import record_trail
+from core import id_numbers
 from core.errors import in_words, place_on
 from registry import services
 from registry.forms import (
@@ -49,6 +51,21 @@ def enrollment_start(request: StaffRequest) -> HttpResponse:
     return render(request, "registry/enrollment_start.html", {"found": found})
 
 
+# Under this age the ID number suggests a newborn's enrollment (its own materials: the
+# parents' ID cards, the newborn's 户口簿 and 出生医学证明, §1.1 [001]). A suggestion, ticked
+# for the caseworker to confirm or untick: the seeds set no age limit.
+NEWBORN_SUGGESTED_DAYS = 365
+
+
+def _days_old(number: str) -> int | None:
+    """Days since the birth the ID number gives, when younger than NEWBORN_SUGGESTED_DAYS."""
+    born = id_numbers.birth_date(number) if number else None
+    if born is None:
+        return None
+    days = (timezone.localdate() - born).days
+    return days if 0 <= days < NEWBORN_SUGGESTED_DAYS else None
+
+
 @role_required(Role.CASEWORKER)
 @idempotent
 def enrollment_create(request: StaffRequest, resident_pk: int | None = None) -> HttpResponse:
@@ -61,11 +78,11 @@ def enrollment_create(request: StaffRequest, resident_pk: int | None = None) -> 
             return redirect(existing)
     data = request.POST or None
     resident_form = None
+    number = resident.id_number if resident is not None else prefilled_id_number(request)
     if resident is None:
-        resident_form = ResidentForm(
-            data, user=request.user, initial={"id_number": prefilled_id_number(request)}
-        )
-    options = EnrollmentForm(data)
+        resident_form = ResidentForm(data, user=request.user, initial={"id_number": number})
+    infant = _days_old(number)
+    options = EnrollmentForm(data, initial={"newborn": infant is not None})
     if (
         request.method == "POST"
         and options.is_valid()
@@ -100,7 +117,12 @@ def enrollment_create(request: StaffRequest, resident_pk: int | None = None) -> 
     return render(
         request,
         "registry/enrollment_form.html",
-        {"resident": resident, "resident_form": resident_form, "options": options},
+        {
+            "resident": resident,
+            "resident_form": resident_form,
+            "options": options,
+            "infant_days": infant if not options.is_bound else None,
+        },
     )
 
 
