@@ -402,11 +402,20 @@ class Command(BaseCommand):
     def _filings(self, rng, ids, by_station, total: int) -> None:
         now = timezone.now()
         chosen = rng.sample(ids, min(total, len(ids)))  # one filing each: no overlaps
+        filing_shares = {
+            "returned": SHARES["filing returned"],
+            "cancelled": SHARES["filing cancelled"],
+            "closed in error": SHARES["filing closed in error"],
+            "pending": SHARES["filing pending"],
+        }
         for start in range(0, len(chosen), BATCH):
             batch = []
             for pk, station_id, name in chosen[start : start + BATCH]:
+                outcome = _pick(rng, filing_shares, "approved")
                 submitted = now - datetime.timedelta(days=rng.randrange(0, 730))
-                begin = submitted.date()
+                if outcome == "pending":  # filed within the review's two working days
+                    submitted = now - datetime.timedelta(hours=rng.randrange(1, 48))
+                begin = timezone.localtime(submitted).date()
                 long_term = rng.random() < 0.3
                 batch.append(
                     demo.checked_filing(
@@ -434,27 +443,16 @@ class Command(BaseCommand):
                         timezone.localtime(submitted).date(),
                     )
                 )
-                self._outcome(rng, batch[-1], now)
+                self._outcome(rng, outcome, batch[-1], now)
             create_with_history(Filing, batch, reason="规模测试数据")
 
-    def _outcome(self, rng, filing: Filing, now) -> None:
-        """How the filing stands now, in SHARES: a pending one was filed within the review's
-        two working days; the others were decided on the day."""
-        outcome = _pick(
-            rng,
-            {
-                "returned": SHARES["filing returned"],
-                "cancelled": SHARES["filing cancelled"],
-                "closed in error": SHARES["filing closed in error"],
-                "pending": SHARES["filing pending"],
-            },
-            "approved",
-        )
+    def _outcome(self, rng, outcome: str, filing: Filing, now) -> None:
+        """How the filing stands now (`outcome`, drawn by SHARES): a pending one awaits a
+        supervisor; the others were decided on the day."""
         decided = filing.submitted_at + datetime.timedelta(hours=2)
         if outcome == "pending":
             filing.status = FilingStatus.PENDING
             filing.review = Review.MANUAL
-            filing.submitted_at = now - datetime.timedelta(hours=rng.randrange(1, 48))
             return
         if outcome == "returned":
             filing.status = FilingStatus.REJECTED
