@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "workdays",
     "audit",
     "security",
+    "messaging",
     "registry",
     "reimbursement",
     "filing",
@@ -242,6 +243,10 @@ if TASK_QUEUE_URL:
     }
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Texts to residents (messaging/): a django-sms backend. The default sends nothing and lists each
+# text on its station's 待电话通知 page for a caseworker to call; a county with an SMS gateway
+# names its backend here (e.g. one written on sms.backends.base.BaseSmsBackend for its SDK).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "messaging.backends.OutboxBackend")
 # Each worker sweeps this often (operations/sweep.py): it queues again an import whose worker
 # died, anchors the audit chains in its server's file, forgets what is kept for a while only.
 WORKER_SWEEP_SECONDS = envint("WORKER_SWEEP_SECONDS", "60")

@@ -14,5 +14,6 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("filing/", include("filing.urls")),
     path("reimbursement/", include("reimbursement.urls")),
+    path("messages/", include("messaging.urls")),
     path("audit/", include("oversight.urls")),
 ]

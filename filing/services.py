@@ -25,6 +25,8 @@ from filing.models import (
     with_default_end,
 )
 from filing.rows import validity
+from messaging.services import queue_text
+from messaging.texts import Purpose
 from registry.models import Resident
 
 # What a field not given holds: nothing, as a blank form field would.
@@ -165,7 +167,11 @@ def review_automatically(filing: Filing) -> None:
 
 
 def _locked(filing: Filing) -> Filing:
-    return Filing.objects.select_for_update().select_related("station").get(pk=filing.pk)
+    return (
+        Filing.objects.select_for_update(of=("self",))
+        .select_related("station__county", "resident")
+        .get(pk=filing.pk)
+    )
 
 
 @transaction.atomic
@@ -192,7 +198,30 @@ def approve(filing: Filing, supervisor: User) -> Filing:
     filing.reviewed_by = supervisor
     filing.reviewed_at = timezone.now()
     filing.save()
+    _tell_result(filing, Purpose.FILING_APPROVED)
     return filing
+
+
+def _tell_result(filing: Filing, purpose: str, **values: str) -> None:
+    """审核结果将以短信方式通知 [002]: a manual review's result, texted to the contact phone
+    the resident gave for it (or listed for the station to call)."""
+    station = filing.station
+    submitted = timezone.localtime(filing.submitted_at)
+    queue_text(
+        station=station,
+        about=filing,
+        link=filing.get_absolute_url(),
+        name=filing.resident.name,
+        phone=filing.contact_phone,
+        purpose=purpose,
+        county=station.county.name,
+        station_name=station.name,
+        phone_of_station=station.phone,
+        submitted=f"{submitted.month}月{submitted.day}日",
+        region=filing.care_region_name,
+        period=validity(filing.start_date, filing.end_date),
+        **values,
+    )
 
 
 @transaction.atomic
@@ -206,6 +235,7 @@ def reject(filing: Filing, supervisor: User, reason: str) -> Filing:
     filing.reviewed_at = timezone.now()
     filing.rejection_reason = reason
     filing.save()
+    _tell_result(filing, Purpose.FILING_REJECTED, reason=reason)
     return filing
 
 

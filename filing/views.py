@@ -530,6 +530,13 @@ def _names(filing: Filing) -> dict[str, str]:
     }
 
 
+def _form_context(filing: Filing, title: str) -> dict:
+    """The 备案表's: a filing still under review says by when its result comes, and how (审核
+    结果将以短信方式通知 [002])."""
+    due = filing.review_deadline() if filing.status == FilingStatus.PENDING else None
+    return {"filing": filing, "form_title": title, "today": timezone.localdate(), "review_due": due}
+
+
 @role_required(*STAFF)
 def filing_form(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
@@ -538,7 +545,7 @@ def filing_form(request: StaffRequest, pk: int) -> HttpResponse:
         request,
         subject=filing,
         template_name="filing/print/filing_form.html",
-        context={"filing": filing, "form_title": title, "today": timezone.localdate()},
+        context=_form_context(filing, title),
         filename=f"{title}-{filing.resident.name}.pdf",
         checked=_names(filing),
         back_url=filing.get_absolute_url(),
@@ -551,8 +558,7 @@ def print_all(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
     title = _form_title(filing)
     name = filing.resident.name
-    context = {"filing": filing, "form_title": title, "today": timezone.localdate()}
-    parts = [("filing/print/filing_form.html", context, f"{title}-{name}")]
+    parts = [("filing/print/filing_form.html", _form_context(filing, title), f"{title}-{name}")]
     if filing.evidence == Evidence.COMMITMENT:
         letter = getattr(filing, "commitment_letter", None)
         parts.append(

@@ -7,6 +7,8 @@ worker.py): nothing here waits for a request, and no cron line is needed for it.
 - The audit chains' ends are anchored in this server's AUDIT_ANCHOR_FILE.
 - With tasks queued in Redis, a chain check waiting for more than ten minutes is queued again;
   a check still running two hours after it was asked for lost its worker and is given up.
+- A text to a resident whose gateway refused it is tried again when its back-off is over
+  (messaging/models.py, RETRY_AFTER); one whose task was lost is queued again.
 - Refused sheets past their day, old form-token claims and finished task results older than
   TASK_RESULTS_KEPT_DAYS are forgotten.
 """
@@ -25,6 +27,7 @@ from django_tasks_db.models import DBTaskResult
 
 from audit import anchors
 from audit.tasks import give_up_abandoned_checks, requeue_waiting_checks
+from messaging.services import queue_due
 from operations import backup
 from registry import imports
 from security import idempotency, unknown_names
@@ -41,6 +44,7 @@ def sweep() -> int:
     queued = imports.resume()
     requeue_waiting_checks(CHECK_WAIT)
     give_up_abandoned_checks()
+    queue_due()  # texts to residents whose retry is due, or whose task was lost
     imports.delete_expired_sheets()
     idempotency.forget_old_claims()
     backup.remove_leftovers()  # a killed backup's or restore's plain rows

@@ -23,6 +23,8 @@ from core.labels import label
 from core.links import record_url
 from filing.models import Filing, filer_name, pending_by_deadline
 from filing.rows import PENDING_LISTED, pending_rows
+from messaging.models import TextMessage, TextStatus
+from messaging.texts import Purpose
 from oversight import dashboard
 from registry.models import (
     ChangeStatus,
@@ -191,7 +193,22 @@ def _follow_ups(user: User) -> dict:
         .order_by("created_at")
         .values("pk", "resident__name", "reason", "created_at")[:TO_DO]
     )
+    to_call = (
+        TextMessage.objects.for_user(user)
+        .filter(status=TextStatus.TO_CALL)
+        .order_by("created_at")
+        .values("pk", "name", "purpose", "link", "created_at")[:TO_DO]
+    )
     return {
+        "texts_to_call": [
+            {
+                "url": row["link"],
+                "name": row["name"],
+                "purpose": label(Purpose, row["purpose"]),
+                "date": dates.day(row["created_at"]),
+            }
+            for row in to_call
+        ],
         "returned_filings": [
             _row("filing:detail", row, reason=row["rejection_reason"]) for row in returned
         ],

@@ -325,6 +325,24 @@ def rejected_filing_b(resident_b, bob):
 
 
 @pytest.fixture
+def text_to_call_b(rejected_filing_b, bob):
+    """The text telling resident_b of the return, listed for station B to call (no gateway)."""
+    from messaging.models import TextMessage, TextStatus
+
+    return TextMessage.objects.create(
+        station=bob.station,
+        purpose="filing_rejected",
+        name=rejected_filing_b.resident.name,
+        phone=rejected_filing_b.contact_phone,
+        body="【芮城县医保】您申请的异地就医备案未通过审核，原因：请提供异地居住证。",
+        record_type="filing.filing",
+        record_id=str(rejected_filing_b.pk),
+        link=rejected_filing_b.get_absolute_url(),
+        status=TextStatus.TO_CALL,
+    )
+
+
+@pytest.fixture
 def enrollment_b(resident_b, bob):
     from registry.models import Enrollment
 

@@ -40,6 +40,7 @@ PAGES = {
     "registry:resident_export": STAFF,
     "oversight:audit_export": {SUPERVISOR, AUDITOR},
     "oversight:audit_chain": {SUPERVISOR, AUDITOR},
+    "messaging:outbox": STAFF,
 }
 PUBLIC = {"login", "logout"}
 EVERY_ROLE = {"password_change", "keep_alive"}
@@ -88,6 +89,8 @@ OBJECT_PAGES = {
     "reimbursement:missing_notice": ("case_b", STATION_B),
     "reimbursement:large_amount_letter": ("case_b", STATION_B),
     "reimbursement:print_all": ("case_b", STATION_B),
+    "messaging:call": ("text_to_call_b", STATION_B),
+    "messaging:called": ("text_to_call_b", STATION_B),
 }
 POST_ONLY = {
     "administration:unlock",
@@ -103,6 +106,8 @@ POST_ONLY = {
     "registry:change_decide",
     "reimbursement:forward",
     "reimbursement:void",
+    "messaging:call",
+    "messaging:called",
 }
 
 
