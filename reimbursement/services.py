@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from reimbursement.models import CaseStatus, ReimbursementCase, case_problems
+from reimbursement.models import CaseStatus, Document, ReimbursementCase, case_problems
 
 
 @transaction.atomic
@@ -54,6 +54,22 @@ def forward(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
     case.forwarded_at = timezone.now()
     case.forwarded_by = user
     case.save()
+    return case
+
+
+@transaction.atomic
+def sign_large_amount_letter(case: ReimbursementCase, *, user: User) -> ReimbursementCase:
+    """当场签署: the 大额补偿承诺书 just printed is signed at the counter, so it is received
+    now ([001] 注 3), without the round of 修改 → tick → save."""
+    case = ReimbursementCase.objects.select_for_update().get(pk=case.pk)
+    if case.status in (CaseStatus.FORWARDED, CaseStatus.VOIDED):
+        raise ValidationError(f"该案件{case.get_status_display()}，不能再登记材料。")
+    if not case.needs_large_amount_letter():
+        raise ValidationError("该案件总费用未达到大额标准，不需要大额补偿承诺书。")
+    if Document.LARGE_AMOUNT_LETTER not in case.received:
+        case.received = [*case.received, Document.LARGE_AMOUNT_LETTER]
+        case.refresh_status()
+        case.save()
     return case
 
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/missing-notice/", views.missing_notice, name="missing_notice"),
     path("<int:pk>/large-amount-letter/", views.large_amount_letter, name="large_amount_letter"),
     path("<int:pk>/print-all/", views.print_all, name="print_all"),
+    path("<int:pk>/sign-letter/", views.sign_letter, name="sign_letter"),
 ]

@@ -23,7 +23,14 @@ from printing.pdf import missing_characters
 from registry.models import Resident
 from reimbursement import services
 from reimbursement.forms import CaseForm
-from reimbursement.models import CaseKind, CaseStatus, CaseTally, ReimbursementCase, checklist
+from reimbursement.models import (
+    CaseKind,
+    CaseStatus,
+    CaseTally,
+    Document,
+    ReimbursementCase,
+    checklist,
+)
 from security.idempotency import idempotent
 from security.privacy import (
     personal_printable,
@@ -203,12 +210,16 @@ def checklist_fragment(request: StaffRequest) -> HttpResponse:
 def case_detail(request: StaffRequest, pk: int) -> HttpResponse:
     case = get_for_user(CASES, request, pk=pk)
     today = timezone.localdate()
+    items = case.checklist()
     return render(
         request,
         "reimbursement/detail.html",
         {
             "case": case,
-            "items": case.checklist(),
+            "items": items,
+            "letter_to_sign": request.user.is_caseworker
+            and case.status in (CaseStatus.INCOMPLETE, CaseStatus.COMPLETE)
+            and any(i.document == Document.LARGE_AMOUNT_LETTER and not i.received for i in items),
             "missing": case.missing(),
             "history": record_trail(case),
             "waiting": case.waiting_days(today),
@@ -252,9 +263,12 @@ def _names(case: ReimbursementCase) -> dict[str, str]:
     return {"姓名": case.resident.name, "就诊医院": case.hospital}
 
 
-def _missing_notice(case: ReimbursementCase, user) -> tuple[str, dict, str]:
+def _missing_notice(
+    case: ReimbursementCase, user, *, signed_now: bool = False
+) -> tuple[str, dict, str]:
     items = case.checklist()
     context = {
+        "signed_now": signed_now,
         "case": case,
         "received": [i for i in items if i.received],
         "missing": [i for i in items if not i.received],
@@ -278,6 +292,27 @@ def print_all(request: StaffRequest, pk: int) -> HttpResponse:
     parts = [_missing_notice(case, request.user)]
     if case.needs_large_amount_letter():
         parts.append(_large_amount_letter(case, request.user))
+    return personal_printables(
+        request, subject=case, parts=parts, filename=f"补偿材料-{case.resident.name}.pdf"
+    )
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def sign_letter(request: StaffRequest, pk: int) -> HttpResponse:
+    """打印并当场签署: one press records the 大额补偿承诺书 as signed here and prints it with the
+    一次性告知单, which lists it as 本次当场签署 rather than missing."""
+    case = get_for_user(ReimbursementCase.objects.all(), request, pk=pk)
+    try:
+        case = services.sign_large_amount_letter(case, user=request.user)
+    except ValidationError as refusal:
+        messages.error(request, in_words(refusal))
+        return redirect(case)
+    case = CASES.get(pk=case.pk)
+    parts = [
+        _missing_notice(case, request.user, signed_now=True),
+        _large_amount_letter(case, request.user),
+    ]
     return personal_printables(
         request, subject=case, parts=parts, filename=f"补偿材料-{case.resident.name}.pdf"
     )

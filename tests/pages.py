@@ -89,6 +89,7 @@ OBJECT_PAGES = {
     "reimbursement:missing_notice": ("case_b", STATION_B),
     "reimbursement:large_amount_letter": ("case_b", STATION_B),
     "reimbursement:print_all": ("case_b", STATION_B),
+    "reimbursement:sign_letter": ("case_b", STATION_B),
     "messaging:call": ("text_to_call_b", STATION_B),
     "messaging:called": ("text_to_call_b", STATION_B),
 }
@@ -106,6 +107,7 @@ POST_ONLY = {
     "registry:change_decide",
     "reimbursement:forward",
     "reimbursement:void",
+    "reimbursement:sign_letter",
     "messaging:call",
     "messaging:called",
 }

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Policy
+from audit.models import Action, AuditEntry
 from reimbursement.models import CaseKind, CaseStatus, Document, ReimbursementCase, checklist
 from tests.conftest import ZHANG_JUAN_ID, make_case
 from tests.pdfs import pdf_pages, pdf_text
@@ -540,3 +541,44 @@ def test_one_print_gives_the_letter_from_the_threshold_on(
     assert "一次性告知单" in pages[0].extract_text()
     if sheets == 2:
         assert "大额补偿承诺书" in pages[1].extract_text() and cost in pages[1].extract_text()
+
+
+@pytest.mark.parametrize(("cost", "offered"), [("29999.99", False), ("30000.00", True)])
+def test_the_large_amount_letter_is_signed_at_the_counter_in_one_press(
+    as_alice, resident_a, alice, cost, offered
+):
+    """打印并当场签署 (issue 29, item 7): one press records the 大额补偿承诺书 as received and
+    prints it with the 一次性告知单, which says 本次当场签署 instead of listing it as missing."""
+    case = make_case(resident_a, alice, total_cost=Decimal(cost))
+    url = reverse("reimbursement:sign_letter", args=[case.pk])
+    page = as_alice.get(case.get_absolute_url()).content.decode()
+    assert (url in page) is offered
+    response = as_alice.post(url)
+    case.refresh_from_db()
+    if not offered:
+        assert response.status_code == 302
+        assert "large_amount_letter" not in case.received
+        return
+    assert response["Content-Type"] == "application/pdf"
+    pages = pdf_pages(response.content)
+    assert len(pages) == 2
+    notice = pdf_text(response.content).split("大额补偿承诺书", 1)
+    assert "已收到的材料" in notice[0]
+    assert "（本次当场签署）" in pdf_text(response.content)
+    assert "还需补交的材料" in notice[0]
+    assert "large_amount_letter" in case.received
+    assert url not in as_alice.get(case.get_absolute_url()).content.decode()
+    assert AuditEntry.objects.filter(action=Action.PRINT, record_id=str(case.pk)).exists()
+
+
+def test_signing_the_letter_is_refused_at_the_service_once_forwarded(resident_a, alice):
+    from django.core.exceptions import ValidationError
+
+    from reimbursement import services
+
+    case = make_case(resident_a, alice, total_cost=Decimal("45000"), status="forwarded")
+    with pytest.raises(ValidationError, match="已报送"):
+        services.sign_large_amount_letter(case, user=alice)
+    small = make_case(resident_a, alice, total_cost=Decimal("100"))
+    with pytest.raises(ValidationError, match="不需要大额补偿承诺书"):
+        services.sign_large_amount_letter(small, user=alice)

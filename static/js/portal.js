@@ -27,6 +27,14 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// A form marked data-reload-after prints in a new tab what it records here (打印并当场签署):
+// this page is read again once the new tab is under way, so that it shows what was recorded.
+document.addEventListener("submit", function (event) {
+  if (event.target.hasAttribute("data-reload-after") && !event.defaultPrevented) {
+    window.setTimeout(function () { window.location.reload(); }, 1500);
+  }
+});
+
 // Parts of a form that only some choices need (data-show-when="by_agent", "category=referral,
 // emergency", "!by_agent"; several joined by "|": any of them) show only then. A hidden part's
 // fields are disabled, so what was typed there before another choice is not sent either.
