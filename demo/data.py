@@ -219,6 +219,7 @@ def _counter_work(rng: random.Random, today: datetime.date) -> None:
             contact_phone=resident.phone,
             contact_address=resident.address,
             evidence=Evidence.NONE,
+            notice_read=True,
             status=FilingStatus.APPROVED,
             review=Review.AUTOMATIC,
             reviewed_at=now,

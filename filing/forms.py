@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.templatetags.static import static
+from django.utils.html import format_html
 
 from accounts.models import Policy
 from core import id_numbers, region_keys, regions
@@ -84,12 +85,29 @@ class FilingForm(forms.ModelForm):
         }
         labels = {"late_filing": "补办备案（已在异地住院）"}
 
-    def __init__(self, *args, resident: Resident, policy: Policy, today: datetime.date, **kwargs):
+    def __init__(
+        self,
+        *args,
+        resident: Resident,
+        policy: Policy,
+        today: datetime.date,
+        returned: str = "",
+        **kwargs,
+    ):
+        """`returned`: the reason a filing refiled from this form was sent back, shown beside
+        the field it concerns."""
         self.resident = resident
         self.policy = policy
         self.today = today
         super().__init__(*args, **kwargs)
         check_dates(self)
+        if not self.is_bound:
+            # The counter starts at the first choice, not nine Tabs away from it.
+            self.fields["by_agent"].widget.attrs["autofocus"] = True
+        if returned:
+            self.fields[field_of_reason(returned)].help_text = format_html(
+                '<strong class="text-danger">退回原因：{}</strong>', returned
+            )
         # A callable: the ~340 places are read when a sent value is checked, not each time
         # the form is made.
         self.fields["care_region_code"].choices = _places  # type: ignore[attr-defined]
@@ -243,6 +261,33 @@ COMMON_REJECTION_REASONS = [
     "承诺书未签字或签名不清",
     "就医地选择有误，请重新备案",
 ]
+
+
+# What a rejection reason is about, by its words: the agent first, then the materials (a 证明
+# or 备案表 asked for is about the evidence, even where it names a posting or a referral), then
+# the other fields.
+_REASON_WORDS = (
+    (("代办",), "agent_name"),
+    (("证", "备案表", "材料", "承诺书", "签字", "签名"), "evidence"),
+    (("就医地",), "care_region_code"),
+    (("参保地",), "insured_region_code"),
+    (("类别", "派驻", "转诊", "急诊"), "category"),
+    (("转出医院",), "referring_hospital"),
+    (("入院",), "admission_date"),
+    (("开始日期",), "start_date"),
+    (("结束日期", "有效期"), "end_date"),
+    (("电话", "手机"), "contact_phone"),
+    (("地址",), "contact_address"),
+    (("联系人",), "contact_name"),
+)
+
+
+def field_of_reason(reason: str) -> str:
+    """The field of the filing form a rejection reason concerns (the evidence if none says)."""
+    for words, field in _REASON_WORDS:
+        if any(word in reason for word in words):
+            return field
+    return "evidence"
 
 
 class RejectForm(forms.Form):

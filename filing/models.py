@@ -327,6 +327,8 @@ class Filing(models.Model):
         "已核验代办人及参保人的身份证或户口簿", default=False
     )
     posting_length_checked = models.BooleanField("已核实派驻异地工作时间达到规定", default=False)
+    # "本人已仔细阅读备案告知书" [000][001]: ticked before anything is signed.
+    notice_read = models.BooleanField("参保人（代办人）已阅读备案告知书", default=False)
 
     status = models.CharField(
         "状态", max_length=10, choices=FilingStatus, default=FilingStatus.PENDING
@@ -705,6 +707,7 @@ GIVEN_FIELDS = (
     "late_filing",
     "admission_date",
     "discharged_self_paid",
+    "notice_read",
 )
 AGENT_FIELDS = ("agent_name", "agent_id_number", "agent_phone", "agent_relationship")
 
@@ -712,6 +715,7 @@ AGENT_FIELDS = ("agent_name", "agent_id_number", "agent_phone", "agent_relations
 CATEGORY_NOT_OFFERED = "本县不办理该类备案，请选择其他人员类别。"
 CATEGORY_MISSING = "请选择人员类别。"
 EVIDENCE_MISSING = "请选择备案依据：备案材料、个人承诺书或无需材料。"
+NOTICE_UNREAD = "请参保人（代办人）阅读备案告知书后勾选“已阅读”。"
 
 
 def text_limit(field: models.CharField) -> str:
@@ -762,6 +766,8 @@ def filing_problems(
         add("insurance_type", "请选择参保险种。")
     if values.get("evidence") not in Evidence.values:
         add("evidence", EVIDENCE_MISSING)
+    if not values.get("notice_read"):
+        add("notice_read", NOTICE_UNREAD)
     for field, problem in _place_problems(values).items():
         add(field, problem)
     for field, problem in _text_problems(values).items():

@@ -37,6 +37,7 @@ _BLANK: dict[str, Any] = {
     "posting_length_checked": False,
     "late_filing": False,
     "discharged_self_paid": False,
+    "notice_read": False,
 }
 
 OVERLAP_MESSAGE = (

@@ -224,6 +224,7 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
         resident=resident,
         policy=policy,
         today=today,
+        returned=source.rejection_reason if source else "",
     )
     confirmation: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():

@@ -28,6 +28,7 @@ def values(start: datetime.date) -> dict:
         "contact_phone": "13835901234",
         "contact_address": "上海",
         "evidence": "none",
+        "notice_read": True,
     }
 
 

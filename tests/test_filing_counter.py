@@ -14,7 +14,8 @@ from django.utils import timezone
 from accounts.models import Policy
 from audit.models import Action, AuditEntry
 from core import id_numbers
-from filing.models import Category, Filing, FilingStatus, add_months
+from filing import services
+from filing.models import NOTICE_UNREAD, Category, Filing, FilingStatus, add_months
 from security.idempotency import FIELD, new_token
 from tests.conftest import SIGNATURE, ZHANG_JUAN_ID, client_for, make_filing, make_id
 from tests.pdfs import pdf_pages, pdf_text
@@ -37,6 +38,7 @@ def post_data(**overrides) -> dict:
         "contact_phone": "13835901234",
         "contact_address": "上海市浦东新区张江路1号",
         "evidence": "none",
+        "notice_read": "on",
         "confirmed": "1",  # 确认提交 on the confirmation step
     }
     data.update(overrides)
@@ -637,3 +639,67 @@ def test_the_form_sends_the_chosen_places_only_and_the_browser_keeps_the_rest(
     # A place the list does not have is refused, as before.
     refused = as_alice.post(url, post_data(care_region_code="999999")).content.decode()
     assert "就医地无效。" in refused
+
+
+def test_the_notice_must_be_read_before_a_filing_is_written(as_alice, resident_a, alice):
+    """本人已仔细阅读备案告知书 [000][001]: folded behind 展示, with its print beside it, and a
+    tick the form and the service both require."""
+    page = as_alice.get(reverse("filing:create", args=[resident_a.pk])).content.decode()
+    assert '<details class="notice-fold' in page and "展示备案告知书" in page
+    assert reverse("filing:notice") + "?format=pdf" in page
+    assert re.search(r'<input[^>]*name="by_agent"[^>]*autofocus', page)  # the first field
+    response = submit(as_alice, resident_a, notice_read="")
+    assert response.status_code == 200
+    assert "请参保人（代办人）阅读备案告知书后勾选“已阅读”。" in response.content.decode()
+    assert not resident_a.filings.exists()
+    assert submit(as_alice, resident_a).status_code == 302
+    assert resident_a.filings.get().notice_read
+
+
+def test_the_service_refuses_a_filing_whose_notice_was_not_read(resident_a, alice):
+    from django.core.exceptions import ValidationError
+
+    from tests.test_filing_integrity import service_values
+
+    with pytest.raises(ValidationError) as refusal:
+        services.submit_filing(
+            resident=resident_a,
+            user=alice,
+            values=service_values({"notice_read": False}),
+            sighted=[],
+            scan=None,
+            scan_kind="",
+            signature="",
+            letter_scan=None,
+        )
+    assert refusal.value.message_dict == {"notice_read": [NOTICE_UNREAD]}
+
+
+@pytest.mark.parametrize(
+    ("reason", "field"),
+    [
+        ("请提供异地居住证", "evidence"),
+        ("请提供转出医院盖章的转诊备案表", "evidence"),
+        ("就医地选择有误，请重新备案", "care_region_code"),
+        ("开始日期与入院日期不符", "admission_date"),
+        ("联系电话是空号", "contact_phone"),
+        ("代办人与参保人关系不清", "agent_name"),
+        ("其他", "evidence"),
+    ],
+)
+def test_a_returned_filing_refiled_shows_its_reason_beside_the_field(
+    as_alice, resident_a, alice, reason, field
+):
+    """按原信息重新备案 (issue 29, item 3): the form comes filled from the returned filing, the
+    reason beside the field it concerns."""
+    returned = make_filing(resident_a, alice, status=FilingStatus.REJECTED, rejection_reason=reason)
+    url = reverse("filing:create", args=[resident_a.pk]) + f"?from={returned.pk}"
+    page = as_alice.get(url).content.decode()
+    beside = re.search(
+        rf'<div id="id_{field}_helptext" class="form-text"><strong class="text-danger">退回原因：'
+        rf"{re.escape(reason)}</strong></div>",
+        page,
+    )
+    assert beside, page[page.find("退回原因") - 300 : page.find("退回原因") + 300]
+    assert 'value="310000" selected' in page  # the returned filing's place, filled in
+    assert not re.search(r'name="notice_read"[^>]*checked', page)  # read again, ticked again

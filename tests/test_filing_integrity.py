@@ -146,6 +146,7 @@ def service_values(overrides: dict) -> dict:
         "contact_phone": "13835901234",
         "contact_address": "上海市浦东新区张江路1号",
         "evidence": "none",
+        "notice_read": True,
     }
     values.update({k: v for k, v in overrides.items() if k not in NOT_VALUES})
     return values

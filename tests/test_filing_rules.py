@@ -43,6 +43,7 @@ def form_data(**overrides) -> dict:
         "contact_address": "上海市浦东新区张江路1号",
         "evidence": "none",
         "posting_length_checked": "on",  # read for 常驻异地工作人员 only
+        "notice_read": "on",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -486,6 +487,7 @@ def test_the_filing_service_itself_holds_the_materials_or_letter_rule(resident_a
         "contact_phone": "13835901234",
         "contact_address": "上海市浦东新区张江路1号",
         "evidence": "none",
+        "notice_read": True,
     }
     with pytest.raises(ValidationError) as refusal:
         services.submit_filing(

@@ -398,6 +398,7 @@ class TestNoLostData:
                 "start_date": datetime.date.today().isoformat(),
                 "contact_name": "薛建国",
                 "contact_phone": "13835901234",
+                "notice_read": "on",
                 "contact_address": "上海",
                 "evidence": "materials",
                 "sighted": ["residence_permit"],

@@ -175,6 +175,7 @@ def pick_place(page, typed: str, place: str) -> None:
 
 def submit_filing(page, place: str) -> None:
     """下一步 → 确认信息, which shows the place in large type → 确认提交."""
+    page.get_by_label("参保人（代办人）已阅读备案告知书").check()
     click(page, "下一步：确认信息")
     confirm = page.locator("#filing-confirm")
     expect(confirm).to_be_visible()
@@ -237,6 +238,7 @@ def test_a_referral_filing(portal, page, alice, resident_a):
     page.get_by_label("异地转诊人员").check()
     page.fill("#id_referring_hospital", "芮城县人民医院")
     page.get_by_label("提供备案材料").check()
+    page.get_by_label("参保人（代办人）已阅读备案告知书").check()
     click(page, "下一步：确认信息")
     expect(page.get_by_role("alert").first).to_contain_text("请按提示修改")  # form missing
     expect(page.locator("#id_referring_hospital")).to_have_value("芮城县人民医院")

@@ -127,6 +127,8 @@ def test_an_agent_files_by_keyboard_and_hidden_fields_are_not_sent(portal, page,
     page.keyboard.type("bj")  # 北京 or 毕节: ↓ picks the first, 北京
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
+    page.get_by_label("参保人（代办人）已阅读备案告知书").focus()
+    page.keyboard.press("Space")
     page.get_by_role("button", name="下一步：确认信息").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#filing-confirm .confirm-place")).to_have_text("北京市")
@@ -213,6 +215,7 @@ def test_the_confirmation_shows_the_place_and_edit_keeps_everything(
     box.press_sequentially("guangzhou")  # the full pinyin names one place
     box.press("Enter")
     page.get_by_label("其他临时外出就医人员").check()
+    page.get_by_label("参保人（代办人）已阅读备案告知书").check()
     page.get_by_role("button", name="下一步：确认信息").click()
     confirm = page.locator("#filing-confirm")
     expect(confirm.locator(".confirm-place")).to_have_text("广东省广州市")
@@ -227,6 +230,7 @@ def test_the_confirmation_shows_the_place_and_edit_keeps_everything(
     box.fill("")
     box.press_sequentially("shenzhen")
     box.press("Enter")
+    page.get_by_label("参保人（代办人）已阅读备案告知书").check()
     page.get_by_role("button", name="下一步：确认信息").click()
     expect(page.locator("#filing-confirm .confirm-place")).to_have_text("广东省深圳市")
     page.get_by_role("button", name="确认提交").click()

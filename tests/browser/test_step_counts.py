@@ -117,6 +117,8 @@ def test_an_agents_filing_is_four_pages_and_four_presses(portal, alice, resident
     page.mouse.down()
     page.mouse.move(box["x"] + 300, box["y"] + 60)
     page.mouse.up()
+    page.get_by_label("参保人（代办人）已阅读备案告知书").focus()
+    page.keyboard.press("Space")
     steps.press(page.get_by_role("button", name="下一步：确认信息"))
     expect(page.locator("#filing-confirm .confirm-place")).to_have_text("江苏省南京市")
     steps.press(page.get_by_role("button", name="确认提交"))

@@ -437,6 +437,7 @@ class Command(BaseCommand):
                             contact_phone="13800000000",
                             contact_address="异地",
                             evidence=Evidence.COMMITMENT if long_term else Evidence.NONE,
+                            notice_read=True,
                             review=Review.AUTOMATIC,
                             submitted_at=submitted,
                         ),
