@@ -71,6 +71,9 @@ class FilingForm(forms.ModelForm):
     scan = forms.FileField(label="材料扫描件（PDF/JPG/PNG，10 MB 以内）", required=False)
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
     letter_scan = forms.FileField(label="已签字的个人承诺书扫描件", required=False)
+    signed_on_paper = forms.BooleanField(
+        label="已打印，参保人（代办人）手写签字（纸质存档，扫描件稍后上传）", required=False
+    )
 
     class Meta:
         model = Filing
@@ -238,7 +241,9 @@ class FilingForm(forms.ModelForm):
             sighted=data.get("sighted") or [],
             scan_kind=data.get("scan_kind") or "",
             has_scan=bool(data.get("scan")),
-            letter_given=bool(data.get("signature") or data.get("letter_scan")),
+            letter_given=bool(
+                data.get("signature") or data.get("letter_scan") or data.get("signed_on_paper")
+            ),
         )
         for field, message in problems.items():
             if field not in self.errors:

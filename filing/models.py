@@ -193,6 +193,15 @@ class FilingQuerySet(StationScopedQuerySet):
             _signed_letter()
         )
 
+    def paper_to_scan(self) -> FilingQuerySet:
+        """待上传扫描件: letters signed by hand at the counter (in force, or pending) whose
+        scan the caseworker has still to attach."""
+        return self.filter(
+            status__in=(FilingStatus.PENDING, FilingStatus.APPROVED),
+            commitment_letter__signed_on_paper=True,
+            commitment_letter__scan="",
+        )
+
     def awaiting_review(self) -> FilingQuerySet:
         """Pending filings a supervisor can decide on now. A condition of each row (not a set
         of the letters still unsigned, computed whole): the review queue reads the oldest rows
@@ -240,7 +249,9 @@ def most_filed_care_regions(county_id: int) -> list[str]:
 def _signed_letter() -> models.Exists:
     """The filing's letter is signed, on screen or by its scan (CommitmentLetter.is_signed)."""
     return models.Exists(
-        CommitmentLetter.objects.filter(filing=models.OuterRef("pk")).exclude(signature="", scan="")
+        CommitmentLetter.objects.filter(filing=models.OuterRef("pk")).exclude(
+            signature="", scan="", signed_on_paper=False
+        )
     )
 
 
@@ -515,6 +526,22 @@ class Filing(models.Model):
         return not required
 
     @property
+    def takes_letter_scan(self) -> bool:
+        """A signed letter's scan is attached while the filing is pending, or later to a letter
+        signed by hand at the counter (CommitmentLetter.signed_on_paper)."""
+        if self.evidence != Evidence.COMMITMENT:
+            return False
+        if self.status == FilingStatus.PENDING:
+            return True
+        letter = getattr(self, "commitment_letter", None)
+        return (
+            self.status == FilingStatus.APPROVED
+            and letter is not None
+            and letter.signed_on_paper
+            and not letter.scan
+        )
+
+    @property
     def late_filing_advice(self) -> str:
         """§2.6 [004]: filed after a self-paid discharge, the bill is not settled directly."""
         if self.late_filing and self.discharged_self_paid:
@@ -572,6 +599,10 @@ class CommitmentLetter(models.Model):
     scan = models.FileField("签字承诺书扫描件", upload_to=upload_path, blank=True)
     content_type = models.CharField(max_length=40, blank=True)
     signed_on = models.DateField("签署日期", default=timezone.localdate)
+    # Signed by hand on the printed letter at the counter, the paper kept by the office
+    # ("由医保经办机构存档，两年内不得销毁" [000]): a counter without a signature pad. Its scan
+    # follows (FilingQuerySet.paper_to_scan).
+    signed_on_paper = models.BooleanField("手写签字（纸质存档）", default=False)
     history = HistoricalRecords(excluded_fields=["signature"])
 
     class Meta:
@@ -583,7 +614,7 @@ class CommitmentLetter(models.Model):
 
     @property
     def is_signed(self) -> bool:
-        return bool(self.signature or self.scan)
+        return bool(self.signature or self.scan or self.signed_on_paper)
 
 
 def default_end_date(category: str, start: datetime.date, policy: Policy) -> datetime.date | None:

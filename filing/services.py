@@ -83,6 +83,7 @@ def submit_filing(
     scan_kind: str,
     signature: str,
     letter_scan: UploadedFile | None,
+    signed_on_paper: bool = False,
 ) -> Filing:
     """Record a filing with its evidence, then review it automatically where the county
     allows. Every rule of §2 is checked here, whatever path called (the counter's form, an
@@ -101,7 +102,7 @@ def submit_filing(
         sighted=sighted,
         scan_kind=scan_kind,
         has_scan=scan is not None,
-        letter_given=bool(signature or letter_scan),
+        letter_given=bool(signature or letter_scan or signed_on_paper),
     )
     if problems:
         raise ValidationError(problems)
@@ -141,7 +142,9 @@ def submit_filing(
                 _attach(material, "file", scan)
             material.save()
     elif filing.evidence == Evidence.COMMITMENT:
-        letter = CommitmentLetter(filing=filing, signature=signature)
+        letter = CommitmentLetter(
+            filing=filing, signature=signature, signed_on_paper=signed_on_paper
+        )
         if letter_scan:
             _attach(letter, "scan", letter_scan)
         letter.save()
@@ -179,12 +182,15 @@ def _locked(filing: Filing) -> Filing:
 def attach_letter_scan(filing: Filing, scan: UploadedFile) -> Filing:
     """The letter was printed, signed by hand, and its scan is now attached."""
     filing = _locked(filing)
-    if filing.status != FilingStatus.PENDING or filing.evidence != Evidence.COMMITMENT:
-        raise ValidationError("只有审核中、以个人承诺书备案的申请可以补交承诺书扫描件。")
+    if not filing.takes_letter_scan:
+        raise ValidationError(
+            "只有以个人承诺书备案、审核中或手写签字待上传扫描件的申请可以补交承诺书扫描件。"
+        )
     letter, _ = CommitmentLetter.objects.get_or_create(filing=filing)
     _attach(letter, "scan", scan)
     letter.save()
-    review_automatically(filing)
+    if filing.status == FilingStatus.PENDING:
+        review_automatically(filing)
     return filing
 
 

@@ -177,8 +177,12 @@ def _confirmation(form: FilingForm, resident: Resident) -> list[tuple[str, str]]
             kinds.append(data["scan_kind"])
         evidence += "：" + "、".join(label(MaterialKind, kind) for kind in kinds)
     elif data["evidence"] == Evidence.COMMITMENT:
-        signed = data.get("signature") or data.get("letter_scan")
-        evidence += "（已签字）" if signed else "（提交后打印，签字后上传扫描件）"
+        if data.get("signature") or data.get("letter_scan"):
+            evidence += "（已签字）"
+        elif data.get("signed_on_paper"):
+            evidence += "（打印后手写签字，纸质存档，扫描件稍后上传）"
+        else:
+            evidence += "（提交后打印，签字后上传扫描件）"
     rows = [
         ("参保人", f"{resident.name}（{resident.masked_id_number}）"),
         ("参保地", regions.region_name(data["insured_region_code"])),
@@ -246,6 +250,7 @@ def filing_create(request: StaffRequest, resident_pk: int) -> HttpResponse:
                     scan_kind=data.get("scan_kind", ""),
                     signature=data["signature"],
                     letter_scan=data.get("letter_scan"),
+                    signed_on_paper=data["signed_on_paper"],
                 )
             except ValidationError as refusal:
                 place_on(form, refusal)

@@ -187,6 +187,12 @@ def _follow_ups(user: User) -> dict:
         .order_by("submitted_at")
         .values("pk", "resident__name", "agent_name", "submitted_at")[:TO_DO]
     )
+    paper = (
+        Filing.objects.for_user(user)
+        .paper_to_scan()
+        .order_by("submitted_at")
+        .values("pk", "resident__name", "submitted_at")[:TO_DO]
+    )
     changes = (
         InfoChange.objects.for_user(user)
         .filter(status=ChangeStatus.DRAFT)
@@ -220,6 +226,9 @@ def _follow_ups(user: User) -> dict:
                 signer=filer_name(row["agent_name"], row["resident__name"]),
             )
             for row in letters
+        ],
+        "paper_letters": [
+            _row("filing:detail", row, date=dates.day(row["submitted_at"])) for row in paper
         ],
         "unsigned_changes": [
             _row(

@@ -155,6 +155,75 @@ def test_an_unsigned_letter_waits_until_its_scan_is_attached(as_alice, resident_
     assert "承诺书" not in filing.commitment_letter.scan.name  # stored under a random name
 
 
+def test_a_letter_signed_on_paper_completes_the_filing_and_its_scan_follows(
+    as_alice, as_bob, resident_a
+):
+    """Signing without a pad (issue 29, item 6): the printed letter signed by hand at the
+    counter and kept on paper ("由医保经办机构存档" [000]) is evidence; 待上传扫描件 waits on
+    the caseworker's home until its scan is attached."""
+    submit(
+        as_alice,
+        resident_a,
+        category=Category.RETIRED_RELOCATED,
+        evidence="commitment",
+        signed_on_paper="on",
+    )
+    filing = Filing.objects.get()
+    assert filing.status == FilingStatus.APPROVED  # 自动审核 即时生效: evidence complete
+    assert filing.commitment_letter.signed_on_paper and not filing.commitment_letter.scan
+    home = as_alice.get(reverse("home")).content.decode()
+    todo = home.split('id="todo-paper"')[1].split("</section>")[0]
+    assert filing.get_absolute_url() in todo and resident_a.name in todo
+    assert filing.get_absolute_url() not in as_bob.get(reverse("home")).content.decode()
+    detail = as_alice.get(filing.get_absolute_url()).content.decode()
+    assert "已手写签字，纸质承诺书存档" in detail and "扫描件待上传" in detail
+    scan = SimpleUploadedFile("承诺书.pdf", PDF_BYTES, content_type="application/pdf")
+    as_alice.post(reverse("filing:attach_letter", args=[filing.pk]), {"letter_scan": scan})
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.APPROVED and filing.commitment_letter.scan
+    todo = as_alice.get(reverse("home")).content.decode().split('id="todo-paper"')[1]
+    assert "没有待上传的扫描件" in todo.split("</section>")[0]
+    # Attached once: a second scan is refused at the service.
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.attach_letter_scan(filing, SimpleUploadedFile("b.pdf", PDF_BYTES))
+
+
+def test_a_paper_signature_is_a_letter_given_so_not_beside_materials(resident_a, alice):
+    from django.core.exceptions import ValidationError
+
+    from tests.test_filing_integrity import service_values
+
+    with pytest.raises(ValidationError) as refusal:
+        services.submit_filing(
+            resident=resident_a,
+            user=alice,
+            values=service_values(
+                {"category": Category.RETIRED_RELOCATED, "evidence": "materials"}
+            ),
+            sighted=["residence_permit"],
+            scan=None,
+            scan_kind="",
+            signature="",
+            letter_scan=None,
+            signed_on_paper=True,
+        )
+    assert "evidence" in refusal.value.message_dict
+    filing = services.submit_filing(
+        resident=resident_a,
+        user=alice,
+        values=service_values({"category": Category.RETIRED_RELOCATED, "evidence": "commitment"}),
+        sighted=[],
+        scan=None,
+        scan_kind="",
+        signature="",
+        letter_scan=None,
+        signed_on_paper=True,
+    )
+    assert filing.status == FilingStatus.APPROVED
+
+
 def test_an_agent_files_and_signs_with_the_agents_name(as_alice, resident_a):
     submit(
         as_alice,

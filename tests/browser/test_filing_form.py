@@ -251,3 +251,42 @@ def test_a_late_filing_starts_on_its_admission_date(portal, page, alice, residen
     page.fill("#id_admission_date", admitted)
     page.locator("#id_admission_date").dispatch_event("change")
     expect(page.locator("#id_start_date")).to_have_value(admitted)
+
+
+def test_a_letter_signed_on_paper_by_keyboard_only(portal, page, alice, resident_a):
+    """No signature pad at the counter (issue 29, item 6): the caseworker reaches everything by
+    keyboard, the form starts at its first field, the 告知书 opens with Enter, and the letter
+    signed by hand on paper completes the filing, its scan on the to-do list."""
+    portal.login("alice")
+    start_filing(portal, page, resident_a)
+    expect(page.get_by_label("由代办人办理（为他人备案）")).to_be_focused()
+    box = page.get_by_role("combobox", name="就医地")
+    box.focus()
+    page.keyboard.type("jsnj")
+    page.keyboard.press("Enter")
+    page.get_by_label("异地长期居住人员").first.focus()
+    page.keyboard.press("Space")
+    page.locator("#notice-fold summary").focus()
+    page.keyboard.press("Enter")  # 展示备案告知书
+    expect(page.get_by_role("region", name="备案告知书")).to_be_visible()
+    page.get_by_label("参保人（代办人）已阅读备案告知书").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("签署个人承诺书").focus()
+    page.keyboard.press("Space")
+    pad = page.locator("#signature-pad")
+    pad.focus()
+    expect(pad).to_be_focused()  # reachable, with its note on what drawing needs
+    expect(page.locator("#signature-note")).to_contain_text("需要签名板或鼠标")
+    page.get_by_label("已打印，参保人（代办人）手写签字（纸质存档，扫描件稍后上传）").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="下一步：确认信息").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#filing-confirm")).to_contain_text("手写签字，纸质存档")
+    page.get_by_role("button", name="确认提交").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
+    filing = Filing.objects.get()
+    assert filing.commitment_letter.signed_on_paper and filing.notice_read
+    page.get_by_role("link", name="首页").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#todo-paper + ul")).to_contain_text(resident_a.name)
