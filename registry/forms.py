@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from core.widgets import set_choices
 from registry.lookup import forget_typed, household_within_reach, resident_within_reach
 from registry.models import (
     CHANGEABLE_FIELDS,
+    GUARDIAN_FIELDS,
     HOUSEHOLD_OF_ANOTHER_STATION,
     RESIDENT_TEXT,
     EnrollmentMaterial,
@@ -23,6 +25,7 @@ from registry.models import (
     Relationship,
     Resident,
     clean_resident_text,
+    guardian_problems,
     too_long,
 )
 
@@ -223,6 +226,7 @@ class EnrollmentForm(forms.Form):
         required=False,
         help_text="新生儿须登记到已有的户，并提供父母身份证、新生儿户口簿和出生医学证明。",
     )
+    guardian_member = forms.ChoiceField(label="监护人（户内成员）", required=False)
     guardian_name = forms.CharField(label="监护人姓名", max_length=30, required=False)
     guardian_id_number = forms.CharField(
         label="监护人身份证号码",
@@ -233,12 +237,22 @@ class EnrollmentForm(forms.Form):
     guardian_relationship = forms.ChoiceField(
         label="监护人与新生儿关系", choices=[("", "请选择"), *Guardian.choices], required=False
     )
+    guardian_phone = forms.CharField(label="监护人联系电话", max_length=20, required=False)
     materials = forms.MultipleChoiceField(
         label="已收材料（原件已核验、复印件已留存）",
         choices=EnrollmentMaterial.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args, members: Iterable[Resident] = (), **kwargs) -> None:
+        """`members`: the household's members (within the station) a guardian is picked from."""
+        super().__init__(*args, **kwargs)
+        self.members = {str(member.pk): member for member in members}
+        self.fields["guardian_member"].choices = [  # type: ignore[attr-defined]
+            ("", "户外人员（在下面填写）" if self.members else "—"),
+            *((pk, member_label(member)) for pk, member in self.members.items()),
+        ]
 
     def clean_guardian_name(self) -> str:
         return clean_text(self.cleaned_data["guardian_name"])
@@ -247,27 +261,34 @@ class EnrollmentForm(forms.Form):
         value = self.cleaned_data["guardian_id_number"]
         return id_numbers.validate(value) if value else ""
 
+    def clean_guardian_phone(self) -> str:
+        return clean_phone(self.cleaned_data["guardian_phone"])
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if not data.get("newborn"):
-            for name in ("guardian_name", "guardian_id_number", "guardian_relationship"):
+            for name in GUARDIAN_FIELDS:
                 data[name] = ""
             return data
-        for name, message in (
-            ("guardian_name", "新生儿参保登记请填写监护人姓名。"),
-            ("guardian_id_number", "新生儿参保登记请填写监护人身份证号码。"),
-            ("guardian_relationship", "请选择监护人与新生儿的关系。"),
-        ):
-            if not data.get(name) and name not in self.errors:
+        member = self.members.get(data.get("guardian_member") or "")
+        if member is not None:
+            # Picked from the household: the name and number on file, not typed again.
+            data["guardian_name"], data["guardian_id_number"] = member.name, member.id_number
+            data["guardian_phone"] = data.get("guardian_phone") or member.phone
+        for name, message in guardian_problems(self.guardian()).items():
+            if name not in self.errors:
                 self.add_error(name, message)
         return data
 
     def guardian(self) -> dict[str, str]:
-        return {
-            name: self.cleaned_data.get(name, "")
-            for name in ("guardian_name", "guardian_id_number", "guardian_relationship")
-        }
+        return {name: self.cleaned_data.get(name) or "" for name in GUARDIAN_FIELDS}
+
+
+def member_label(member: Resident) -> str:
+    """A household member as the guardian list names them: no full number on the page."""
+    relationship = member.get_relationship_to_head_display() or "户内成员"
+    return f"{member.name}（{relationship}，{member.sex_display}，{member.masked_id_number}）"
 
 
 class InfoChangeForm(ResidentForm):

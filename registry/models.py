@@ -314,6 +314,8 @@ class Enrollment(models.Model):
     guardian_relationship = models.CharField(
         "监护人与新生儿关系", max_length=10, choices=Guardian, blank=True
     )
+    # The baby has no phone: the 登记表's 联系电话 is the guardian's.
+    guardian_phone = models.CharField("监护人联系电话", max_length=20, blank=True)
     received = models.JSONField("已收材料", default=list, blank=True)
     created_at = models.DateTimeField("登记时间", default=timezone.now)
     created_by = models.ForeignKey(
@@ -545,6 +547,40 @@ def newborn_problems(resident: Resident, today: datetime.date) -> dict[str, str]
     elif resident.relationship_to_head not in NEWBORN_RELATIONSHIPS:
         errors["relationship_to_head"] = "新生儿与户主关系应为子、女、孙子、孙女或其他。"
     return errors
+
+
+GUARDIAN_FIELDS = ("guardian_name", "guardian_id_number", "guardian_relationship", "guardian_phone")
+
+
+def guardian_problems(guardian: dict[str, str], resident_id_number: str = "") -> dict[str, str]:
+    """§1.1 [001]: a newborn is registered by a parent or guardian, who signs the 登记表 for the
+    baby: named, with an ID number, a relationship, and a phone the office can call (the
+    登记表's 联系电话). The problems by field."""
+    problems: dict[str, str] = {}
+    for field, message in (
+        ("guardian_name", "新生儿参保登记请填写监护人姓名。"),
+        ("guardian_id_number", "新生儿参保登记请填写监护人身份证号码。"),
+        ("guardian_relationship", "请选择监护人与新生儿的关系。"),
+        ("guardian_phone", "新生儿参保登记请填写监护人联系电话。"),
+    ):
+        if not guardian.get(field):
+            problems[field] = message
+    relationship = guardian.get("guardian_relationship")
+    if relationship and relationship not in Guardian.values:
+        problems["guardian_relationship"] = "请选择监护人与新生儿的关系。"
+    phone = guardian.get("guardian_phone") or ""
+    if phone and not PHONE.match(phone):
+        problems["guardian_phone"] = "请输入 11 位手机号码或带区号的固定电话。"
+    number = guardian.get("guardian_id_number") or ""
+    if number:
+        try:
+            number = id_numbers.validate(number)
+        except ValidationError as error:
+            problems["guardian_id_number"] = error.messages[0]
+        else:
+            if number == resident_id_number:
+                problems["guardian_id_number"] = "监护人不能是新生儿本人。"
+    return problems
 
 
 # The resident's free-text columns, checked alike by the counter's form and the import: a

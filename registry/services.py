@@ -13,11 +13,13 @@ from accounts.models import User
 from core import id_numbers
 from registry.models import (
     CHANGEABLE_FIELDS,
+    GUARDIAN_FIELDS,
     ChangeStatus,
     Enrollment,
     Household,
     InfoChange,
     Resident,
+    guardian_problems,
     insurance_name,
     newborn_problems,
     resident_problems,
@@ -40,15 +42,20 @@ def enroll(
         raise ValidationError(f"{resident.name}已办理参保登记，无需重复登记。")
     if resident.pk is None and (problems := resident_problems(resident)):
         raise ValidationError(problems)
-    if newborn and (problems := newborn_problems(resident, timezone.localdate())):
-        raise ValidationError(problems)
+    if newborn:
+        problems = {
+            **guardian_problems(guardian or {}, resident.id_number),
+            **newborn_problems(resident, timezone.localdate()),
+        }
+        if problems:
+            raise ValidationError(problems)
     resident.save()
     enrollment = Enrollment.objects.create(
         station=user.counter_station,
         resident=resident,
         newborn=newborn,
         created_by=user,
-        **((guardian or {}) if newborn else {}),
+        **({name: (guardian or {}).get(name, "") for name in GUARDIAN_FIELDS} if newborn else {}),
     )
     enrollment.received = [m for m in enrollment.required_materials if m in materials]
     enrollment.save()

@@ -21,6 +21,7 @@ urlpatterns = [
         enrollments.enrollment_create,
         name="enrollment_create_for",
     ),
+    path("households/members/", enrollments.household_members, name="household_members"),
     path("enrollments/<int:pk>/", enrollments.enrollment_detail, name="enrollment_detail"),
     path("enrollments/<int:pk>/update/", enrollments.enrollment_update, name="enrollment_update"),
     path("residents/<int:resident_pk>/changes/new/", changes.change_create, name="change_create"),

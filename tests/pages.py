@@ -32,6 +32,7 @@ PAGES = {
     "administration:calendar": {ADMIN},
     "registry:enrollment_start": {CASEWORKER},
     "registry:enrollment_create": {CASEWORKER},
+    "registry:household_members": {CASEWORKER},
     "reimbursement:list": STAFF,
     "reimbursement:create": {CASEWORKER},
     "reimbursement:checklist": {CASEWORKER},

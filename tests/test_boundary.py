@@ -234,6 +234,12 @@ def _household_form(ctx: Ctx, url: str) -> list:
     return [ctx.alice.post(url, {"household_number": number, "address": "古魏镇", "version": "1"})]
 
 
+def _household_members(ctx: Ctx) -> list:
+    """A newborn's guardians offered by 户号 (registry:household_members)."""
+    url = reverse("registry:household_members")
+    return [ctx.alice.get(url, {"number": ctx.theirs.household.household_number})]
+
+
 def _case_form(ctx: Ctx) -> list:
     url = reverse("reimbursement:create")
     data = {
@@ -324,6 +330,7 @@ SCENARIOS: dict[str, Callable[[Ctx], list]] = {
         ctx, reverse("registry:household_edit", args=[ctx.mine.household_id])
     ),
     "reimbursement:create": _case_form,
+    "registry:household_members": _household_members,
     "registry:import_create": _import,
     "registry:resident_export": _export,
     "oversight:audit_log": _audit_filters("oversight:audit_log"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -93,6 +94,7 @@ GUARDIAN = {
     "guardian_name": "薛建国",
     "guardian_id_number": FATHER_ID,
     "guardian_relationship": "father",
+    "guardian_phone": "13835901234",
 }
 
 
@@ -209,11 +211,108 @@ def test_the_enrollment_service_itself_holds_the_newborn_rule(resident_a, alice)
 
     baby = Resident(station=alice.station, name="张小宝", id_number=newborn_id(10))
     with pytest.raises(ValidationError) as refusal:
-        services.enroll(resident=baby, user=alice, newborn=True, materials=[])
+        services.enroll(resident=baby, user=alice, newborn=True, materials=[], guardian=GUARDIAN)
     assert refusal.value.message_dict == {
         "household_number": ["新生儿须登记到已有的户，请填写户号。"]
     }
+    # The guardian too, with a phone to call (the 登记表's 联系电话), whoever calls.
+    with pytest.raises(ValidationError) as refusal:
+        services.enroll(
+            resident=baby,
+            user=alice,
+            newborn=True,
+            materials=[],
+            guardian={**GUARDIAN, "guardian_phone": "", "guardian_id_number": baby.id_number},
+        )
+    assert refusal.value.message_dict["guardian_phone"] == ["新生儿参保登记请填写监护人联系电话。"]
+    assert refusal.value.message_dict["guardian_id_number"] == ["监护人不能是新生儿本人。"]
     assert not Resident.objects.filter(name="张小宝").exists()
+
+
+class TestGuardianFromTheHousehold:
+    """Issue 29, item 8: the guardian is picked from the household's members (or typed), the
+    guardian's phone asked and printed; an adult's form shows an adult's materials only."""
+
+    def test_a_new_babys_guardian_is_picked_by_household_number(
+        self, as_alice, as_bob, household_a, resident_a
+    ):
+        url = reverse("registry:household_members")
+        answer = as_alice.get(url, {"number": household_a.household_number}).json()
+        shown = f"薛建国（户主，男，{resident_a.masked_id_number}）"
+        assert answer["members"] == [[resident_a.pk, shown]]
+        assert resident_a.id_number not in str(answer)
+        # Another station's household offers nobody.
+        assert as_bob.get(url, {"number": household_a.household_number}).json() == {"members": []}
+        data = {
+            **NEW_RESIDENT,
+            "id_number": newborn_id(13),
+            "name": "薛小萌",
+            "household_number": household_a.household_number,
+            "relationship_to_head": "daughter",
+            "newborn": "on",
+            "guardian_member": str(resident_a.pk),
+            "guardian_relationship": "father",
+            "guardian_phone": "",
+        }
+        response = as_alice.post(reverse("registry:enrollment_create"), data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        enrollment = Enrollment.objects.get()
+        assert enrollment.guardian_name == "薛建国"
+        assert enrollment.guardian_id_number == resident_a.id_number
+        assert enrollment.guardian_phone == resident_a.phone  # left blank: the one on file
+        url = reverse("registry:registration_form", args=[enrollment.resident.pk])
+        text = pdf_text(as_alice.get(url, {"format": "pdf"}).content)
+        assert f"监护人联系电话{resident_a.phone}" in text
+
+    def test_a_member_of_another_household_cannot_be_posted_as_guardian(
+        self, as_alice, household_a, resident_a, resident_b
+    ):
+        data = {
+            **NEW_RESIDENT,
+            "id_number": newborn_id(13),
+            "name": "薛小萌",
+            "household_number": household_a.household_number,
+            "relationship_to_head": "daughter",
+            "newborn": "on",
+            "guardian_member": str(resident_b.pk),
+            "guardian_relationship": "father",
+            "guardian_phone": "13835901234",
+        }
+        page = as_alice.post(reverse("registry:enrollment_create"), data).content.decode()
+        assert not Enrollment.objects.exists()
+        assert resident_b.name not in page and "新生儿参保登记请填写监护人姓名。" in page
+
+    def test_a_typed_guardians_phone_is_printed_as_the_babys(self, as_alice, household_a):
+        data = {
+            **NEW_RESIDENT,
+            "id_number": newborn_id(30),
+            "name": "薛小萌",
+            "phone": "",
+            "household_number": household_a.household_number,
+            "relationship_to_head": "daughter",
+            "newborn": "on",
+            **GUARDIAN,
+            "guardian_phone": "13911112222",
+        }
+        as_alice.post(reverse("registry:enrollment_create"), data)
+        enrollment = Enrollment.objects.get()
+        url = reverse("registry:registration_form", args=[enrollment.resident.pk])
+        text = pdf_text(as_alice.get(url, {"format": "pdf"}).content)
+        assert "联系电话13911112222（监护人）" in text
+
+    def test_each_kind_shows_its_own_materials(self, as_alice):
+        page = as_alice.get(reverse("registry:enrollment_create")).content.decode()
+        for value, shown in (
+            ("parents_id_cards", "newborn"),
+            ("newborn_register", "newborn"),
+            ("birth_certificate", "newborn"),
+            ("id_or_register", "!newborn"),
+        ):
+            assert re.search(
+                rf'<div class="form-check" data-show-when="{shown}">\s*<input[^>]*value="{value}"',
+                page,
+            ), value
+        assert re.search(r'<div class="form-check">\s*<input[^>]*value="signed_form"', page)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,10 +19,13 @@ from registry import services
 from registry.forms import (
     EnrollmentForm,
     ResidentForm,
+    member_label,
 )
 from registry.lookup import looked_up
 from registry.models import (
+    ENROLLMENT_MATERIALS,
     Enrollment,
+    Household,
     Resident,
 )
 from security.idempotency import idempotent
@@ -82,7 +85,14 @@ def enrollment_create(request: StaffRequest, resident_pk: int | None = None) -> 
     if resident is None:
         resident_form = ResidentForm(data, user=request.user, initial={"id_number": number})
     infant = _days_old(number)
-    options = EnrollmentForm(data, initial={"newborn": infant is not None})
+    household_id = resident.household_id if resident is not None else None
+    if resident is None and (typed := request.POST.get("household_number", "")):
+        household_id = _household_id(request, typed)
+    options = EnrollmentForm(
+        data,
+        initial={"newborn": infant is not None},
+        members=_guardians(request, household_id, exclude=resident),
+    )
     if (
         request.method == "POST"
         and options.is_valid()
@@ -122,8 +132,53 @@ def enrollment_create(request: StaffRequest, resident_pk: int | None = None) -> 
             "resident_form": resident_form,
             "options": options,
             "infant_days": infant if not options.is_bound else None,
+            # Each kind of enrollment shows its own materials only (§1.1 [001]).
+            "newborn_only": [str(m) for m in NEWBORN_MATERIALS - ADULT_MATERIALS],
+            "adult_only": [str(m) for m in ADULT_MATERIALS - NEWBORN_MATERIALS],
         },
     )
+
+
+NEWBORN_MATERIALS = set(ENROLLMENT_MATERIALS[True])
+ADULT_MATERIALS = set(ENROLLMENT_MATERIALS[False])
+# A guardian picked from the household is at least this old.
+GUARDIAN_MIN_AGE = 16
+
+
+def _household_id(request: StaffRequest, number: str) -> int | None:
+    return (
+        Household.objects.for_user(request.user)
+        .filter(household_number=number.strip())
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _guardians(
+    request: StaffRequest, household_id: int | None, exclude: Resident | None = None
+) -> list[Resident]:
+    """The household's members of guardian age, within the user's station: a newborn's
+    guardian is picked from them rather than typed again."""
+    if household_id is None:
+        return []
+    members = Resident.objects.for_user(request.user).filter(household_id=household_id)
+    if exclude is not None:
+        members = members.exclude(pk=exclude.pk)
+    today = timezone.localdate()
+    return [
+        member
+        for member in members.order_by("relationship_to_head", "pk")[:30]
+        if id_numbers.age(member.id_number, today) >= GUARDIAN_MIN_AGE
+    ]
+
+
+@role_required(Role.CASEWORKER)
+def household_members(request: StaffRequest) -> JsonResponse:
+    """The guardians a newborn's form offers once its 户号 is typed (static/js/guardian.js):
+    names and masked numbers of the station's household only."""
+    household_id = _household_id(request, request.GET.get("number", ""))
+    members = _guardians(request, household_id)
+    return JsonResponse({"members": [[member.pk, member_label(member)] for member in members]})
 
 
 @role_required(*STAFF)

@@ -53,6 +53,8 @@ def test_enroll_a_resident_then_a_newborn(portal, page, alice, household_a, resi
     page.fill("#id_name", "张娟")
     page.fill("#id_phone", "18252602688")
     page.fill("#id_address", "山西省运城市芮城县古魏镇西关村8号")
+    # An adult's form shows an adult's materials, not the newborn's four.
+    expect(page.get_by_label("出生医学证明原件及复印件")).to_be_hidden()
     page.get_by_label("参保人身份证或户口簿原件及复印件").check()
     click(page, "保存登记")
     expect(page.get_by_role("heading", level=1)).to_contain_text("材料不全")
@@ -68,11 +70,15 @@ def test_enroll_a_resident_then_a_newborn(portal, page, alice, household_a, resi
     page.press("#id_id_number", "Enter")
     page.fill("#id_name", "薛小萌")
     page.fill("#id_household_number", household_a.household_number)
+    page.press("#id_household_number", "Tab")  # the household's members are offered
     page.select_option("#id_relationship_to_head", "daughter")
-    page.get_by_label("新生儿参保登记").check()
-    page.get_by_label("监护人姓名").fill("薛建国")
-    page.get_by_label("监护人身份证号码").fill(resident_a.id_number)
+    expect(page.get_by_label("新生儿参保登记")).to_be_checked()  # 20 days old: suggested
+    guardian = page.get_by_label("监护人（户内成员）")
+    expect(guardian.locator("option")).to_have_count(2)
+    guardian.select_option(str(resident_a.pk))  # picked, not typed again
+    expect(page.get_by_label("监护人姓名")).to_be_hidden()
     page.get_by_label("监护人与新生儿关系").select_option("father")
+    expect(page.get_by_label("参保人身份证或户口簿原件及复印件")).to_be_hidden()
     for material in [
         "父母双方身份证原件及复印件",
         "新生儿户口簿原件及复印件",
@@ -81,7 +87,12 @@ def test_enroll_a_resident_then_a_newborn(portal, page, alice, household_a, resi
         page.get_by_label(material).check()
     click(page, "保存登记")
     expect(page.get_by_role("heading", level=1)).to_contain_text("新生儿参保登记")
-    assert Resident.objects.get(id_number=newborn).household == household_a
+    baby = Resident.objects.get(id_number=newborn)
+    assert baby.household == household_a
+    assert baby.enrollment.guardian_id_number == resident_a.id_number
+    assert baby.enrollment.guardian_phone == resident_a.phone
+    [text] = print_at_once(portal, page, "打印参保登记表")
+    assert f"监护人联系电话{resident_a.phone}" in text
 
 
 def test_change_a_phone_number(portal, page, alice, resident_a):

@@ -276,6 +276,7 @@ class Command(BaseCommand):
                     newborn=newborn,
                     guardian_name="监护人" if newborn else "",
                     guardian_relationship="mother" if newborn else "",
+                    guardian_phone="13800000000" if newborn else "",
                     received=materials[: rng.randrange(len(materials))] if open_ else materials,
                     created_at=created,
                     created_by=by_station[station_id],
