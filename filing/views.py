@@ -20,16 +20,13 @@ from core.keyset import seek
 from core.labels import label
 from core.links import record_url
 from core.replica import reads_from_replica
-from filing import notice, services
+from filing import notice, prints, services
 from filing.forms import CancelForm, FilingForm, LetterScanForm, RejectForm
 from filing.models import (
-    LONG_TERM_CATEGORIES,
-    TEMPORARY_CATEGORIES,
     AgentRelationship,
     Category,
     Evidence,
     Filing,
-    FilingKind,
     FilingStatus,
     FilingTally,
     MaterialKind,
@@ -435,33 +432,6 @@ def review_decide(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-def _letter_context(filing: Filing, letter) -> dict:
-    resident = filing.resident
-    categories = {
-        FilingKind.LONG_TERM: LONG_TERM_CATEGORIES,
-        FilingKind.TEMPORARY: TEMPORARY_CATEGORIES,
-        FilingKind.MATERNITY: (Category.MATERNITY,),
-    }[filing.kind]
-    return {
-        "name": resident.name,
-        "sex": resident.sex_display,
-        "age": resident.age,
-        "phone": filing.contact_phone,
-        "id_number": resident.id_number,
-        "insured_region": filing.insured_region_name,
-        "care_region": filing.care_region_name,
-        "category": filing.category,
-        "categories": [(c.value, c.label) for c in categories],
-        "start_date": filing.start_date,
-        "end_date": filing.end_date,
-        "filer": filing.filer_name,
-        "text": notice.commitment(resident_name=resident.name, by_agent=filing.by_agent),
-        "agent_relationship": filing.get_agent_relationship_display() if filing.by_agent else "",
-        "signature": letter.signature if letter else "",
-        "sign_date": letter.signed_on if letter else timezone.localdate(),
-    }
-
-
 @require_POST
 @role_required(Role.CASEWORKER)
 def call_back(request: StaffRequest, pk: int) -> HttpResponse:
@@ -505,24 +475,16 @@ def rejection_notice(request: StaffRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF)
 def commitment_letter(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS, request, pk=pk)
-    letter = getattr(filing, "commitment_letter", None)
+    template_name, context, title = prints.commitment_letter(filing)
     return personal_printable(
         request,
         subject=filing,
-        template_name="filing/print/commitment_letter.html",
-        context={"letter": _letter_context(filing, letter)},
-        filename=f"个人承诺书-{filing.resident.name}.pdf",
+        template_name=template_name,
+        context=context,
+        filename=f"{title}.pdf",
         checked={"姓名": filing.resident.name, "备案人": filing.filer_name},
         back_url=filing.get_absolute_url(),
     )
-
-
-def _form_title(filing: Filing) -> str:
-    if filing.category == Category.MATERNITY:  # its own form [004]
-        return "异地就医生育保险登记备案表"
-    if filing.is_cross_province:
-        return "跨省异地就医登记备案表"
-    return "省内异地就医登记备案表"
 
 
 def _names(filing: Filing) -> dict[str, str]:
@@ -536,23 +498,16 @@ def _names(filing: Filing) -> dict[str, str]:
     }
 
 
-def _form_context(filing: Filing, title: str) -> dict:
-    """The 备案表's: a filing still under review says by when its result comes, and how (审核
-    结果将以短信方式通知 [002])."""
-    due = filing.review_deadline() if filing.status == FilingStatus.PENDING else None
-    return {"filing": filing, "form_title": title, "today": timezone.localdate(), "review_due": due}
-
-
 @role_required(*STAFF)
 def filing_form(request: StaffRequest, pk: int) -> HttpResponse:
     filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
-    title = _form_title(filing)
+    template_name, context, title = prints.filing_form(filing)
     return personal_printable(
         request,
         subject=filing,
-        template_name="filing/print/filing_form.html",
-        context=_form_context(filing, title),
-        filename=f"{title}-{filing.resident.name}.pdf",
+        template_name=template_name,
+        context=context,
+        filename=f"{title}.pdf",
         checked=_names(filing),
         back_url=filing.get_absolute_url(),
     )
@@ -562,18 +517,8 @@ def filing_form(request: StaffRequest, pk: int) -> HttpResponse:
 def print_all(request: StaffRequest, pk: int) -> HttpResponse:
     """打印全部: the filing form and, for a commitment, the letter, in one PDF."""
     filing = get_for_user(FILINGS.prefetch_related("materials"), request, pk=pk)
-    title = _form_title(filing)
+    parts = prints.everything(filing)
     name = filing.resident.name
-    parts = [("filing/print/filing_form.html", _form_context(filing, title), f"{title}-{name}")]
-    if filing.evidence == Evidence.COMMITMENT:
-        letter = getattr(filing, "commitment_letter", None)
-        parts.append(
-            (
-                "filing/print/commitment_letter.html",
-                {"letter": _letter_context(filing, letter)},
-                f"个人承诺书-{name}",
-            )
-        )
     return personal_printables(request, subject=filing, parts=parts, filename=f"备案-{name}.pdf")
 
 

@@ -21,7 +21,7 @@ from core.labels import label
 from core.links import record_url
 from printing.pdf import missing_characters
 from registry.models import Resident
-from reimbursement import services
+from reimbursement import prints, services
 from reimbursement.forms import CaseForm
 from reimbursement.models import (
     CaseKind,
@@ -246,7 +246,7 @@ def missing_notice(request: StaffRequest, pk: int) -> HttpResponse:
     """一次性告知单: what was received and everything still missing, dated, with the station's
     address and phone, so the resident never comes back twice for the same gap."""
     case = get_for_user(CASES, request, pk=pk)
-    template_name, context, title = _missing_notice(case, request.user)
+    template_name, context, title = prints.missing_notice(case, request.user)
     return personal_printable(
         request,
         subject=case,
@@ -263,35 +263,11 @@ def _names(case: ReimbursementCase) -> dict[str, str]:
     return {"姓名": case.resident.name, "就诊医院": case.hospital}
 
 
-def _missing_notice(
-    case: ReimbursementCase, user, *, signed_now: bool = False
-) -> tuple[str, dict, str]:
-    items = case.checklist()
-    context = {
-        "signed_now": signed_now,
-        "case": case,
-        "received": [i for i in items if i.received],
-        "missing": [i for i in items if not i.received],
-        "station": case.station,
-        "caseworker": user,
-        "today": timezone.localdate(),
-    }
-    return "reimbursement/print/missing_notice.html", context, f"一次性告知单-{case.resident.name}"
-
-
-def _large_amount_letter(case: ReimbursementCase, user) -> tuple[str, dict, str]:
-    context = {"case": case, "resident": case.resident, "today": timezone.localdate()}
-    title = f"大额补偿承诺书-{case.resident.name}"
-    return "reimbursement/print/large_amount_letter.html", context, title
-
-
 @role_required(*STAFF)
 def print_all(request: StaffRequest, pk: int) -> HttpResponse:
     """打印全部: the 一次性告知单 and, for a large amount, the 大额补偿承诺书, in one PDF."""
     case = get_for_user(CASES, request, pk=pk)
-    parts = [_missing_notice(case, request.user)]
-    if case.needs_large_amount_letter():
-        parts.append(_large_amount_letter(case, request.user))
+    parts = prints.everything(case, request.user)
     return personal_printables(
         request, subject=case, parts=parts, filename=f"补偿材料-{case.resident.name}.pdf"
     )
@@ -309,10 +285,7 @@ def sign_letter(request: StaffRequest, pk: int) -> HttpResponse:
         messages.error(request, in_words(refusal))
         return redirect(case)
     case = CASES.get(pk=case.pk)
-    parts = [
-        _missing_notice(case, request.user, signed_now=True),
-        _large_amount_letter(case, request.user),
-    ]
+    parts = prints.everything(case, request.user, signed_now=True)
     return personal_printables(
         request, subject=case, parts=parts, filename=f"补偿材料-{case.resident.name}.pdf"
     )
@@ -321,7 +294,7 @@ def sign_letter(request: StaffRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF)
 def large_amount_letter(request: StaffRequest, pk: int) -> HttpResponse:
     case = get_for_user(CASES, request, pk=pk)
-    template_name, context, title = _large_amount_letter(case, request.user)
+    template_name, context, title = prints.large_amount_letter(case, request.user)
     return personal_printable(
         request,
         subject=case,

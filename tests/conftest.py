@@ -393,6 +393,12 @@ def case_b(resident_b, bob):
 
 
 @pytest.fixture
+def visiting_resident_b(resident_b, case_b):
+    """resident_b, whose case bob accepted today: a visit with a form to sign."""
+    return resident_b
+
+
+@pytest.fixture
 def import_b(bob):
     from registry.models import ResidentImport
 

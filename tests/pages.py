@@ -91,6 +91,7 @@ OBJECT_PAGES = {
     "reimbursement:large_amount_letter": ("case_b", STATION_B),
     "reimbursement:print_all": ("case_b", STATION_B),
     "reimbursement:sign_letter": ("case_b", STATION_B),
+    "visit_print": ("visiting_resident_b", STATION_B),
     "messaging:call": ("text_to_call_b", STATION_B),
     "messaging:called": ("text_to_call_b", STATION_B),
 }

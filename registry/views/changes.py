@@ -7,14 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, StaffRequest, get_for_user, role_required
 from accounts.models import Role
 from audit.trail import record_trail
 from core.errors import in_words, place_on
-from registry import services
+from registry import prints, services
 from registry.forms import (
     InfoChangeForm,
 )
@@ -110,12 +109,13 @@ def change_registration_form(request: StaffRequest, pk: int) -> HttpResponse:
     change = get_for_user(
         InfoChange.objects.select_related("resident", "station", "created_by"), request, pk=pk
     )
+    template_name, context, title = prints.change_form(change)
     return personal_printable(
         request,
         subject=change,
-        template_name="registry/print/change_registration_form.html",
-        context={"change": change, "resident": change.resident, "today": timezone.localdate()},
-        filename=f"参保信息变更登记表-{change.resident.name}.pdf",
+        template_name=template_name,
+        context=context,
+        filename=f"{title}.pdf",
         checked={"姓名": change.resident.name}
         | {item["label"]: item["new"] for item in change.items},
         back_url=change.get_absolute_url(),

@@ -22,6 +22,7 @@ from audit.trail import record_trail
 from core import id_numbers
 from core.links import record_url
 from core.replica import reads_from_replica
+from registry import prints
 from registry.forms import (
     ResidentForm,
 )
@@ -192,26 +193,8 @@ def resident_edit(request: StaffRequest, pk: int) -> HttpResponse:
 def registration_form(request: StaffRequest, pk: int) -> HttpResponse:
     """《城乡居民基本医疗保险参保登记表》, pre-filled for the resident to sign."""
     resident = get_for_user(Resident.objects.select_related("household", "station"), request, pk=pk)
-    household = resident.household
-    members = []
-    if household:
-        # Only members within the user's reach, whatever a household holds.
-        members = list(
-            Resident.objects.for_user(request.user)
-            .filter(household=household)
-            .exclude(pk=resident.pk)
-            .order_by("pk")
-        )
-    enrollment = Enrollment.objects.filter(resident=resident).first()
-    context = {
-        "resident": resident,
-        "enrollment": enrollment,
-        "household": household,
-        "members": members,
-        "station": resident.station,
-        "caseworker": request.user,
-        "today": timezone.localdate(),
-    }
+    template_name, context, title = prints.registration_form(resident, request.user)
+    enrollment, members = context["enrollment"], context["members"]
     checked = {"姓名": resident.name, "现住址": resident.address}
     if enrollment and enrollment.guardian_name:
         checked["监护人"] = enrollment.guardian_name
@@ -219,9 +202,9 @@ def registration_form(request: StaffRequest, pk: int) -> HttpResponse:
     return personal_printable(
         request,
         subject=resident,
-        template_name="registry/print/registration_form.html",
+        template_name=template_name,
         context=context,
-        filename=f"参保登记表-{resident.name}.pdf",
+        filename=f"{title}.pdf",
         checked=checked,
         # Back to an unfinished registration, where the signed form is ticked next.
         back_url=(
