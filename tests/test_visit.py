@@ -19,7 +19,12 @@ from tests.pdfs import pdf_pages
 
 pytestmark = pytest.mark.django_db
 
-TITLES = ("基本医疗保险参保信息变更登记表", "跨省异地就医登记备案表", "一次性告知单", "大额补偿承诺书")
+TITLES = (
+    "基本医疗保险参保信息变更登记表",
+    "跨省异地就医登记备案表",
+    "一次性告知单",
+    "大额补偿承诺书",
+)
 
 
 def three_errands(resident, user):
