@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -14,8 +15,10 @@ from pypdf import PdfReader
 from accounts.models import Policy
 from audit.models import Action, AuditEntry
 from filing.models import Filing, FilingStatus
+from messaging.models import TextMessage, TextStatus
 from registry.models import Resident
-from tests.conftest import ZHANG_JUAN_ID, make_filing, make_id, run_tasks
+from tests import fake_gateway
+from tests.conftest import ZHANG_JUAN_ID, make_case, make_filing, make_id, run_tasks
 from tests.pdfs import pdf_pages, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -318,6 +321,59 @@ def test_a_supervisor_rejects_and_approves(portal, page, alice, carol, resident_
     expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
     assert asked == ["确定退回？退回原因将告知参保人。"] * 2 + ["确定审核通过？通过后备案即生效。"]
     assert Filing.objects.get(pk=second.pk).reviewed_by == carol
+
+    # 审核结果将以短信方式通知 [002]: without a gateway, both texts wait for alice to call.
+    assert run_tasks() == 2
+    page.context.clear_cookies()
+    portal.login("alice")
+    calls = page.locator("#todo-calls + ul")
+    expect(calls).to_contain_text("备案审核不通过")
+    expect(calls).to_contain_text("备案审核通过")
+    link(page, "去电话通知")
+    expect(page.locator("main")).to_contain_text("138****1234")
+    click(page, "查看电话并告知")
+    expect(page.locator("main")).to_contain_text("13835901234")  # the reveal, audited
+    expect(page.locator("blockquote")).to_contain_text("芮城县医保")
+    click(page, "已电话告知")
+    expect(page.get_by_role("alert").filter(has_text="已登记")).to_be_visible()
+    assert TextMessage.objects.filter(status=TextStatus.CALLED).count() == 1
+
+
+def test_a_county_gateway_receives_the_review_texts(
+    portal, page, alice, carol, resident_a, county, settings
+):
+    settings.SMS_BACKEND = "tests.fake_gateway.FakeGateway"
+    fake_gateway.reset()
+    policy = Policy.for_county(county)
+    policy.automatic_review = False
+    policy.save()
+    filing = make_filing(resident_a, alice, status=FilingStatus.PENDING)
+    portal.login("carol")
+    portal.go(filing.get_absolute_url())
+    page.once("dialog", lambda dialog: dialog.accept())
+    click(page, "审核通过")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
+    run_tasks()
+    [text] = fake_gateway.sent
+    assert text.recipients == ["13835901234"] and "已审核通过" in text.body
+    assert TextMessage.objects.get().status == TextStatus.SENT
+    fake_gateway.reset()
+
+
+def test_the_large_amount_letter_is_signed_in_one_press(portal, page, alice, resident_a):
+    case = make_case(resident_a, alice, total_cost=Decimal("45000"))
+    portal.login("alice")
+    portal.go(case.get_absolute_url())
+    with page.context.expect_page() as opened:
+        click(page, "打印并当场签署承诺书")
+    pdf_tab = opened.value
+    pdf_tab.wait_for_load_state()
+    case.refresh_from_db()
+    assert "large_amount_letter" in case.received
+    # The page reads itself again: the letter is received, the button gone.
+    expect(page.get_by_role("button", name="打印并当场签署承诺书")).to_have_count(0)
+    letter = "大额补偿承诺书（因总费用达到 30,000.00 元）：已收"
+    expect(page.locator("main")).to_contain_text(letter)
 
 
 def test_a_supervisor_reads_a_records_history(

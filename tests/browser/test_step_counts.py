@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from audit.models import Action, AuditEntry
 from filing.models import Filing
 from reimbursement.models import ReimbursementCase
 from tests.conftest import ZHANG_JUAN_ID, make_id
@@ -128,3 +129,80 @@ def test_an_agents_filing_is_four_pages_and_four_presses(portal, alice, resident
     assert filing.agent_name == "薛小军" and filing.commitment_letter.is_signed
     # Before: 3 pages and two print flows of 3; the confirmation is one press, not a page.
     assert (steps.loads, steps.presses) == (4, 5)
+
+
+def test_a_card_swiped_at_home_enrolls_in_five_pages(portal, alice):
+    """Issue 29, item 1: the home search invites 刷身份证; an unregistered ID offers 办理参保登记
+    with the number carried, so the enrollment costs what it costs from 参保登记."""
+    steps, page = at_home(portal, "alice")
+    expect(page.locator("#home-q")).to_be_focused()
+    page.keyboard.type(ZHANG_JUAN_ID)
+    steps.press(page.locator("#home-q"))  # the ID-card reader's Enter
+    steps.press(page.get_by_role("button", name="办理参保登记"))
+    expect(page.locator("#id_id_number")).to_have_value(ZHANG_JUAN_ID)  # not typed twice
+    page.fill("#id_name", "张娟")
+    page.fill("#id_phone", "18252602688")
+    page.fill("#id_address", "山西省运城市芮城县古魏镇西关村8号")
+    page.get_by_label("参保人身份证或户口簿原件及复印件").focus()
+    page.keyboard.press("Space")
+    steps.press(page.get_by_role("button", name="保存登记"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("材料不全")
+    steps.print_pdf("打印参保登记表")
+    page.get_by_label("已签字的《城乡居民基本医疗保险参保登记表》").focus()
+    page.keyboard.press("Space")
+    steps.press(page.get_by_role("button", name="完成参保登记"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已参保")
+    assert (steps.loads, steps.presses) == (5, 5)  # before: 7 pages, the ID typed twice
+
+
+def test_a_three_errand_visit_prints_once(portal, alice, resident_a):
+    """Issue 29, item 2: a phone changed, a filing made and a case accepted for one resident,
+    found by card; everything to sign printed at the end in one PDF (before: three print flows,
+    14 pages)."""
+    steps, page = at_home(portal, "alice")
+    expect(page.locator("#home-q")).to_be_focused()
+    page.keyboard.type(resident_a.id_number)
+    steps.press(page.locator("#home-q"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(resident_a.name)
+    # 1. 信息变更
+    steps.press(page.get_by_role("link", name="信息变更登记"))
+    page.fill("#id_phone", "13900001111")
+    page.fill("#id_reason", "更换手机号码")
+    steps.press(page.get_by_role("button", name="登记变更"))
+    steps.press(page.get_by_role("link", name=resident_a.name).first)
+    # 2. 异地就医备案
+    steps.press(page.get_by_role("link", name="异地就医备案").last)
+    expect(page.locator("#id_care_region_code_picker")).to_be_visible()
+    page.get_by_role("combobox", name="就医地").focus()
+    page.keyboard.type("上海")
+    page.keyboard.press("Enter")
+    page.get_by_label("其他临时外出就医人员").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("参保人（代办人）已阅读备案告知书").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("无需材料").focus()
+    page.keyboard.press("Space")
+    steps.press(page.get_by_role("button", name="下一步：确认信息"))
+    steps.press(page.get_by_role("button", name="确认提交"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
+    steps.press(page.get_by_role("link", name=resident_a.name).first)
+    # 3. 县域外补偿
+    steps.press(page.get_by_role("link", name="受理县域外补偿"))
+    page.fill("#id_hospital", "山西医科大学第一医院")
+    page.fill("#id_admission_date", "2026-10-08")
+    page.fill("#id_discharge_date", "2026-10-20")
+    page.fill("#id_total_cost", "32000.50")
+    page.get_by_label("费用总发票").focus()
+    page.keyboard.press("Space")
+    steps.press(page.get_by_role("button", name="保存"))
+    steps.press(page.get_by_role("link", name=resident_a.name).first)
+    # The visit, printed once.
+    expect(page.get_by_role("region", name="本次办理（今天）")).to_contain_text("县域外住院补偿")
+    steps.print_pdf("打印本次全部")
+    printed = AuditEntry.objects.get(action=Action.PRINT, record_id=str(resident_a.pk)).detail
+    for title in ("参保信息变更登记表", "跨省异地就医登记备案表", "一次性告知单", "大额补偿承诺书"):
+        assert title in printed
+    assert Filing.objects.get().resident == resident_a
+    assert ReimbursementCase.objects.get().total_cost == 32000.50
+    # The confirmation of the filing is one press, not a page.
+    assert (steps.loads, steps.presses) == (11, 12)
