@@ -403,3 +403,30 @@ def test_an_auditor_verifies_the_audit_chain(portal, page, dave, resident_a):
     run_tasks()  # the worker's turn
     page.reload()
     expect(page.get_by_role("cell", name="完整")).to_contain_text("哈希链无断裂")
+
+
+def test_a_return_is_refiled_from_its_own_information(portal, page, alice, resident_a):
+    """Issue 29, item 3: from the caseworker's home, the returned filing is filed again with
+    its information filled in and the reason beside the evidence it asked for."""
+    returned = make_filing(
+        resident_a,
+        alice,
+        status=FilingStatus.REJECTED,
+        category="long_term_resident",
+        evidence="commitment",
+        end_date=None,
+        care_region_code="320100",
+        rejection_reason="请提供异地居住证",
+    )
+    portal.login("alice")
+    expect(page.locator("#todo-returned + ul")).to_contain_text("请提供异地居住证")
+    page.locator("#todo-returned + ul").get_by_role("link", name=resident_a.name).click()
+    link(page, "按原信息重新备案")
+    expect(page.get_by_role("combobox", name="就医地")).to_have_value("江苏省南京市")
+    expect(page.locator("#id_evidence_helptext")).to_have_text("退回原因：请提供异地居住证")
+    page.get_by_label("参保人（代办人）已阅读备案告知书").check()
+    page.get_by_label("提供备案材料").check()
+    page.get_by_label("居住证", exact=True).first.check()
+    submit_filing(page, "江苏省南京市")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
+    assert Filing.objects.exclude(pk=returned.pk).get().care_region_code == "320100"
