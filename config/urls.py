@@ -1,13 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from oversight import report_views, visit
 from oversight import views as oversight_views
-from oversight import visit
 from security import views as security_views
 
 urlpatterns = [
     path("", oversight_views.home, name="home"),
     path("visit/<int:resident_pk>/print/", visit.print_visit, name="visit_print"),
+    path("reports/", report_views.report_page, name="reports"),
     path("login/", security_views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("session/keep-alive/", security_views.keep_alive, name="keep_alive"),

@@ -41,6 +41,8 @@ class Trend:
     peak: int
     ticks: list[tuple[int, float]]
     day_ticks: list[tuple[str, float]]
+    caption: str = ""
+    description: str = ""
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -66,8 +68,22 @@ def trend(user, today: datetime.date, stations, days: int = 30) -> Trend:
         (label, color, [*before, sum(station[column] for station in stations)])
         for (label, color, _, _, column), before in zip(SERIES, past or [], strict=True)
     ]
+    labels = [f"{day:%m-%d}" if n % 7 == 0 else "" for n, day in enumerate(span)]
+    return chart(counts, labels, span, "近 30 天业务量", "近 30 天各类业务的每日办理量")
+
+
+def chart(
+    counts: list[tuple[str, str, list[int]]],
+    labels: list[str],
+    days: list[datetime.date],
+    caption: str,
+    description: str,
+) -> Trend:
+    """Lines of counts over equal steps (days, months), each (label, colour, values); `labels`
+    names the steps that show one."""
+    steps = len(labels)
     peak = max([1, *(max(values) for _, _, values in counts)])
-    step = (WIDTH - LEFT - 10) / (days - 1)
+    step = (WIDTH - LEFT - 10) / max(steps - 1, 1)
 
     def y(value: int) -> float:
         return round(HEIGHT - BOTTOM - value * (HEIGHT - BOTTOM - TOP) / peak, 1)
@@ -82,8 +98,8 @@ def trend(user, today: datetime.date, stations, days: int = 30) -> Trend:
         for label, color, values in counts
     ]
     ticks = [(value, y(value)) for value in sorted({0, peak // 2, peak})]
-    day_ticks = [(f"{span[i]:%m-%d}", round(LEFT + i * step, 1)) for i in range(0, days, 7)]
-    return Trend(lines, span, peak, ticks, day_ticks)
+    step_ticks = [(text, round(LEFT + i * step, 1)) for i, text in enumerate(labels) if text]
+    return Trend(lines, days, peak, ticks, step_ticks, caption=caption, description=description)
 
 
 def _past_counts(user, span: list[datetime.date]) -> list[list[int]]:

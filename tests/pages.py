@@ -42,6 +42,7 @@ PAGES = {
     "oversight:audit_export": {SUPERVISOR, AUDITOR},
     "oversight:audit_chain": {SUPERVISOR, AUDITOR},
     "messaging:outbox": STAFF,
+    "reports": STAFF,
 }
 PUBLIC = {"login", "logout"}
 EVERY_ROLE = {"password_change", "keep_alive"}

@@ -355,6 +355,7 @@ TAKES_NONE = {
     "administration:policy": "the user's own county's policy",
     "filing:review_queue": "the supervisor's county",
     "messaging:outbox": "the texts of the user's own station or county",
+    "reports": "a period; the figures of the user's own station or county",
     "filing:notice": "the user's own county's policy",
     "administration:calendar": "dates",
     "reimbursement:checklist": "a cost and two flags, no record",
