@@ -84,6 +84,8 @@ def pages_of(role: str, r: dict) -> list[tuple[str, str]]:
             ("print-large-amount-letter", f"/reimbursement/{case}/large-amount-letter/"),
             ("print-filing-notice", "/filing/notice/"),
             ("password-change", "/password/"),
+            ("texts", "/messages/"),
+            ("report-station-month", "/reports/"),
         ],
         "carol": [
             *common,
@@ -92,6 +94,7 @@ def pages_of(role: str, r: dict) -> list[tuple[str, str]]:
             ("audit-log-of-a-resident", f"/audit/?resident_pk={resident}"),
             ("audit-chain", "/audit/chain/"),
             ("policy", "/administration/policy/"),
+            ("report-county-year", "/reports/?kind=year&year=2026"),
         ],
         "dave": [
             ("audit-log", "/audit/"),
