@@ -160,10 +160,10 @@ class TestHugeImages:
         huge = "data:image/png;base64," + base64.b64encode(png_claiming(9000, 9000)).decode()
         # Written past the form's check, as a shell or an old row could.
         CommitmentLetter.objects.create(filing=filing, signature=huge)
-        from filing.views import _letter_context
+        from filing import prints
 
-        letter = _letter_context(filing, filing.commitment_letter)
-        pdf = render_pdf("filing/print/commitment_letter.html", {"letter": letter})
+        template_name, context, _ = prints.commitment_letter(filing)
+        pdf = render_pdf(template_name, context)
         assert "个人承诺书" in pdf_text(pdf)
         import io
 
