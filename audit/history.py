@@ -114,12 +114,14 @@ def describe_changes(record, previous, names: dict | None = None) -> list[Change
     return result
 
 
-def masked(changes: list) -> list:
+def masked(changes: list, revealed: bool = False) -> list:
     """ID and phone numbers stay masked wherever the trail is shown or exported; the entry
-    keeps the real values, which a reveal (with its reason) shows on the record's page. What
-    is no person's change is left out, and a stored scan reads as uploaded, not as its path."""
+    keeps the real values, which a reveal (with its reason, audited) shows on the record's
+    page (`revealed`): which number became which. What is no person's change is left out, and
+    a stored scan reads as uploaded, not as its path."""
+    shown = (lambda label, value: value) if revealed else _mask
     return [
-        [label, _mask(label, _stored_file(old)), _mask(label, _stored_file(new))]
+        [label, shown(label, _stored_file(old)), shown(label, _stored_file(new))]
         for label, old, new in changes
         if label not in _NOT_FOR_PEOPLE_LABELS
     ]

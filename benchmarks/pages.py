@@ -7,7 +7,8 @@ Server time of each list and search page (Django's test client in this process: 
 no browser), its query count and size, and the database time of the two registry searches.
 Every list is timed on its first, middle and last page (keyset links, core/keyset.py), both
 home pages as rebuilt after a change, the filing form, and an ID-number search as the counter
-sends it (a POST). Targets (issue 31): any page of any list p95 <= 25 ms at 1 M residents;
+sends it (a POST), and the county's report of a year (issue 30: within 2 s). Targets
+(issue 31): any page of any list p95 <= 25 ms at 1 M residents;
 caseworker home rebuilt p95 <= 12 ms, supervisor home <= 25 ms; filing form <= 25 ms and
 <= 40 KB. BENCH_RUNS=2 times each page twice (CI runs every benchmark so, on tiny data).
 """
@@ -69,6 +70,10 @@ def main() -> None:
     }
     sample = list(Resident.objects.filter(station=station).values_list("id_number", "name")[:2000])
     rng = random.Random(1)
+
+    from django.utils import timezone
+
+    this_year, this_month = timezone.localdate().year, timezone.localdate().month
 
     def timed(client: Client, method: str, url: str, data=None, before=None):
         call = getattr(client, method)
@@ -220,6 +225,20 @@ def main() -> None:
         (
             "审计记录（按操作筛选：修改）",
             *timed(county, "get", reverse("oversight:audit_log"), {"action": "update"}),
+        ),
+        # 报表 (issue 30): a year of the whole county, and a month of one station.
+        (
+            "业务统计报表（全县，一年）",
+            *timed(county, "get", reverse("reports"), {"kind": "year", "year": str(this_year)}),
+        ),
+        (
+            "业务统计报表（本站，一月）",
+            *timed(
+                worker,
+                "get",
+                reverse("reports"),
+                {"kind": "month", "year": str(this_year), "month": str(this_month)},
+            ),
         ),
     ]
 

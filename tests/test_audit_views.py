@@ -326,3 +326,42 @@ class TestReadable:
         assert "filing/20" not in log and "content type" not in log
         assert "已上传（PDF）" in log
         assert "超级用户状态" not in log and "工作人员状态" not in log
+
+
+def _actions(client, **query) -> set[str]:
+    page = client.get(reverse("oversight:audit_log"), query).content.decode()
+    return {
+        label for value, label in Action.choices if f'<td class="audit-action">{label}</td>' in page
+    }
+
+
+def test_sign_ins_have_their_own_filter(as_carol, as_dave, activity):
+    """Issue 30: a third of a county's log is logins; a supervisor reading who changed what
+    sees them when asked, an auditor's security view always."""
+    assert "登录" not in _actions(as_carol) and "修改" in _actions(as_carol)
+    assert "未显示" in as_carol.get(reverse("oversight:audit_log")).content.decode()
+    assert "登录" in _actions(as_carol, signins="all")
+    assert _actions(as_carol, signins="only") == {"登录"}
+    assert {"登录", "修改"} <= _actions(as_dave)
+
+
+def test_one_residents_trail_is_shown_unfolded(as_carol, resident_a, alice):
+    entry = AuditEntry.objects.filter(record_type="registry.resident", record_id=str(resident_a.pk))
+    assert len(entry.first().changes) > 4  # its creation: name, ID, phone, address, …
+    url = reverse("oversight:audit_log")
+    assert "项内容</summary>" in as_carol.get(url).content.decode()
+    page = as_carol.get(url, {"resident_pk": resident_a.pk}).content.decode()
+    assert "项内容</summary>" not in page and "姓名：薛建国" in page
+
+
+def test_a_reveal_shows_which_number_became_which(as_carol, as_alice, activity, resident_a):
+    """The resident page's audited reveal (with its reason) shows the full old and new numbers
+    of a changed phone in its history; the page without it, masked."""
+    page = as_carol.get(resident_a.get_absolute_url()).content.decode()
+    assert "联系电话：138****1234 → 139****1111" in page
+    revealed = as_carol.post(
+        reverse("registry:reveal", args=[resident_a.pk]), {"reason": "核对变更"}
+    ).content.decode()
+    assert "联系电话：13835901234 → 13900001111" in revealed
+    reveal = AuditEntry.objects.filter(action=Action.REVEAL).latest("id")
+    assert "含变更记录中的新旧号码" in reveal.detail and "核对变更" in reveal.detail

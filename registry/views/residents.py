@@ -143,7 +143,7 @@ def reveal(request: StaffRequest, pk: int) -> HttpResponse:
         user=request.user,
         request=request,
         instance=resident,
-        detail=f"查看完整身份证号码和电话：{reason}",
+        detail=f"查看完整身份证号码和电话（含变更记录中的新旧号码）：{reason}",
     )
     return _resident_page(request, resident, revealed=True)
 
