@@ -608,6 +608,14 @@ class CommitmentLetter(models.Model):
     class Meta:
         verbose_name = "个人承诺书"
         verbose_name_plural = verbose_name
+        indexes = [
+            # 待上传扫描件 reads the few letters signed on paper without their scan.
+            models.Index(
+                fields=["filing"],
+                condition=models.Q(signed_on_paper=True, scan=""),
+                name="letter_paper_to_scan",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.filing.filer_name}的个人承诺书"

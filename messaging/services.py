@@ -56,7 +56,7 @@ def queue_text(
         message.status, message.last_error = TextStatus.TO_CALL, LANDLINE
     message.save()
     if message.status == TextStatus.QUEUED:
-        from messaging.tasks import send_text
+        from messaging.tasks import send_text  # the task module imports this one
 
         tasks.enqueue(send_text, message.pk)
     return message
@@ -107,7 +107,7 @@ def queue_due(now: datetime.datetime | None = None) -> int:
     """The worker's sweep: queue again each text whose retry is due, and each first attempt
     whose task was lost (still waiting LOST_AFTER after it was queued)."""
     now = now or timezone.now()
-    from messaging.tasks import send_text
+    from messaging.tasks import send_text  # the task module imports this one
 
     due = TextMessage.objects.filter(status=TextStatus.QUEUED, next_attempt_at__lte=now).filter(
         Q(attempts__gt=0) | Q(next_attempt_at__lte=now - LOST_AFTER)
