@@ -206,6 +206,13 @@ def test_the_page_the_excel_and_the_pdf_say_the_same(county_month, as_carol):
     assert set(exports) == {"导出业务统计报表（2026年11月）", "打印业务统计报表（2026年11月）"}
 
 
+def test_the_line_of_months_counts_each_month_in_beijing_time(county_month, carol):
+    months = dict(reports.report(carol, reports.year(2026), TODAY).months)
+    assert list(months)[:1] == ["1月"] and len(months) == 12
+    assert months["11月"] == {"enrollments": 2, "changes": 3, "cases": 3, "filings": 8}
+    assert months["12月"] == {"enrollments": 1, "changes": 0, "cases": 0, "filings": 1}
+
+
 def test_a_caseworker_sees_her_station_only(county_month, as_bob):
     page = as_bob.get(reverse("reports"), {"kind": "year", "year": "2026"}).content.decode()
     assert "风陵渡镇医保站" in page and "古魏镇医保站" not in page
