@@ -14,6 +14,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from accounts.access import StaffRequest, role_required
 from accounts.models import Role, Station, User
@@ -237,12 +239,15 @@ def log(request: StaffRequest) -> HttpResponse:
     page = page[:PAGE]
     query = request.GET.copy()
     query.pop("before", None)
+    # One resident's trail is short: every entry's content shown, none folded.
+    expanded = bool(form.is_bound and form.is_valid() and form.cleaned_data["resident_pk"])
     return render(
         request,
         "oversight/audit_log.html",
         {
             "form": form,
             "entries": page,
+            "rows": _rows(page, expanded=expanded),
             "next_before": page[-1].county_seq if more else None,
             "query": query.urlencode(),
             "export_limit": EXPORT_LIMIT,
@@ -253,6 +258,45 @@ def log(request: StaffRequest) -> HttpResponse:
             ),
             "signins_default": form.default_signins,
         },
+    )
+
+
+# An entry's content beyond this many items is folded (N 项内容) in the county's log.
+FOLDED_OVER = 4
+
+
+def _rows(entries: list[AuditEntry], *, expanded: bool) -> SafeString:
+    """The log's rows, written here rather than by the template engine: 50 entries of a dozen
+    changed fields each are thousands of template lookups (docs/benchmarks.md, issue 30)."""
+    return format_html_join("", "{}", ((_row(entry, expanded),) for entry in entries))
+
+
+def _row(entry: AuditEntry, expanded: bool) -> SafeString:
+    who = entry.user.full_name if entry.user else (entry.username or "系统")
+    changes = masked(entry.changes)
+    items = format_html_join(
+        "",
+        "<div>{}：{}{}</div>",
+        ((label, format_html("{} → ", old) if old else "", new) for label, old, new in changes),
+    )
+    if len(changes) > FOLDED_OVER and not expanded:
+        items = format_html(
+            "<details><summary>{} 项内容</summary>{}</details>", len(changes), items
+        )
+    detail = format_html('<div class="text-muted">{}</div>', entry.detail) if entry.detail else ""
+    return format_html(
+        '<tr><td>{}</td><td class="text-nowrap">{}</td><td class="text-nowrap">{}</td>'
+        '<td>{}</td><td class="text-nowrap">{}</td><td class="audit-action">{}</td>'
+        "<td>{}</td><td>{}{}</td></tr>",
+        entry.county_seq,
+        timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+        who,
+        entry.ip or "",
+        entry.station.name if entry.station else "",
+        entry.get_action_display(),
+        entry.record_label,
+        items,
+        detail,
     )
 
 
