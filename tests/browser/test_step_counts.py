@@ -166,10 +166,13 @@ def test_a_three_errand_visit_prints_once(portal, alice, resident_a):
     expect(page.get_by_role("heading", level=1)).to_contain_text(resident_a.name)
     # 1. 信息变更
     steps.press(page.get_by_role("link", name="信息变更登记"))
+    expect(page.locator("#id_reason")).to_be_visible()
     page.fill("#id_phone", "13900001111")
     page.fill("#id_reason", "更换手机号码")
     steps.press(page.get_by_role("button", name="登记变更"))
+    expect(page.get_by_role("cell", name="联系电话", exact=True)).to_be_visible()
     steps.press(page.get_by_role("link", name=resident_a.name).first)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"参保人：{resident_a.name}")
     # 2. 异地就医备案
     steps.press(page.get_by_role("link", name="异地就医备案").last)
     expect(page.locator("#id_care_region_code_picker")).to_be_visible()
@@ -183,11 +186,14 @@ def test_a_three_errand_visit_prints_once(portal, alice, resident_a):
     page.get_by_label("无需材料").focus()
     page.keyboard.press("Space")
     steps.press(page.get_by_role("button", name="下一步：确认信息"))
+    expect(page.locator("#filing-confirm .confirm-place")).to_have_text("上海市")
     steps.press(page.get_by_role("button", name="确认提交"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("已备案")
     steps.press(page.get_by_role("link", name=resident_a.name).first)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"参保人：{resident_a.name}")
     # 3. 县域外补偿
     steps.press(page.get_by_role("link", name="受理县域外补偿"))
+    expect(page.locator("#id_hospital")).to_be_visible()
     page.fill("#id_hospital", "山西医科大学第一医院")
     page.fill("#id_admission_date", "2026-10-08")
     page.fill("#id_discharge_date", "2026-10-20")
@@ -195,6 +201,7 @@ def test_a_three_errand_visit_prints_once(portal, alice, resident_a):
     page.get_by_label("费用总发票").focus()
     page.keyboard.press("Space")
     steps.press(page.get_by_role("button", name="保存"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("材料不全")
     steps.press(page.get_by_role("link", name=resident_a.name).first)
     # The visit, printed once.
     expect(page.get_by_role("region", name="本次办理（今天）")).to_contain_text("县域外住院补偿")
