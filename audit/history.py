@@ -121,10 +121,22 @@ def masked(changes: list, revealed: bool = False) -> list:
     a stored scan reads as uploaded, not as its path."""
     shown = (lambda label, value: value) if revealed else _mask
     return [
-        [label, shown(label, _stored_file(old)), shown(label, _stored_file(new))]
+        [label, _shown(shown, label, old), _shown(shown, label, new)]
         for label, old, new in changes
         if label not in _NOT_FOR_PEOPLE_LABELS
     ]
+
+
+# No ID number (18), mobile number (11) or stored file's name is shorter: such a value, most
+# of a log page's, is shown as it is without a pattern tried on it. A phone field's value is
+# masked whatever its length (a landline is shorter).
+_SHORTEST_MASKED = 11
+
+
+def _shown(shown, label: str, value):
+    if isinstance(value, str) and len(value) < _SHORTEST_MASKED and "电话" not in label:
+        return value
+    return shown(label, _stored_file(value))
 
 
 def _stored_file(value: str) -> str:

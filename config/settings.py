@@ -135,6 +135,14 @@ AXES_ENABLE_ADMIN = False
 # one caseworker's typos. The address has its own limit, which spares known PCs.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# A report reading more rows than this (oversight.reports.rows_to_count: a county of 100,000
+# residents' year is about 150,000) is counted by the worker, with a progress line on the
+# page, not within the request (docs/benchmarks.md, "Reports").
+REPORT_ROWS_IN_REQUEST = int(os.environ.get("REPORT_ROWS_IN_REQUEST", "200000"))
+
+# Django's renderer, with <select> written in Python (core/renderers.py).
+FORM_RENDERER = "core.renderers.Renderer"
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 

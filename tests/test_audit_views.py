@@ -365,3 +365,34 @@ def test_a_reveal_shows_which_number_became_which(as_carol, as_alice, activity, 
     assert "联系电话：13835901234 → 13900001111" in revealed
     reveal = AuditEntry.objects.filter(action=Action.REVEAL).latest("id")
     assert "含变更记录中的新旧号码" in reveal.detail and "核对变更" in reveal.detail
+
+
+def test_every_value_of_the_log_is_masked_whatever_its_length():
+    """What the log shows of a change (the template engine does not write its rows): a phone
+    field's value is masked however short (a 10-character landline), an ID or mobile number
+    quoted in free text too; markup is left to the row's escaping (test_markup_from_data)."""
+    from audit.history import masked
+
+    shown = masked(
+        [
+            ["联系电话", "0351234567", "0359-6012345"],
+            ["身份证号码", "", "140830195603151234"],
+            ["退回原因", "", "请拨打13812345678联系"],
+            ["姓名", "王<b>芳", "王芳"],
+        ]
+    )
+    assert shown[0] == ["联系电话", "035***4567", "035*****2345"]
+    assert shown[1][2] == "140830********1234"
+    assert shown[2][2] == "请拨打138****5678联系"
+    assert shown[3] == ["姓名", "王<b>芳", "王芳"]  # masked, not yet escaped
+
+
+def test_the_station_and_staff_filters_offer_the_countys_own_by_name(
+    as_carol, carol, alice, station_a, frank
+):
+    page = as_carol.get(reverse("oversight:audit_log")).content.decode()
+    assert f'<option value="{station_a.pk}">古魏镇医保站</option>' in page
+    assert f'<option value="{alice.pk}">李秀梅</option>' in page
+    assert f'<option value="{frank.pk}">' not in page
+    refused = as_carol.get(reverse("oversight:audit_log"), {"user": frank.pk}).content.decode()
+    assert "选择一个有效的选项" in refused and "没有符合条件的记录" in refused
