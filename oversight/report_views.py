@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -14,8 +16,11 @@ from accounts.access import STAFF, StaffRequest, role_required
 from audit.exports import exported_workbook, spreadsheet_cell
 from audit.log import append
 from audit.models import Action
+from core import tasks
 from core.widgets import DATE_INPUT
 from oversight import reports
+from oversight.models import ReportRun, RunStatus
+from oversight.tasks import make_report
 from printing.pdf import pdf_response, render_pdf
 
 KINDS = [("month", "按月"), ("quarter", "按季度"), ("year", "按年"), ("range", "起止日期")]
@@ -75,16 +80,33 @@ def report_page(request: StaffRequest) -> HttpResponse:
     form = ReportForm(request.GET if "kind" in request.GET else _initial(today))
     if not form.is_valid():
         return render(request, "oversight/reports.html", {"form": form, "report": None})
-    report = reports.report(request.user, form.period(), today)
+    period = form.period()
+    made_at = timezone.localtime()
+    run = None
+    if reports.rows_to_count(request.user, period) <= settings.REPORT_ROWS_IN_REQUEST:
+        report = reports.report(request.user, period, today)
+    else:
+        run = _run(request, period)
+        if "again" in request.GET:  # counted again: the address without it, to reload safely
+            return redirect(f"{reverse('reports')}?{_again(request)}")
+        if run.status != RunStatus.DONE:
+            return render(
+                request,
+                "oversight/reports.html",
+                {"form": form, "report": None, "run": run, "again": _again(request)},
+            )
+        report = reports.Report.from_json(run.result or {})
+        made_at = timezone.localtime(run.finished_at)
     context = {
         "form": form,
         "report": report,
+        "run": run,
+        "again": _again(request),
         "rows": report.rows(),
         "sections": reports.SECTIONS,
         "county": request.user.own_county,
-        "made_at": timezone.localtime(),
-        "query": request.GET.urlencode()
-        or "&".join(f"{k}={v}" for k, v in _initial(today).items()),
+        "made_at": made_at,
+        "query": _again(request) or "&".join(f"{k}={v}" for k, v in _initial(today).items()),
     }
     what = request.GET.get("format")
     if what == "xlsx":
@@ -92,6 +114,54 @@ def report_page(request: StaffRequest) -> HttpResponse:
     if what == "pdf":
         return _pdf(request, report, context)
     return render(request, "oversight/reports.html", context)
+
+
+# A report counted by the worker is shown to its reach for this long; 重新统计 counts again.
+KEPT = datetime.timedelta(minutes=10)
+# A run still queued or running this long after it was asked for lost its worker.
+ABANDONED = datetime.timedelta(minutes=30)
+
+
+def _run(request: StaffRequest, period: reports.Period) -> ReportRun:
+    """The worker's report of this period for the user's reach: the one under way or made
+    within KEPT (unless 重新统计 asked for a new one), or a new one queued."""
+    user = request.user
+    now = timezone.now()
+    runs = ReportRun.objects.filter(
+        county=user.own_county,
+        station=user.station_id if user.is_caseworker else None,
+        first=period.first,
+        last=period.last,
+    ).order_by("-requested_at")
+    under_way = runs.filter(
+        status__in=(RunStatus.QUEUED, RunStatus.RUNNING), requested_at__gte=now - ABANDONED
+    ).first()
+    if under_way is not None:
+        return under_way
+    if "again" not in request.GET:
+        made = runs.filter(
+            status__in=(RunStatus.DONE, RunStatus.FAILED), finished_at__gte=now - KEPT
+        ).first()
+        if made is not None:
+            return made
+    run = ReportRun.objects.create(
+        county=user.own_county,
+        station=user.station if user.is_caseworker else None,
+        requested_by=user,
+        first=period.first,
+        last=period.last,
+        name=period.name,
+    )
+    tasks.enqueue(make_report, run.pk)
+    return run
+
+
+def _again(request: StaffRequest) -> str:
+    """The page's address without 重新统计 or an export: where the progress line reloads."""
+    query = request.GET.copy()
+    for name in ("again", "format"):
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def _title(context: dict) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -28,11 +28,11 @@ from django.db.models.functions import Cast, Substr, TruncDate, TruncMonth
 from accounts.models import Policy, Station, User
 from core import regions
 from core.labels import label
-from filing.models import Category, Filing, FilingStatus, Review, add_months
+from filing.models import Category, Filing, FilingStatus, FilingTally, Review, add_months
 from oversight import dashboard
 from oversight.dashboard import day_range
-from registry.models import ChangeStatus, Enrollment, InfoChange
-from reimbursement.models import CaseKind, ReimbursementCase
+from registry.models import ChangeStatus, Enrollment, InfoChange, ResidentTally
+from reimbursement.models import CaseKind, CaseTally, ReimbursementCase
 from workdays.rules import add_working_days, entered_days, working_days_between
 
 
@@ -138,6 +138,36 @@ class Report:
     median_review_days: Decimal | None
     months: list[tuple[str, dict[str, int]]] = field(default_factory=list)
 
+    def as_json(self) -> dict[str, Any]:
+        """The report as JSON keeps it (oversight.models.ReportRun.result)."""
+        return {
+            "period": [self.period.first.isoformat(), self.period.last.isoformat()],
+            "name": self.period.name,
+            "stations": self.stations,
+            "totals": self.totals,
+            "earlier": self.earlier,
+            "provinces": self.provinces,
+            "categories": self.categories,
+            "median_completion_days": _decimal_text(self.median_completion_days),
+            "median_review_days": _decimal_text(self.median_review_days),
+            "months": self.months,
+        }
+
+    @classmethod
+    def from_json(cls, kept: dict[str, Any]) -> Report:
+        first, last = (datetime.date.fromisoformat(day) for day in kept["period"])
+        return cls(
+            period=Period(first, last, kept["name"]),
+            stations=kept["stations"],
+            totals=kept["totals"],
+            earlier=kept["earlier"],
+            provinces=[(name, n) for name, n in kept["provinces"]],
+            categories=[(name, n) for name, n in kept["categories"]],
+            median_completion_days=_decimal(kept["median_completion_days"]),
+            median_review_days=_decimal(kept["median_review_days"]),
+            months=[(name, counts) for name, counts in kept["months"]],
+        )
+
     def month_chart(self) -> dashboard.Trend | None:
         """The line of months (a report of more than one month), drawn as the dashboard's."""
         if not self.months:
@@ -184,6 +214,23 @@ class Report:
         ]
 
 
+def _decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def rows_to_count(user: User, period: Period) -> int:
+    """About how many rows the report reads: the reach's residents, cases and filings (the
+    tallies the database keeps), as a share of a year for the period. It decides whether the
+    page counts the report itself or asks the worker (settings.REPORT_ROWS_IN_REQUEST)."""
+    kept = sum(tally.total_for(user) for tally in (ResidentTally, CaseTally, FilingTally))
+    days = (period.last - period.first).days + 1
+    return kept * days // 365
+
+
 def stations_of(user: User) -> QuerySet[Station]:
     """A caseworker reports on her station; a supervisor or auditor on the county's."""
     if user.is_caseworker:
@@ -191,110 +238,156 @@ def stations_of(user: User) -> QuerySet[Station]:
     return Station.objects.filter(county=user.county_id).order_by("name")
 
 
-def report(user: User, period: Period, today: datetime.date) -> Report:
+# A report's steps, for the worker's progress line: each table twice (the period and the
+# year before) with the manual reviews, then the places, then the median.
+STEPS = 2 * 5 + 2
+
+
+def report(
+    user: User,
+    period: Period,
+    today: datetime.date,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """The report of `period` for the user's reach; `progress(step, STEPS)` after each step."""
+    done = iter(range(1, STEPS + 1))
+
+    def step() -> None:
+        if progress is not None:
+            progress(next(done), STEPS)
+
     stations: list[dict[str, Any]] = [dict(row) for row in stations_of(user).values("pk", "name")]
     ids = [station["pk"] for station in stations]
     policy = Policy.for_county(user.own_county)
-    by_station = _counts(ids, period, policy, today)
+    now = _tally(ids, period, policy, today, step)
     for station in stations:
-        station.update({key: by_station[station["pk"]][key] for key in BY_KEY})
+        station.update({key: now.by_station[station["pk"]][key] for key in BY_KEY})
     totals = {key: sum(station[key] for station in stations) for key in BY_KEY}
-    earlier_by_station = _counts(ids, period.year_before(), policy, today)
-    earlier = {key: sum(row[key] for row in earlier_by_station.values()) for key in BY_KEY}
+    before = _tally(ids, period.year_before(), policy, today, step)
+    earlier = {key: sum(row[key] for row in before.by_station.values()) for key in BY_KEY}
     filings = Filing.objects.filter(station__in=ids, submitted_at__range=period.bounds())
+    # 就医地 by province (the first two digits of its code) and by category, in one scan.
+    places = list(
+        filings.annotate(province=Substr("care_region_code", 1, 2))
+        .values("category", "province")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    step()
+    median_completion_days = _median_completion(ids, period, totals)
+    step()
     return Report(
         period=period,
         stations=stations,
         totals=totals,
         earlier=earlier,
-        provinces=_provinces(filings),
-        categories=[
-            (label(Category, row["category"]), row["n"])
-            for row in filings.values("category").annotate(n=Count("*")).order_by("-n", "category")
+        provinces=[
+            (regions.region_name(f"{code}0000"), n)
+            for code, n in _largest_first((row["province"], row["n"]) for row in places)
         ],
-        median_completion_days=_median_completion(ids, period),
-        median_review_days=_median_review(filings),
-        months=_months(ids, period),
+        categories=[
+            (label(Category, code), n)
+            for code, n in _largest_first((row["category"], row["n"]) for row in places)
+        ],
+        median_completion_days=median_completion_days,
+        median_review_days=_median_review(now.reviews),
+        months=_months(period, now.by_month),
     )
 
 
-def _counts(
-    ids: list[int], period: Period, policy: Policy, today: datetime.date
-) -> dict[int, Counter]:
-    """Every figure of FIGURES for each station, by five grouped queries."""
-    bounds = period.bounds()
-    counts: dict[int, Counter] = {pk: Counter({key: 0 for key in BY_KEY}) for pk in ids}
+@dataclass
+class _Tally:
+    """A period's counts, from one scan of each table: by station (every figure) and by
+    month (MONTHLY), and the manual reviews decided, grouped by day pair."""
 
-    def add(rows: Iterable[Any]) -> None:
-        for row in rows:
-            station = row.pop("station")
-            counts[station].update({k: v for k, v in row.items() if v})
+    by_station: dict[int, Counter]
+    by_month: dict[tuple[int, int], Counter]
+    reviews: list[Any]
+
+
+def _tally(
+    ids: list[int],
+    period: Period,
+    policy: Policy,
+    today: datetime.date,
+    step: Callable[[], None],
+) -> _Tally:
+    """Every figure of FIGURES for each station, and MONTHLY for each month, by one grouped
+    query per table, grouped by (station, month of Beijing time)."""
+    bounds = period.bounds()
+    tally = _Tally({pk: Counter({key: 0 for key in BY_KEY}) for pk in ids}, {}, [])
+
+    def add(rows: QuerySet[Any], stamp: str, **figures: Any) -> None:
+        grouped = (
+            rows.filter(station__in=ids, **{f"{stamp}__range": bounds})
+            .annotate(month=TruncMonth(stamp))
+            .values("station", "month")
+            .annotate(**figures)
+            .order_by()
+        )
+        for row in grouped:
+            station, month_of = row.pop("station"), row.pop("month")
+            counts = {key: n for key, n in row.items() if n}
+            tally.by_station[station].update(counts)
+            by_month = tally.by_month.setdefault((month_of.year, month_of.month), Counter())
+            by_month.update({key: n for key, n in counts.items() if key in MONTHLY})
+        step()
 
     add(
-        Enrollment.objects.filter(station__in=ids, created_at__range=bounds)
-        .values("station")
-        .annotate(enrollments=Count("*"), newborns=Count("pk", filter=Q(newborn=True)))
-        .order_by()
+        Enrollment.objects.all(),
+        "created_at",
+        enrollments=Count("*"),
+        newborns=Count("pk", filter=Q(newborn=True)),
     )
-    items = Cast("items", TextField())
     kinds = {
         key: Count("pk", filter=Q(items_text__contains=f'"field": "{name}"'))
         for key, name in CHANGE_KINDS.items()
     }
     add(
-        InfoChange.objects.filter(station__in=ids, created_at__range=bounds)
-        .annotate(items_text=items)
-        .values("station")
-        .annotate(
-            changes=Count("*"),
-            changes_unsigned=Count("pk", filter=Q(status=ChangeStatus.DRAFT)),
-            changes_signed=Count(
-                "pk",
-                filter=Q(status__in=(ChangeStatus.AWAITING_APPROVAL, ChangeStatus.COMPLETED)),
-            ),
-            **kinds,
-        )
-        .order_by()
+        InfoChange.objects.annotate(items_text=Cast("items", TextField())),
+        "created_at",
+        changes=Count("*"),
+        changes_unsigned=Count("pk", filter=Q(status=ChangeStatus.DRAFT)),
+        changes_signed=Count(
+            "pk", filter=Q(status__in=(ChangeStatus.AWAITING_APPROVAL, ChangeStatus.COMPLETED))
+        ),
+        **kinds,
     )
     day = datetime.timedelta(days=1)
     add(
-        ReimbursementCase.objects.filter(station__in=ids, created_at__range=bounds)
-        .exclude(status="voided")
-        .values("station")
-        .annotate(
-            cases=Count("*"),
-            cases_inpatient=Count("pk", filter=Q(kind=CaseKind.INPATIENT)),
-            cases_chronic=Count("pk", filter=Q(kind=CaseKind.CHRONIC)),
-            cases_large=Count("pk", filter=Q(total_cost__gte=policy.large_amount_threshold)),
-            cases_complete_at_once=Count("pk", filter=Q(completed_at__lt=F("created_at") + day)),
-            cases_completed_later=Count("pk", filter=Q(completed_at__gte=F("created_at") + day)),
-            cases_waiting=Count("pk", filter=Q(completed_at__isnull=True)),
-        )
-        .order_by()
+        ReimbursementCase.objects.exclude(status="voided"),
+        "created_at",
+        cases=Count("*"),
+        cases_inpatient=Count("pk", filter=Q(kind=CaseKind.INPATIENT)),
+        cases_chronic=Count("pk", filter=Q(kind=CaseKind.CHRONIC)),
+        cases_large=Count("pk", filter=Q(total_cost__gte=policy.large_amount_threshold)),
+        cases_complete_at_once=Count("pk", filter=Q(completed_at__lt=F("created_at") + day)),
+        cases_completed_later=Count("pk", filter=Q(completed_at__gte=F("created_at") + day)),
+        cases_waiting=Count("pk", filter=Q(completed_at__isnull=True)),
     )
     add(
-        Filing.objects.filter(station__in=ids, submitted_at__range=bounds)
-        .values("station")
-        .annotate(
-            filings=Count("*"),
-            filings_agent=Count("pk", filter=~Q(agent_name="")),
-            filings_automatic=Count("pk", filter=Q(review=Review.AUTOMATIC)),
-            filings_manual=Count("pk", filter=Q(review=Review.MANUAL)),
-            filings_approved=Count("pk", filter=Q(status=FilingStatus.APPROVED)),
-            filings_pending=Count("pk", filter=Q(status=FilingStatus.PENDING)),
-            filings_returned=Count("pk", filter=Q(status=FilingStatus.REJECTED)),
-            filings_cancelled=Count(
-                "pk", filter=Q(status=FilingStatus.CANCELLED, closed_in_error=False)
-            ),
-            filings_closed_in_error=Count(
-                "pk", filter=Q(status=FilingStatus.CANCELLED, closed_in_error=True)
-            ),
-        )
-        .order_by()
+        Filing.objects.all(),
+        "submitted_at",
+        filings=Count("*"),
+        filings_agent=Count("pk", filter=~Q(agent_name="")),
+        filings_automatic=Count("pk", filter=Q(review=Review.AUTOMATIC)),
+        filings_manual=Count("pk", filter=Q(review=Review.MANUAL)),
+        filings_approved=Count("pk", filter=Q(status=FilingStatus.APPROVED)),
+        filings_pending=Count("pk", filter=Q(status=FilingStatus.PENDING)),
+        filings_returned=Count("pk", filter=Q(status=FilingStatus.REJECTED)),
+        filings_cancelled=Count(
+            "pk", filter=Q(status=FilingStatus.CANCELLED, closed_in_error=False)
+        ),
+        filings_closed_in_error=Count(
+            "pk", filter=Q(status=FilingStatus.CANCELLED, closed_in_error=True)
+        ),
     )
-    for station, overdue in _overdue(ids, period, policy, today).items():
-        counts[station]["filings_overdue"] += overdue
-    return counts
+    filings = Filing.objects.filter(station__in=ids, submitted_at__range=bounds)
+    tally.reviews = _review_days(filings)
+    for station, overdue in _overdue(filings, tally.reviews, period, policy, today).items():
+        tally.by_station[station]["filings_overdue"] += overdue
+    step()
+    return tally
 
 
 def _review_days(filings: QuerySet[Filing]) -> list[Any]:
@@ -310,11 +403,13 @@ def _review_days(filings: QuerySet[Filing]) -> list[Any]:
 
 
 def _overdue(
-    ids: list[int], period: Period, policy: Policy, today: datetime.date
+    filings: QuerySet[Filing],
+    reviews: list[Any],
+    period: Period,
+    policy: Policy,
+    today: datetime.date,
 ) -> dict[int, int]:
     """人工审核超时 [002]: decided after the county's working days, or still pending past them."""
-    filings = Filing.objects.filter(station__in=ids, submitted_at__range=period.bounds())
-    groups = _review_days(filings)
     pending: list[Any] = list(
         filings.filter(status=FilingStatus.PENDING, review=Review.MANUAL)
         .annotate(sent=TruncDate("submitted_at"))
@@ -325,13 +420,21 @@ def _overdue(
     entered = entered_days(period.first.year - 1, max(period.last.year, today.year) + 1)
     limit = policy.manual_review_working_days
     overdue: Counter = Counter()
-    for group in groups:
+    for group in reviews:
         if working_days_between(group["sent"], group["decided"], entered) > limit:
             overdue[group["station"]] += group["n"]
     for group in pending:
         if add_working_days(group["sent"], limit, entered) < today:
             overdue[group["station"]] += group["n"]
     return overdue
+
+
+def _largest_first(counts: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Counts summed by code, the largest first (then by code)."""
+    summed: Counter = Counter()
+    for code, n in counts:
+        summed[code] += n
+    return sorted(summed.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _median(weighted: list[tuple[Decimal, int]]) -> Decimal | None:
@@ -350,10 +453,9 @@ def _median(weighted: list[tuple[Decimal, int]]) -> Decimal | None:
     return (Decimal(sum(middle)) / len(middle)).quantize(Decimal("0.1"))
 
 
-def _median_review(filings: QuerySet[Filing]) -> Decimal | None:
+def _median_review(groups: list[Any]) -> Decimal | None:
     """中位审核时长: working days from submission to a manual decision, over the period's
-    filings decided by a supervisor."""
-    groups = _review_days(filings)
+    filings decided by a supervisor (their groups by day pair, _review_days)."""
     if not groups:
         return None
     first = min(group["sent"] for group in groups)
@@ -364,67 +466,43 @@ def _median_review(filings: QuerySet[Filing]) -> Decimal | None:
     )
 
 
-def _median_completion(ids: list[int], period: Period) -> Decimal | None:
+def _median_completion(ids: list[int], period: Period, totals: dict[str, int]) -> Decimal | None:
     """中位补齐天数: days from acceptance to complete materials, over the period's cases whose
-    materials are complete; two rows read, at the middle of the database's own order."""
+    materials are complete (counted already: at once or later); two rows read, at the middle
+    of the database's own order."""
+    total = totals["cases_complete_at_once"] + totals["cases_completed_later"]
+    if not total:
+        return None
     waited = ExpressionWrapper(F("completed_at") - F("created_at"), output_field=DurationField())
-    cases = (
+    ordered = (
         ReimbursementCase.objects.filter(
             station__in=ids, created_at__range=period.bounds(), completed_at__isnull=False
         )
         .exclude(status="voided")
         .annotate(waited=waited)
+        .order_by("waited", "pk")
+        .values_list("waited", flat=True)
     )
-    total = cases.count()
-    if not total:
-        return None
-    ordered = cases.order_by("waited", "pk").values_list("waited", flat=True)
     middle = list(ordered[(total - 1) // 2 : total // 2 + 1])
     seconds = sum(value.total_seconds() for value in middle) / len(middle)
     return Decimal(seconds / 86400).quantize(Decimal("0.1"))
-
-
-def _provinces(filings: QuerySet[Filing]) -> list[tuple[str, int]]:
-    """就医地 by province (the first two digits of its code)."""
-    rows = (
-        filings.annotate(province=Substr("care_region_code", 1, 2))
-        .values("province")
-        .annotate(n=Count("*"))
-        .order_by("-n", "province")
-    )
-    return [(regions.region_name(f"{row['province']}0000"), row["n"]) for row in rows]
 
 
 # The line of months: these figures month by month, for a report of more than one month.
 MONTHLY = ("enrollments", "changes", "cases", "filings")
 
 
-def _months(ids: list[int], period: Period) -> list[tuple[str, dict[str, int]]]:
-    """Each month's counts of MONTHLY, one grouped query per table (months of Beijing time)."""
+def _months(
+    period: Period, by_month: dict[tuple[int, int], Counter]
+) -> list[tuple[str, dict[str, int]]]:
+    """Each month's counts of MONTHLY (months of Beijing time), for a report of 40 to 400 days."""
     days = (period.last - period.first).days
     if days < 40 or days > 400:
         return []
-    bounds = period.bounds()
-    tables: dict[str, tuple[QuerySet[Any], str]] = {
-        "enrollments": (Enrollment.objects.all(), "created_at"),
-        "changes": (InfoChange.objects.all(), "created_at"),
-        "cases": (ReimbursementCase.objects.exclude(status="voided"), "created_at"),
-        "filings": (Filing.objects.all(), "submitted_at"),
-    }
-    by_month: dict[tuple[int, int], Counter] = {}
+    months = []
     first = period.first.replace(day=1)
     while first <= period.last:
-        by_month[(first.year, first.month)] = Counter({key: 0 for key in MONTHLY})
+        counts = by_month.get((first.year, first.month), Counter())
+        months.append((f"{first.month}月", {key: counts[key] for key in MONTHLY}))
         first = add_months(first, 1)
-    for key, (rows, stamp) in tables.items():
-        grouped = (
-            rows.filter(station__in=ids, **{f"{stamp}__range": bounds})
-            .annotate(month=TruncMonth(stamp))
-            .values("month")
-            .annotate(n=Count("*"))
-            .order_by()
-        )
-        for row in grouped:
-            month_of = row["month"]
-            by_month[(month_of.year, month_of.month)][key] += row["n"]
-    return [(f"{number}月", dict(counts)) for (_, number), counts in by_month.items()]
+    return months

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import Action, AuditEntry
@@ -18,7 +19,7 @@ from filing.models import Filing, FilingStatus
 from oversight import reports
 from registry.models import Enrollment, InfoChange, Resident
 from reimbursement.models import ReimbursementCase
-from tests.conftest import make_case, make_filing, make_id
+from tests.conftest import make_case, make_filing, make_id, run_tasks
 from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +228,104 @@ def test_a_bad_period_is_said_and_kept(as_carol):
     assert "结束日期不能早于开始日期。" in page and 'value="2026-12-01"' in page
     page = as_carol.get(url, {"kind": "month", "year": "abc"}).content.decode()
     assert "输入整数" in page
+
+
+# A report larger than REPORT_ROWS_IN_REQUEST is counted by the worker (oversight/tasks.py).
+YEAR = {"kind": "year", "year": "2026"}
+
+
+def test_a_large_report_is_counted_by_the_worker_with_a_progress_line(
+    county_month, as_carol, carol, settings
+):
+    from oversight.models import ReportRun, RunStatus
+
+    settings.REPORT_ROWS_IN_REQUEST = 0
+    url = reverse("reports")
+    waiting = as_carol.get(url, YEAR).content.decode()
+    assert "正在统计2026年" in waiting and "已完成 0/" in waiting and "data-reload-in" in waiting
+    assert "期间内提交的异地就医备案" not in waiting
+    run = ReportRun.objects.get()
+    assert (run.status, run.station, run.first, run.last) == (
+        RunStatus.QUEUED,
+        None,
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 12, 31),
+    )
+    as_carol.get(url, YEAR)  # reloaded while it waits: no second run
+    assert ReportRun.objects.count() == 1
+
+    assert run_tasks() == 1
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.step == run.steps == reports.STEPS
+    page = as_carol.get(url, YEAR).content.decode()
+    assert "本报表由后台统计" in page and "正在统计" not in page
+    counted_here = reports.report(carol, reports.year(2026), timezone.localdate())
+    kept = reports.Report.from_json(run.result)
+    assert kept == counted_here
+    assert f'<td class="text-end fw-bold">{counted_here.totals["filings"]}</td>' in page
+
+    workbook = load_workbook(io.BytesIO(as_carol.get(url, {**YEAR, "format": "xlsx"}).content))
+    rows = {r[0].value: [c.value for c in r[2:]] for r in workbook["异地就医备案"].iter_rows(4)}
+    assert rows["备案申请"][2] == counted_here.totals["filings"]
+    assert ReportRun.objects.count() == 1  # the export read the kept report
+
+    # 重新统计: a new run, and the address without it (a reload counts nothing again).
+    again = as_carol.get(url, {**YEAR, "again": "1"})
+    assert again.status_code == 302 and "again" not in again["Location"]
+    assert ReportRun.objects.filter(status=RunStatus.QUEUED).count() == 1
+
+
+def test_a_kept_report_is_shown_for_ten_minutes_and_to_its_reach_only(
+    county_month, as_carol, as_bob, settings
+):
+    from oversight.models import ReportRun
+
+    settings.REPORT_ROWS_IN_REQUEST = 0
+    url = reverse("reports")
+    as_carol.get(url, YEAR)
+    run_tasks()
+    # A caseworker's reach is her station: the county's report is not hers.
+    page = as_bob.get(url, YEAR).content.decode()
+    assert "正在统计" in page and ReportRun.objects.count() == 2
+    run_tasks()
+    page = as_bob.get(url, YEAR).content.decode()
+    assert "风陵渡镇医保站" in page and "古魏镇医保站" not in page
+    # Ten minutes after it was made, the county's report is counted again.
+    county_run = ReportRun.objects.get(station=None)
+    ReportRun.objects.filter(pk=county_run.pk).update(
+        finished_at=county_run.finished_at - datetime.timedelta(minutes=10, seconds=1)
+    )
+    assert "正在统计" in as_carol.get(url, YEAR).content.decode()
+    assert ReportRun.objects.count() == 3
+
+
+def test_a_report_the_worker_could_not_make_is_said_with_a_way_to_count_again(
+    county_month, as_carol, settings, monkeypatch
+):
+    from oversight.models import ReportRun, RunStatus
+
+    settings.REPORT_ROWS_IN_REQUEST = 0
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("数据库断开")
+
+    monkeypatch.setattr(reports, "report", broken)
+    as_carol.get(reverse("reports"), YEAR)
+    run_tasks()
+    assert ReportRun.objects.get().status == RunStatus.FAILED
+    page = as_carol.get(reverse("reports"), YEAR).content.decode()
+    assert "2026年的统计未能完成" in page and "again=1" in page
+
+
+def test_how_many_rows_a_report_reads_decides_where_it_is_counted(county_month, carol, bob):
+    """The reach's residents, cases and filings (the tallies), as a share of a year."""
+    from filing.models import FilingTally
+    from registry.models import ResidentTally
+    from reimbursement.models import CaseTally
+
+    county = sum(t.total_for(carol) for t in (ResidentTally, CaseTally, FilingTally))
+    assert county > 0
+    assert reports.rows_to_count(carol, reports.year(2026)) == county
+    assert reports.rows_to_count(carol, reports.month(2026, 11)) == county * 30 // 365
+    station = sum(t.total_for(bob) for t in (ResidentTally, CaseTally, FilingTally))
+    assert reports.rows_to_count(bob, reports.year(2026)) == station < county

@@ -35,6 +35,16 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// A line marked data-reload-in="N" (a report the worker is counting) reads the page again
+// after N seconds, until it is gone; without this script, its link does.
+document.addEventListener("DOMContentLoaded", function () {
+  var line = document.querySelector("[data-reload-in]");
+  if (line) {
+    var seconds = parseInt(line.getAttribute("data-reload-in"), 10) || 2;
+    window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+  }
+});
+
 // Parts of a form that only some choices need (data-show-when="by_agent", "category=referral,
 // emergency", "!by_agent"; several joined by "|": any of them) show only then. A hidden part's
 // fields are disabled, so what was typed there before another choice is not sent either.
