@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.access import STAFF, StaffRequest, role_required
+from accounts.models import User
 from audit.exports import exported_workbook, spreadsheet_cell
 from audit.log import append
 from audit.models import Action
@@ -164,17 +165,16 @@ def _again(request: StaffRequest) -> str:
     return query.urlencode()
 
 
-def _title(context: dict) -> str:
-    scope = context["county"].name
-    if context["request_user"].is_caseworker:
-        scope += context["request_user"].station.name
-    return f"{scope}医保经办业务统计（{context['report'].period.name}）"
+def _title(user: User, report: reports.Report) -> str:
+    scope = user.own_county.name
+    if user.is_caseworker and user.station is not None:
+        scope += user.station.name
+    return f"{scope}医保经办业务统计（{report.period.name}）"
 
 
 def _excel(request: StaffRequest, report: reports.Report, context: dict) -> HttpResponse:
     """One sheet per section, the counts as numbers, every text formula-safe."""
-    context["request_user"] = request.user
-    title = _title(context)
+    title = _title(request.user, report)
     workbook = Workbook()
     workbook.remove(workbook.active)
     names = [spreadsheet_cell(station["name"]) for station in report.stations]
@@ -208,8 +208,7 @@ def _number(value):
 
 
 def _pdf(request: StaffRequest, report: reports.Report, context: dict) -> HttpResponse:
-    context["request_user"] = request.user
-    title = _title(context)
+    title = _title(request.user, report)
     pdf = render_pdf("oversight/print/report.html", {**context, "title": title})
     append(
         action=Action.EXPORT,
