@@ -37,3 +37,23 @@ def test_a_supervisor_reads_and_prints_the_year_a_caseworker_her_station(
     page.get_by_role("link", name="统计报表").click()
     expect(page.locator("main")).to_contain_text("风陵渡镇医保站")
     expect(page.locator("main")).not_to_contain_text("古魏镇医保站")
+
+
+def test_a_report_the_worker_counts_shows_its_progress_then_itself(
+    portal, page, settings, alice, carol, resident_a
+):
+    """A report larger than REPORT_ROWS_IN_REQUEST: the progress line reloads the page by
+    itself until the worker has counted it."""
+    from tests.conftest import run_tasks
+
+    settings.REPORT_ROWS_IN_REQUEST = 0
+    make_filing(resident_a, alice)
+    portal.login("carol")
+    page.get_by_role("link", name="统计报表").click()
+    page.get_by_label("统计期间").select_option("year")
+    page.get_by_role("button", name="统计").click()
+    expect(page.get_by_role("status")).to_contain_text("正在统计")
+    run_tasks()  # the worker, while the page waits
+    expect(page.locator("main")).to_contain_text("本报表由后台统计", timeout=20_000)
+    table = page.locator("table").filter(has_text="备案申请").first
+    expect(table).to_contain_text("古魏镇医保站")
