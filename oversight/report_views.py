@@ -121,6 +121,7 @@ def report_page(request: StaffRequest) -> HttpResponse:
 KEPT = datetime.timedelta(minutes=10)
 # A run still queued or running this long after it was asked for lost its worker.
 ABANDONED = datetime.timedelta(minutes=30)
+FORGOTTEN = datetime.timedelta(days=7)
 
 
 def _run(request: StaffRequest, period: reports.Period) -> ReportRun:
@@ -145,6 +146,10 @@ def _run(request: StaffRequest, period: reports.Period) -> ReportRun:
         ).first()
         if made is not None:
             return made
+    # Kept reports are a week's at most: each new one clears the county's older ones.
+    ReportRun.objects.filter(county=user.own_county, requested_at__lt=now - FORGOTTEN).exclude(
+        status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
+    ).delete()
     run = ReportRun.objects.create(
         county=user.own_county,
         station=user.station if user.is_caseworker else None,

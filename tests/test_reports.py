@@ -297,6 +297,15 @@ def test_a_kept_report_is_shown_for_ten_minutes_and_to_its_reach_only(
     )
     assert "正在统计" in as_carol.get(url, YEAR).content.decode()
     assert ReportRun.objects.count() == 3
+    # A week on, a new report clears the county's older ones (not one under way).
+    ReportRun.objects.exclude(status="queued").update(
+        requested_at=timezone.now() - datetime.timedelta(days=7, seconds=1)
+    )
+    as_carol.get(url, {"kind": "year", "year": "2025"})
+    assert sorted(ReportRun.objects.values_list("name", "status")) == [
+        ("2025年", "queued"),
+        ("2026年", "queued"),
+    ]
 
 
 def test_a_report_the_worker_could_not_make_is_said_with_a_way_to_count_again(
