@@ -216,7 +216,14 @@ def _follow_ups(user: User) -> dict:
             for row in to_call
         ],
         "returned_filings": [
-            _row("filing:detail", row, reason=row["rejection_reason"]) for row in returned
+            _row(
+                "filing:detail",
+                row,
+                reason=row["rejection_reason"],
+                notice_url=record_url("filing:rejection_notice", row["pk"]),
+                call_back_url=record_url("filing:call_back", row["pk"]),
+            )
+            for row in returned
         ],
         "unsigned_letters": [
             _row(

@@ -1,4 +1,5 @@
-"""core.links.record_url gives what reverse() gives, for every record page and any key."""
+"""core.links gives what reverse() gives, for every record page and any key, and for the
+navigation's pages."""
 
 from __future__ import annotations
 
@@ -36,3 +37,16 @@ def test_a_deployment_under_a_prefix_gets_it_in_every_link():
 
 def test_the_key_may_stand_inside_the_address():
     assert record_url("filing:rejection_notice", 3) == "/filing/3/rejection-notice/"
+
+
+def test_a_pages_address_is_what_reverse_gives_under_any_script_prefix():
+    """`{% page %}` (core/links.page_url) gives what reverse() gives, under each prefix."""
+    from core.links import page_url
+
+    try:
+        for prefix in ("/", "/yibao/"):
+            set_script_prefix(prefix)
+            assert page_url("registry:resident_list") == reverse("registry:resident_list")
+            assert page_url("home") == prefix
+    finally:
+        set_script_prefix("/")
