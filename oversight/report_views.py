@@ -147,9 +147,7 @@ def _run(request: StaffRequest, period: reports.Period) -> ReportRun:
         if made is not None:
             return made
     # Kept reports are a week's at most: each new one clears the county's older ones.
-    ReportRun.objects.filter(county=user.own_county, requested_at__lt=now - FORGOTTEN).exclude(
-        status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
-    ).delete()
+    ReportRun.objects.filter(county=user.own_county, requested_at__lt=now - FORGOTTEN).delete()
     run = ReportRun.objects.create(
         county=user.own_county,
         station=user.station if user.is_caseworker else None,

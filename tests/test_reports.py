@@ -297,7 +297,7 @@ def test_a_kept_report_is_shown_for_ten_minutes_and_to_its_reach_only(
     )
     assert "正在统计" in as_carol.get(url, YEAR).content.decode()
     assert ReportRun.objects.count() == 3
-    # A week on, a new report clears the county's older ones (not one under way).
+    # A week on, a new report clears the county's older ones.
     ReportRun.objects.exclude(status="queued").update(
         requested_at=timezone.now() - datetime.timedelta(days=7, seconds=1)
     )
