@@ -15,6 +15,7 @@ caseworker home rebuilt p95 <= 12 ms, supervisor home <= 25 ms; filing form <= 2
 
 from __future__ import annotations
 
+import gc
 import os
 import platform
 import random
@@ -38,6 +39,10 @@ def main() -> None:
     import django
 
     django.setup()
+    # As the server does before its workers fork (config/gunicorn.py): what loading made is
+    # out of the collector's reach.
+    gc.collect()
+    gc.freeze()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
