@@ -340,6 +340,13 @@ class Enrollment(models.Model):
                 condition=models.Q(completed_at__isnull=True),
                 name="enrollment_open",
             ),
+            # A county's open ones, the oldest first (a supervisor's home), read in that order
+            # rather than every station's gathered and sorted.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(completed_at__isnull=True),
+                name="enrollment_open_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -437,6 +444,12 @@ class InfoChange(models.Model):
                 fields=["station", "created_at"],
                 condition=models.Q(status__in=["draft", "awaiting_approval"]),
                 name="change_open",
+            ),
+            # The county's changes awaiting a supervisor (her home), the oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status=ChangeStatus.AWAITING_APPROVAL),
+                name="change_awaiting_order",
             ),
         ]
 
