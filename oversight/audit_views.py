@@ -283,8 +283,8 @@ FOLDED_OVER = 4
 
 
 def _rows(entries: list[dict], form: LogFilter, *, expanded: bool) -> SafeString:
-    """The log's rows, written here rather than by the template engine: 50 entries of a dozen
-    changed fields each are thousands of template lookups. Every value goes through the
+    """The log's rows, written here rather than by the template engine: a page of entries of a
+    dozen changed fields each is thousands of template lookups. Every value goes through the
     standard library's `escape` (what Django's escape() calls, without the lazy-text check
     that format_html makes per value, most of this page's time at a few thousand values)."""
     stations, staff = form.station_names, form.staff_names
