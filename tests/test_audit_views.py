@@ -403,3 +403,21 @@ def test_the_station_and_staff_filters_offer_the_countys_own_by_name(
     assert f'<option value="{frank.pk}">' not in page
     refused = as_carol.get(reverse("oversight:audit_log"), {"user": frank.pk}).content.decode()
     assert "选择一个有效的选项" in refused and "没有符合条件的记录" in refused
+
+
+def test_a_row_names_its_user_and_station_or_the_login_name_of_a_user_of_no_county(
+    as_carol, alice, station_a, county
+):
+    """The rows name their user and station from the filter's choices (the county's): a
+    user who belongs to no county (a server's account) is shown by the login name the entry
+    keeps."""
+    from accounts.models import Role, User
+    from audit.log import append
+
+    append(action=Action.DENIED, user=alice, detail="本站的一条")
+    server = User.objects.create(username="ops-root", full_name="运维", role=Role.ADMINISTRATOR)
+    append(action=Action.DENIED, user=server, detail="服务器账号的一条", county_id=county.pk)
+    page = as_carol.get(reverse("oversight:audit_log"), {"action": "denied"}).content.decode()
+    assert '<td class="text-nowrap">李秀梅</td><td>' in page
+    assert '<td class="text-nowrap">古魏镇医保站</td>' in page
+    assert '<td class="text-nowrap">ops-root</td>' in page
