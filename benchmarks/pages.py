@@ -31,10 +31,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
 
 
-def p95(values: list[float]) -> float:
-    return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
-
-
 def main() -> None:
     import django
 
@@ -51,6 +47,7 @@ def main() -> None:
     from accounts.models import Role, Station, User
     from audit.models import AuditEntry
     from audit.page_cache import renew_marks
+    from benchmarks.common import p95
     from core.keyset import token
     from filing.models import Filing
     from registry.models import Enrollment, InfoChange, Resident
