@@ -169,6 +169,35 @@ def test_the_review_queue_pages_by_keyset(settings, as_carol, alice, bob, reside
     assert resident_b.name in second and "下一页" not in _links(second)
 
 
+def test_the_review_queue_walks_filings_of_one_instant_once_each(
+    settings, as_carol, alice, station_a
+):
+    """Five filings submitted at the same instant, two a page: the key orders them (the
+    index filing_status_queue holds the whole order), forward and back."""
+    settings.PAGE_SIZE = 2
+    moment = timezone.now() - datetime.timedelta(hours=2)
+    residents = [
+        Resident.objects.create(
+            station=station_a, name=f"同时{index}", id_number=make_id(f"14083019800301{index:02d}1")
+        )
+        for index in range(5)
+    ]
+    for resident in residents:
+        make_filing(resident, alice, status=FilingStatus.PENDING, submitted_at=moment)
+    url = reverse("filing:review_queue")
+    seen, pages = [], []
+    html = as_carol.get(url).content.decode()
+    while True:
+        pages.append(html)
+        seen += re.findall(r"同时\d", html)
+        if "下一页" not in _links(html):
+            break
+        html = as_carol.get(url + _links(html)["下一页"]).content.decode()
+    assert seen == [resident.name for resident in residents]
+    back = as_carol.get(url + _links(pages[-1])["上一页"]).content.decode()
+    assert re.findall(r"同时\d", back) == ["同时2", "同时3"]
+
+
 def test_a_position_with_nothing_beyond_it_shows_the_first_page(alice, resident_a):
     from reimbursement.models import ReimbursementCase
 
